@@ -46,7 +46,7 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.parley-lock 2>/dev/null)" != 
 fi
 
 if $with_services; then
-  apt_install postgresql redis-server chromium
+  apt_install postgresql redis-server
   bash scripts/services.sh
 fi
 log "ready"

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "set-up (dependencies, PostgreSQL, Redis, Chromium)"
+step "set-up (dependencies, PostgreSQL, Redis)"
 bash scripts/setup.sh --services
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://parley:parley@127.0.0.1:5432/parley_test}"
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
