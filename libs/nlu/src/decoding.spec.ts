@@ -1,0 +1,88 @@
+import { decodeEntities, rankIntents, softmax, tagWords } from './decoding';
+import { splitWords } from './words';
+
+const TAGS = ['O', 'B-order_id', 'I-order_id', 'B-person_name', 'I-person_name'];
+
+/** One-hot-ish logits (10 for the wanted tag) at the given positions. */
+function rowFor(tagsPerPosition: string[]): Float32Array {
+  const logits = new Float32Array(tagsPerPosition.length * TAGS.length);
+  tagsPerPosition.forEach((t, pos) => (logits[pos * TAGS.length + TAGS.indexOf(t)] = 10));
+  return logits;
+}
+
+function decode(text: string, tags: string[]) {
+  const words = splitWords(text);
+  // Position 0 is [CLS]; word i sits at position i+1 in this synthetic row.
+  const firstPiece = words.map((_, i) => i + 1);
+  const wordTags = tagWords({ logits: rowFor(['O', ...tags, 'O']), offset: 0, nTags: TAGS.length }, firstPiece, TAGS);
+  return decodeEntities(text, words, wordTags);
+}
+
+describe('softmax / rankIntents', () => {
+  it('is stable for large logits and sums to 1', () => {
+    const p = softmax([1000, 1001, 999]);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(p[1]).toBeGreaterThan(p[0]);
+  });
+
+  it('flattens probabilities with a temperature above 1 and keeps raw logits', () => {
+    const logits = [2, 1, 0];
+    const sut = rankIntents(logits, ['a', 'b', 'c'], 2, 2);
+    expect(sut.map((s) => s.name)).toEqual(['a', 'b']);
+    expect(sut[0].logit).toBe(2);
+    expect(sut[0].confidence).toBeLessThan(softmax(logits)[0]);
+    expect(sut[0].confidence).toBeCloseTo(Math.exp(1) / (Math.exp(1) + Math.exp(0.5) + 1), 12);
+  });
+});
+
+describe('decodeEntities', () => {
+  it('keeps punctuation inside an entity and slices the original text', () => {
+    const text = 'order #A-12.5 now';
+    // words: order # A - 12 . 5 now
+    const sut = decode(text, ['O', 'B-order_id', 'I-order_id', 'I-order_id', 'I-order_id', 'I-order_id', 'I-order_id', 'O']);
+    expect(sut).toHaveLength(1);
+    expect(sut[0]).toMatchObject({ label: 'order_id', start: 6, end: 13, text: '#A-12.5' });
+    expect(sut[0].score).toBeGreaterThan(0.99);
+  });
+
+  it('repairs an I- without a B- into a new entity', () => {
+    const sut = decode('call John Smith', ['O', 'I-person_name', 'I-person_name']);
+    expect(sut).toEqual([expect.objectContaining({ label: 'person_name', text: 'John Smith' })]);
+  });
+
+  it('starts a new entity when the I- label changes', () => {
+    const sut = decode('John 12345', ['B-person_name', 'I-order_id']);
+    expect(sut.map((e) => [e.label, e.text])).toEqual([
+      ['person_name', 'John'],
+      ['order_id', '12345'],
+    ]);
+  });
+
+  it('splits two adjacent B- entities', () => {
+    const sut = decode('123 456', ['B-order_id', 'B-order_id']);
+    expect(sut.map((e) => e.text)).toEqual(['123', '456']);
+  });
+
+  it('handles CJK and emoji spans with UTF-16 offsets', () => {
+    const text = '😀 王小明 订单';
+    // words: 😀 王 小 明 订 单
+    const sut = decode(text, ['O', 'B-person_name', 'I-person_name', 'I-person_name', 'O', 'O']);
+    expect(sut[0]).toMatchObject({ text: '王小明', start: 3, end: 6 });
+  });
+
+  it('returns nothing for an all-O or empty sequence', () => {
+    expect(decode('hello there', ['O', 'O'])).toEqual([]);
+    expect(decode('', [])).toEqual([]);
+  });
+
+  it('averages the tag probabilities into the score', () => {
+    const logits = new Float32Array(3 * TAGS.length);
+    logits[1 * TAGS.length + 1] = 10; // B-order_id, confident
+    logits[2 * TAGS.length + 2] = 1; // I-order_id, barely
+    const words = splitWords('12 34');
+    const tags = tagWords({ logits, offset: 0, nTags: TAGS.length }, [1, 2], TAGS);
+    const sut = decodeEntities('12 34', words, tags);
+    expect(sut[0].score).toBeCloseTo((tags[0].prob + tags[1].prob) / 2, 12);
+    expect(tags[1].prob).toBeLessThan(0.5);
+  });
+});
