@@ -1,0 +1,66 @@
+import * as ort from 'onnxruntime-node';
+import { InferenceError, ModelLoadError } from './nlu.errors';
+import { BatchInput, BatchOutput, InferenceBackend, SessionOptions } from './inference.types';
+
+export function ortSessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: opts.threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  };
+}
+
+export function toBatchOutput(out: ort.InferenceSession.OnnxValueMapType, batch: number, seq: number): BatchOutput {
+  const intent = out.intent_logits;
+  const tags = out.tag_logits;
+  const emb = out.sentence_embedding;
+  if (!intent || !tags || !emb) throw new InferenceError('the graph did not return intent_logits, tag_logits and sentence_embedding');
+  return {
+    intentLogits: intent.data as Float32Array,
+    tagLogits: tags.data as Float32Array,
+    embedding: emb.data as Float32Array,
+    batch,
+    seq,
+    nIntents: intent.dims[1],
+    nTags: tags.dims[2],
+    hidden: emb.dims[1],
+  };
+}
+
+/**
+ * The session on the main thread. onnxruntime-node 1.30's `run()` only defers the synchronous
+ * native call with setImmediate (microsoft/onnxruntime#26968), so this blocks the event loop for
+ * the whole inference; it exists for the CLI, for scripts and as the baseline the bench compares
+ * the worker pool against.
+ */
+export class InlineBackend implements InferenceBackend {
+  readonly capacity = 1;
+
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  static async create(onnxPath: string, opts: SessionOptions): Promise<InlineBackend> {
+    try {
+      return new InlineBackend(await ort.InferenceSession.create(onnxPath, ortSessionOptions(opts)));
+    } catch (err) {
+      throw new ModelLoadError('MODEL_SESSION_FAILED', `onnxruntime cannot load ${onnxPath}: ${(err as Error).message}`);
+    }
+  }
+
+  async run(input: BatchInput): Promise<BatchOutput> {
+    const feeds = {
+      input_ids: new ort.Tensor('int64', input.ids, [input.batch, input.seq]),
+      attention_mask: new ort.Tensor('int64', input.mask, [input.batch, input.seq]),
+    };
+    try {
+      return toBatchOutput(await this.session.run(feeds), input.batch, input.seq);
+    } catch (err) {
+      if (err instanceof InferenceError) throw err;
+      throw new InferenceError(`onnxruntime failed: ${(err as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.session.release();
+  }
+}
