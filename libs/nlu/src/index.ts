@@ -1,0 +1,11 @@
+export { NluModule } from './nlu.module';
+export { NluService, NLU_OPTIONS } from './nlu.service';
+export type { NluModuleOptions } from './nlu.service';
+export { createNluService } from './nlu.factory';
+export { NluModelRepository } from './nlu-model.repository';
+export type { ModelInfo, NluLoadOptions } from './nlu-model.repository';
+export { NluError, ModelNotReadyError, ModelLoadError, InvalidInputError, InferenceError } from './nlu.errors';
+export type { ModelLoadErrorCode, InvalidInputCode } from './nlu.errors';
+export type { ModelVariant, Thresholds } from './model-manifest';
+export { splitWords } from './words';
+export type { Word } from './words';

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { availableParallelism } from 'node:os';
+import { InferenceBackend } from './inference.types';
+import { InlineBackend } from './inline.backend';
+import { MicroBatcher } from './micro-batcher';
+import { ModelBundle, ModelVariant, Thresholds, verifyModelFolder } from './model-manifest';
+import { loadTokenizer } from './tokenizer.loader';
+import { WordPieceEncoder } from './word-piece-encoder';
+import { WorkerPoolBackend } from './worker-pool.backend';
+
+export interface NluLoadOptions {
+  /** 'int8' (default) or 'fp32'. */
+  variant?: ModelVariant;
+  /** ORT intra-op threads per session (default: 1 with several workers, else all cores up to 4). */
+  threads?: number;
+  /** Inference worker threads, each with its own session (default 1). */
+  workers?: number;
+  /**
+   * 'workers' (default) keeps inference off the event loop; 'inline' runs it on the main thread,
+   * which blocks the loop for every batch (onnxruntime-node 1.30) but skips the message hop.
+   */
+  backend?: 'workers' | 'inline';
+  /** Micro-batch window under load in ms (default 2) and largest batch (default 32). */
+  batchWindowMs?: number;
+  maxBatch?: number;
+  /** Overrides of the manifest thresholds (from config). */
+  thresholds?: Partial<Thresholds>;
+}
+
+/** What `NluService.modelInfo` reports about the active model. */
+export interface ModelInfo {
+  name: string;
+  version: string;
+  variant: ModelVariant;
+  dir: string;
+  maxSeqLen: number;
+  temperature: number;
+  thresholds: Thresholds;
+  labels: { intents: string[]; tags: string[]; entityTypes: string[] };
+  runtime: { backend: 'workers' | 'inline'; workers: number; threads: number };
+}
+
+/** A verified, loaded model: tokenizer, sessions and batcher. Closing it releases the sessions. */
+export interface LoadedModel {
+  bundle: ModelBundle;
+  info: ModelInfo;
+  encoder: WordPieceEncoder;
+  encodeFullText(text: string): number[];
+  batcher: MicroBatcher;
+  close(): Promise<void>;
+}
+
+/**
+ * The IO side of the NLU: reads and verifies a model folder, loads the tokenizer and starts the
+ * ONNX sessions. Everything is checked before a session starts, so a refused folder costs nothing.
+ */
+@Injectable()
+export class NluModelRepository {
+  async load(dir: string, opts: NluLoadOptions = {}): Promise<LoadedModel> {
+    const variant = opts.variant ?? 'int8';
+    const bundle = await verifyModelFolder(dir, variant);
+    const tokenizer = await loadTokenizer(bundle.dir, bundle.manifest.max_seq_len);
+    const kind = opts.backend ?? 'workers';
+    const workers = kind === 'inline' ? 1 : Math.max(1, opts.workers ?? 1);
+    const threads = Math.max(1, opts.threads ?? (workers > 1 ? 1 : Math.min(4, availableParallelism())));
+    const backend: InferenceBackend =
+      kind === 'inline'
+        ? await InlineBackend.create(bundle.onnxPath, { threads })
+        : await WorkerPoolBackend.create(bundle.onnxPath, { threads, workers });
+    const batcher = new MicroBatcher(backend, {
+      windowMs: opts.batchWindowMs ?? 2,
+      maxBatch: opts.maxBatch ?? 32,
+      padId: 0,
+    });
+    const m = bundle.manifest;
+    const info: ModelInfo = {
+      name: m.name,
+      version: m.version,
+      variant,
+      dir: bundle.dir,
+      maxSeqLen: m.max_seq_len,
+      temperature: m.calibration.temperature,
+      thresholds: { ...m.thresholds, ...opts.thresholds },
+      labels: { intents: bundle.labels.intents, tags: bundle.labels.tags, entityTypes: bundle.labels.entity_types },
+      runtime: { backend: kind, workers, threads },
+    };
+    return {
+      bundle,
+      info,
+      encoder: tokenizer.encoder,
+      encodeFullText: tokenizer.encodeFullText,
+      batcher,
+      close: async () => {
+        await batcher.drain();
+        await backend.close();
+      },
+    };
+  }
+}
