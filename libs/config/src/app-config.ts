@@ -1,0 +1,31 @@
+/** Injection token for the frozen {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The validated, nested, frozen configuration every module reads (never `process.env`). */
+export interface AppConfig {
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    readonly corsOrigins: readonly string[] | '*';
+    readonly maxPayloadBytes: number;
+  };
+  readonly database:
+    | { readonly kind: 'pglite'; readonly dataDir: string }
+    | { readonly kind: 'postgres'; readonly url: string };
+  readonly redis: { readonly url: string | null };
+  readonly nlu: {
+    readonly modelDir: string;
+    readonly variant: 'int8' | 'fp32';
+    readonly threads: number;
+    /** Config overrides of the manifest's thresholds; `undefined` keeps the manifest's value. */
+    readonly thresholds: { readonly answer?: number; readonly retrieval?: number; readonly review?: number };
+  };
+  readonly chat: {
+    readonly maxMessageChars: number;
+    readonly slotTtlSeconds: number;
+  };
+  readonly content: { readonly companyProfilePath: string };
+  readonly log: { readonly level: LogLevel };
+}

@@ -1,0 +1,87 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+/** Every environment variable the server reads. Defaults live here; `.env.example` documents them. */
+export class EnvDto {
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL (or empty for embedded PGlite)' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  PGLITE_DIR: string = 'var/pglite';
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL (or empty for no Redis)' })
+  REDIS_URL?: string;
+
+  @IsString()
+  PARLEY_MODEL_DIR: string = 'models/default';
+
+  @IsIn(['int8', 'fp32'])
+  NLU_VARIANT: 'int8' | 'fp32' = 'int8';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  NLU_THREADS: number = 1;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  THRESHOLD_ANSWER?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  THRESHOLD_RETRIEVAL?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  THRESHOLD_REVIEW?: number;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  MAX_MESSAGE_CHARS: number = 2000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  MAX_PAYLOAD_BYTES: number = 65536;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(7 * 24 * 3600)
+  SLOT_TTL_SECONDS: number = 900;
+
+  @IsString()
+  COMPANY_PROFILE: string = 'content/company.json';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+
+  /** Comma-separated origins, or `*`. */
+  @IsString()
+  CORS_ORIGINS: string = '*';
+}

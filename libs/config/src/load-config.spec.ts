@@ -1,0 +1,57 @@
+import { ConfigError, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('returns defaults for an empty environment: PGlite, port 3000, int8, 2000 chars', () => {
+    const sut = loadConfig({});
+    expect(sut.http.port).toBe(3000);
+    expect(sut.database).toEqual({ kind: 'pglite', dataDir: 'var/pglite' });
+    expect(sut.redis.url).toBeNull();
+    expect(sut.nlu).toEqual({ modelDir: 'models/default', variant: 'int8', threads: 1, thresholds: { answer: undefined, retrieval: undefined, review: undefined } });
+    expect(sut.chat.maxMessageChars).toBe(2000);
+    expect(sut.http.corsOrigins).toBe('*');
+  });
+
+  it('switches to PostgreSQL when DATABASE_URL is set and parses numbers and lists', () => {
+    const sut = loadConfig({
+      DATABASE_URL: 'postgres://u:p@localhost:5432/db',
+      PORT: '8080',
+      THRESHOLD_ANSWER: '0.9',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      NLU_VARIANT: 'fp32',
+    });
+    expect(sut.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@localhost:5432/db' });
+    expect(sut.http.port).toBe(8080);
+    expect(sut.nlu.thresholds.answer).toBe(0.9);
+    expect(sut.nlu.variant).toBe('fp32');
+    expect(sut.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('treats empty strings as unset', () => {
+    const sut = loadConfig({ DATABASE_URL: '', REDIS_URL: ' ', PORT: '' });
+    expect(sut.database.kind).toBe('pglite');
+    expect(sut.redis.url).toBeNull();
+    expect(sut.http.port).toBe(3000);
+  });
+
+  it('lists every invalid variable at once', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ PORT: 'abc', NLU_VARIANT: 'fp16', THRESHOLD_REVIEW: '1.5', DATABASE_URL: 'mysql://x', MAX_MESSAGE_CHARS: '0' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const variables = (caught as ConfigError).issues.map((i) => i.variable).sort();
+    expect(variables).toEqual(['DATABASE_URL', 'MAX_MESSAGE_CHARS', 'NLU_VARIANT', 'PORT', 'THRESHOLD_REVIEW']);
+  });
+
+  it('returns a deeply frozen object', () => {
+    const sut = loadConfig({});
+    expect(Object.isFrozen(sut)).toBe(true);
+    expect(Object.isFrozen(sut.nlu.thresholds)).toBe(true);
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(() => loadConfig({ SOMETHING_ELSE: 'x', PATH: '/bin' })).not.toThrow();
+  });
+});

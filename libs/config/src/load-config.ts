@@ -1,0 +1,85 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { AppConfig } from './app-config';
+import { EnvDto } from './env.dto';
+
+/** One invalid environment variable. */
+export interface ConfigIssue {
+  variable: string;
+  problems: string[];
+}
+
+/** Thrown by {@link loadConfig}; lists every invalid variable at once. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.problems.join('; ')}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN = new Set(Object.keys(new EnvDto()).concat(['DATABASE_URL', 'REDIS_URL', 'THRESHOLD_ANSWER', 'THRESHOLD_RETRIEVAL', 'THRESHOLD_REVIEW']));
+
+/**
+ * Validates `env` and returns a frozen, nested {@link AppConfig}. Pure: reads nothing but its argument.
+ * Throws {@link ConfigError} listing every invalid variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const picked: Record<string, string | undefined> = {};
+  // Empty strings count as "not set", so `FOO=` in a .env file falls back to the default.
+  for (const key of KNOWN) if (env[key] !== undefined && env[key]!.trim() !== '') picked[key] = env[key];
+  const dto = plainToInstance(EnvDto, picked, { exposeDefaultValues: true });
+  const errors = validateSync(dto, { forbidUnknownValues: true });
+  if (errors.length > 0) throw new ConfigError(errors.map(toIssue));
+  return deepFreeze(toAppConfig(dto));
+}
+
+function toIssue(error: ValidationError): ConfigIssue {
+  return { variable: error.property, problems: Object.values(error.constraints ?? { invalid: 'is invalid' }) };
+}
+
+function toAppConfig(dto: EnvDto): AppConfig {
+  const origins = dto.CORS_ORIGINS.trim();
+  return {
+    http: {
+      port: dto.PORT,
+      host: dto.HOST,
+      corsOrigins: origins === '*' ? '*' : origins.split(',').map((o) => o.trim()).filter(Boolean),
+      maxPayloadBytes: dto.MAX_PAYLOAD_BYTES,
+    },
+    database: dto.DATABASE_URL ? { kind: 'postgres', url: dto.DATABASE_URL } : { kind: 'pglite', dataDir: dto.PGLITE_DIR },
+    redis: { url: dto.REDIS_URL ?? null },
+    nlu: {
+      modelDir: dto.PARLEY_MODEL_DIR,
+      variant: dto.NLU_VARIANT,
+      threads: dto.NLU_THREADS,
+      thresholds: { answer: dto.THRESHOLD_ANSWER, retrieval: dto.THRESHOLD_RETRIEVAL, review: dto.THRESHOLD_REVIEW },
+    },
+    chat: { maxMessageChars: dto.MAX_MESSAGE_CHARS, slotTtlSeconds: dto.SLOT_TTL_SECONDS },
+    content: { companyProfilePath: dto.COMPANY_PROFILE },
+    log: { level: dto.LOG_LEVEL },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * For entry points: loads the config or prints every invalid variable and exits with status 78 (EX_CONFIG)
+ * before Nest boots.
+ */
+export function loadConfigOrExit(env: Record<string, string | undefined>): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${JSON.stringify({ level: 'fatal', code: error.code, issues: error.issues })}\n${error.message}\n`);
+    process.exit(78);
+  }
+}

@@ -1,0 +1,125 @@
+import { Entity } from './nlu';
+
+export type ConversationStatus = 'bot' | 'handoff_requested' | 'agent' | 'closed';
+export type MessageDirection = 'in' | 'out';
+export type MessageAuthor = 'customer' | 'bot' | 'agent' | 'system';
+export type ReplyRoute = 'template' | 'retrieval' | 'fallback' | 'agent' | 'slot_prompt';
+export type FeedbackRating = 'up' | 'down';
+export type ReviewReason = 'low_confidence' | 'fallback' | 'thumbs_down' | 'flagged';
+
+/** A knowledge-base article a retrieval reply cites. */
+export interface ReplySource {
+  id: string;
+  slug: string;
+  title: string;
+  score: number;
+}
+
+/** A quick reply the widget can show as a button; `action` tells the widget what pressing it does. */
+export interface Suggestion {
+  text: string;
+  action?: 'handoff:request' | 'message:send';
+}
+
+/** One message as the widget sees it (history, resume). */
+export interface MessageView {
+  messageId: string;
+  seq: number;
+  direction: MessageDirection;
+  author: MessageAuthor;
+  text: string;
+  clientMessageId: string | null;
+  replyTo: string | null;
+  route: ReplyRoute | null;
+  intent: string | null;
+  confidence: number | null;
+  createdAt: string;
+}
+
+/** `bot:reply`: the answer to one inbound message. */
+export interface BotReply {
+  messageId: string;
+  seq: number;
+  /** The inbound message this answers. */
+  replyTo: string;
+  text: string;
+  route: ReplyRoute;
+  intent: string | null;
+  confidence: number | null;
+  entities: Entity[];
+  sources?: ReplySource[];
+  suggestions?: Suggestion[];
+  createdAt: string;
+}
+
+export interface AgentMessage {
+  messageId: string;
+  seq: number;
+  text: string;
+  createdAt: string;
+}
+
+export interface TypingEvent {
+  author: MessageAuthor;
+}
+
+export interface HandoffQueued {
+  conversationId: string;
+  status: ConversationStatus;
+  /** The system message telling the customer a human will join. */
+  message: MessageView;
+}
+
+// ---- payloads of client events -------------------------------------------------------------
+
+export interface StartConversationPayload {
+  /** The secret token of a conversation to resume; omit to start a new one. */
+  token?: string;
+  /** Highest seq the client already has; the ack carries every message after it. */
+  lastSeq?: number;
+  locale?: string;
+}
+
+export interface StartConversationResult {
+  conversationId: string;
+  /** Only on a new conversation: the secret to resume it. Store it; the server keeps only its hash. */
+  token?: string;
+  resumed: boolean;
+  status: ConversationStatus;
+  lastSeq: number;
+  /** Messages with seq > lastSeq (all of them for a new conversation: none). */
+  messages: MessageView[];
+}
+
+export interface SendMessagePayload {
+  /** Client-chosen id; resending the same id never creates a second message or reply. */
+  clientMessageId: string;
+  text: string;
+}
+
+export interface SendMessageResult {
+  messageId: string;
+  seq: number;
+  /** True when this clientMessageId was already stored: nothing new was created. */
+  duplicate: boolean;
+}
+
+export interface HandoffRequestPayload {
+  reason?: string;
+}
+
+export interface HandoffRequestResult {
+  status: ConversationStatus;
+}
+
+export interface FeedbackPayload {
+  messageId: string;
+  rating: FeedbackRating;
+  comment?: string;
+}
+
+export interface FeedbackResult {
+  feedbackId: string;
+  /** True when the rating enqueued the message for agent review. */
+  reviewQueued: boolean;
+}

@@ -1,0 +1,73 @@
+/** Stable error codes sent to clients as `{ code, message }` (socket `error` event, ack errors, HTTP bodies). */
+export const ErrorCode = {
+  ValidationFailed: 'VALIDATION_FAILED',
+  MessageEmpty: 'MESSAGE_EMPTY',
+  MessageTooLong: 'MESSAGE_TOO_LONG',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  ConversationNotFound: 'CONVERSATION_NOT_FOUND',
+  ConversationNotStarted: 'CONVERSATION_NOT_STARTED',
+  ConversationClosed: 'CONVERSATION_CLOSED',
+  MessageNotFound: 'MESSAGE_NOT_FOUND',
+  FeedbackNotAllowed: 'FEEDBACK_NOT_ALLOWED',
+  NotFound: 'NOT_FOUND',
+  ModelNotReady: 'MODEL_NOT_READY',
+  Internal: 'INTERNAL_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The body of every refusal. `errorId` is set on internal errors so a log line can be found. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  errorId?: string;
+}
+
+/**
+ * An expected failure with a stable code. Filters map it to `{ code, message }` with `httpStatus`;
+ * anything else becomes a logged 500 / `INTERNAL_ERROR`.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode | string,
+    message: string,
+    readonly httpStatus = 400,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  toJSON(): ErrorBody {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export class ConversationNotFoundError extends DomainError {
+  constructor(message = 'Unknown conversation') {
+    super(ErrorCode.ConversationNotFound, message, 404);
+    this.name = 'ConversationNotFoundError';
+  }
+}
+
+export class ConversationNotStartedError extends DomainError {
+  constructor() {
+    super(ErrorCode.ConversationNotStarted, 'Send conversation:start before anything else', 409);
+    this.name = 'ConversationNotStartedError';
+  }
+}
+
+export class ConversationClosedError extends DomainError {
+  constructor() {
+    super(ErrorCode.ConversationClosed, 'This conversation is closed', 409);
+    this.name = 'ConversationClosedError';
+  }
+}
+
+export class ValidationFailedError extends DomainError {
+  constructor(
+    message: string,
+    code: ErrorCode = ErrorCode.ValidationFailed,
+  ) {
+    super(code, message, 400);
+    this.name = 'ValidationFailedError';
+  }
+}

@@ -1,0 +1,176 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash, randomBytes } from 'node:crypto';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import {
+  ConversationClosedError,
+  ConversationNotFoundError,
+  DomainError,
+  ErrorCode,
+  FeedbackPayload,
+  FeedbackResult,
+  HandoffRequestResult,
+  MessageView,
+  SendMessagePayload,
+  SendMessageResult,
+  StartConversationPayload,
+  StartConversationResult,
+  ValidationFailedError,
+} from '@app/contracts';
+import {
+  ConversationEntity,
+  ConversationPage,
+  ConversationRepository,
+  FeedbackRepository,
+  MessageRepository,
+  ReviewItemRepository,
+  SlotStateRepository,
+  TransactionService,
+} from '@app/database';
+import { ChatEmitter } from './chat-emitter';
+import { toMessageView } from './message-view';
+import { TurnService } from './turn.service';
+
+export const HANDOFF_TEXT = 'Thanks for your patience. A human agent will join this conversation shortly.';
+
+/** Hash stored for a conversation token; the token itself never reaches the database or the logs. */
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/**
+ * The widget's use cases: start or resume, send a message, ask for a human, rate a reply. Each stores
+ * what it must in one transaction before it answers, and leaves the bot's turn to {@link TurnService}.
+ */
+@Injectable()
+export class ConversationService {
+  private readonly logger = new Logger('Conversation');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly slots: SlotStateRepository,
+    private readonly feedback: FeedbackRepository,
+    private readonly reviews: ReviewItemRepository,
+    private readonly tx: TransactionService,
+    private readonly turns: TurnService,
+    private readonly emitter: ChatEmitter,
+  ) {}
+
+  async start(payload: StartConversationPayload): Promise<StartConversationResult> {
+    if (payload.token === undefined) return this.create(payload.locale ?? null);
+    const conversation = await this.conversations.findByTokenHash(hashToken(payload.token));
+    if (!conversation) throw new ConversationNotFoundError('Unknown conversation token');
+    const messages = await this.messages.listSince(conversation.id, payload.lastSeq ?? 0);
+    // Answers anything a previous server left unanswered (stopped mid-turn).
+    void this.turns.schedule(conversation.id);
+    this.logger.log({ event: 'conversation.resumed', conversationId: conversation.id, missed: messages.length });
+    return {
+      conversationId: conversation.id,
+      resumed: true,
+      status: conversation.status,
+      lastSeq: conversation.lastSeq,
+      messages: messages.map(toMessageView),
+    };
+  }
+
+  /** Resolves a token to its conversation id (socket handshake). */
+  async authenticate(token: string): Promise<ConversationEntity> {
+    const conversation = await this.conversations.findByTokenHash(hashToken(token));
+    if (!conversation) throw new ConversationNotFoundError('Unknown conversation token');
+    return conversation;
+  }
+
+  private async create(locale: string | null): Promise<StartConversationResult> {
+    const token = randomBytes(32).toString('base64url');
+    const conversation = await this.conversations.create({ tokenHash: hashToken(token), locale });
+    this.logger.log({ event: 'conversation.created', conversationId: conversation.id });
+    return { conversationId: conversation.id, token, resumed: false, status: conversation.status, lastSeq: 0, messages: [] };
+  }
+
+  /**
+   * Stores the customer's message and queues the bot's turn. Resolves once the row is committed.
+   * The same clientMessageId returns the stored row and creates nothing.
+   */
+  async receive(conversationId: string, payload: SendMessagePayload): Promise<SendMessageResult> {
+    this.checkText(payload);
+    const stored = await this.tx.run(async (m) => {
+      const conversation = await this.conversations.lockForUpdate(m, conversationId);
+      if (!conversation) throw new ConversationNotFoundError();
+      if (conversation.status === 'closed') throw new ConversationClosedError();
+      const existing = await this.messages.findByClientMessageId(conversationId, payload.clientMessageId, m);
+      if (existing) return { message: existing, duplicate: true };
+      const seq = await this.conversations.nextSeq(m, conversationId);
+      const message = await this.messages.insert(m, {
+        conversationId,
+        seq,
+        direction: 'in',
+        author: 'customer',
+        text: payload.text,
+        clientMessageId: payload.clientMessageId,
+      });
+      return { message, duplicate: false };
+    });
+    void this.turns.schedule(conversationId, stored.duplicate ? undefined : stored.message.id);
+    return { messageId: stored.message.id, seq: stored.message.seq, duplicate: stored.duplicate };
+  }
+
+  private checkText(payload: SendMessagePayload): void {
+    const max = this.config.chat.maxMessageChars;
+    if (payload.text.trim() === '') throw new ValidationFailedError('Message text is empty', ErrorCode.MessageEmpty);
+    if (payload.text.length > max) throw new ValidationFailedError(`Message text is longer than ${max} characters`, ErrorCode.MessageTooLong);
+    // PostgreSQL text cannot hold NUL; refuse it rather than fail the insert.
+    if (payload.text.includes('\u0000') || payload.clientMessageId.includes('\u0000')) {
+      throw new ValidationFailedError('Message contains a NUL character');
+    }
+  }
+
+  /** Hands the conversation to a human: the bot goes silent, a system message says so. Idempotent. */
+  async requestHandoff(conversationId: string, reason?: string): Promise<HandoffRequestResult> {
+    const result = await this.tx.run(async (m) => {
+      const conversation = await this.conversations.lockForUpdate(m, conversationId);
+      if (!conversation) throw new ConversationNotFoundError();
+      if (conversation.status === 'closed') throw new ConversationClosedError();
+      if (conversation.status !== 'bot') return { status: conversation.status, message: null };
+      await this.conversations.setStatus(m, conversationId, 'handoff_requested');
+      await this.slots.delete(m, conversationId);
+      const seq = await this.conversations.nextSeq(m, conversationId);
+      const message = await this.messages.insert(m, { conversationId, seq, direction: 'out', author: 'system', text: HANDOFF_TEXT });
+      return { status: 'handoff_requested' as const, message };
+    });
+    if (result.message) {
+      this.emitter.handoffQueued(conversationId, { conversationId, status: result.status, message: toMessageView(result.message) });
+      this.logger.log({ event: 'handoff.requested', conversationId, reasonChars: reason?.length ?? 0 });
+    }
+    return { status: result.status };
+  }
+
+  /** Thumbs up/down on a bot reply; thumbs down queues the reply for agent review. */
+  async rate(conversationId: string, payload: FeedbackPayload): Promise<FeedbackResult> {
+    const message = await this.messages.findById(payload.messageId);
+    if (!message || message.conversationId !== conversationId) throw new DomainError(ErrorCode.MessageNotFound, 'No such message in this conversation', 404);
+    if (message.author !== 'bot') throw new DomainError(ErrorCode.FeedbackNotAllowed, 'Only bot replies can be rated', 409);
+    const result = await this.tx.run(async (m) => {
+      const feedbackId = await this.feedback.upsert(m, { messageId: message.id, conversationId, rating: payload.rating, comment: payload.comment ?? null });
+      const reviewQueued = payload.rating === 'down' ? await this.reviews.enqueue(m, { messageId: message.id, conversationId, reason: 'thumbs_down' }) : false;
+      return { feedbackId, reviewQueued };
+    });
+    this.logger.log({ event: 'feedback', conversationId, messageId: message.id, rating: payload.rating, reviewQueued: result.reviewQueued });
+    return result;
+  }
+
+  typing(conversationId: string, state: 'start' | 'stop', socketId: string): void {
+    this.emitter.typing(conversationId, state, { author: 'customer' }, socketId);
+  }
+
+  // ---- read side (REST) ----------------------------------------------------------------------
+
+  page(limit: number, offset: number): Promise<ConversationPage> {
+    return this.conversations.page({ limit, offset });
+  }
+
+  async get(id: string): Promise<{ conversation: ConversationEntity; messages: MessageView[] }> {
+    const conversation = await this.conversations.findById(id);
+    if (!conversation) throw new ConversationNotFoundError();
+    const messages = await this.messages.listSince(id, 0, 1000);
+    return { conversation, messages: messages.map(toMessageView) };
+  }
+}

@@ -1,0 +1,42 @@
+import type { NluResult, ParseOptions } from '@app/contracts';
+
+/*
+ * What one turn needs from the NLU and the answers lib, in their own method shapes. The app binds them to
+ * `NluService`, `TemplateService` and `RetrievalService` (`useExisting`), so the turn pipeline is unit-tested
+ * with plain mocks and does not care how those libs are wired.
+ */
+
+export abstract class NluPort {
+  abstract parse(text: string, opts?: ParseOptions): Promise<NluResult>;
+}
+
+export interface PendingSlot {
+  intent: string;
+  templateId: string;
+  filled: Record<string, { text: string; value?: unknown }>;
+  missing: string[];
+  asked: string;
+  expiresAt: Date;
+}
+
+export type TemplateOutcome =
+  | { kind: 'answer'; text: string; templateId: string; filled: PendingSlot['filled'] }
+  | { kind: 'ask'; text: string; templateId: string; slot: PendingSlot }
+  | { kind: 'cancelled'; text: string }
+  | { kind: 'none' };
+
+export abstract class TemplatePort {
+  abstract respond(input: { nlu: NluResult; pending: PendingSlot | null; now: Date; conversationId?: string; seq?: number }): Promise<TemplateOutcome>;
+}
+
+export interface KnowledgeHit {
+  articleId: string;
+  slug: string;
+  title: string;
+  snippet: string;
+  score: number;
+}
+
+export abstract class RetrievalPort {
+  abstract search(query: { text: string; embedding: Float32Array; intentHint?: string; limit?: number }): Promise<KnowledgeHit[]>;
+}

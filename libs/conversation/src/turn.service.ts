@@ -1,0 +1,233 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import type { Entity, NluResult, ReplyRoute, ReplySource, Suggestion } from '@app/contracts';
+import {
+  ConversationRepository,
+  MessageEntity,
+  MessageRepository,
+  ReviewItemRepository,
+  SlotStateRepository,
+  TransactionService,
+} from '@app/database';
+import { ChatEmitter } from './chat-emitter';
+import { KeyedMutex } from './keyed-mutex';
+import { toBotReply } from './message-view';
+import { afterNoTemplate, effectiveThresholds, firstRoute, reviewReason, Thresholds } from './policy';
+import { NluPort, PendingSlot, RetrievalPort, TemplatePort } from './ports';
+import { TurnMetrics } from './turn-metrics.service';
+
+export const FALLBACK_TEXT = "Sorry, I'm not sure I understood. Could you rephrase that, or would you like to talk to a person?";
+export const TALK_TO_A_PERSON: Suggestion = { text: 'Talk to a person', action: 'handoff:request' };
+
+/** What the bot decided to say for one inbound message, before it is stored. */
+export interface TurnDecision {
+  route: Exclude<ReplyRoute, 'agent'>;
+  text: string;
+  nlu: NluResult | null;
+  thresholds: Thresholds | null;
+  sources: ReplySource[] | null;
+  suggestions: Suggestion[];
+  /** What happens to the conversation's slot state: keep as is, clear, or store this open question. */
+  slot: 'keep' | 'clear' | PendingSlot;
+}
+
+/**
+ * One bot turn: NLU → policy → answer → persist reply → emit. Turns of a conversation run one at a time,
+ * in seq order, and a message is answered at most once (also across restarts: unanswered messages are
+ * picked up on the next turn or resume).
+ */
+@Injectable()
+export class TurnService {
+  private readonly logger = new Logger('Turn');
+  private readonly mutex = new KeyedMutex();
+  private readonly receivedAt = new Map<string, number>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly nlu: NluPort,
+    private readonly templates: TemplatePort,
+    private readonly retrieval: RetrievalPort,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly slots: SlotStateRepository,
+    private readonly reviews: ReviewItemRepository,
+    private readonly tx: TransactionService,
+    private readonly emitter: ChatEmitter,
+    private readonly metrics: TurnMetrics,
+  ) {}
+
+  /** Queues "answer everything unanswered" for the conversation; returns when that run finished. */
+  schedule(conversationId: string, inboundId?: string): Promise<void> {
+    if (inboundId) this.receivedAt.set(inboundId, performance.now());
+    return this.mutex.run(conversationId, () => this.answerPending(conversationId)).catch((error: unknown) => {
+      this.logger.error({ event: 'turn.failed', conversationId, err: describe(error) });
+    });
+  }
+
+  /** Waits for queued turns (shutdown, tests). */
+  drain(): Promise<void> {
+    return this.mutex.drain();
+  }
+
+  private async answerPending(conversationId: string): Promise<void> {
+    const conversation = await this.conversations.findById(conversationId);
+    // While a human is asked for or talking, the bot stays silent.
+    if (!conversation || conversation.status !== 'bot') return;
+    for (const inbound of await this.messages.listUnanswered(conversationId)) {
+      const answered = await this.answer(inbound);
+      if (!answered) return;
+    }
+  }
+
+  private async answer(inbound: MessageEntity): Promise<boolean> {
+    const started = this.receivedAt.get(inbound.id) ?? performance.now();
+    this.receivedAt.delete(inbound.id);
+    const nluStart = performance.now();
+    const nlu = await this.parse(inbound);
+    const nluMs = nlu ? performance.now() - nluStart : null;
+    const decision = await this.decide(inbound, nlu);
+    const saved = await this.persist(inbound, decision, nluMs, performance.now() - started);
+    if (!saved) return false;
+    const replyMs = performance.now() - started;
+    this.emitter.botReply(inbound.conversationId, toBotReply(saved, decision.suggestions));
+    this.metrics.turn(decision.route, nluMs, replyMs);
+    this.logger.log({
+      event: 'turn',
+      conversationId: inbound.conversationId,
+      messageId: inbound.id,
+      chars: inbound.text.length,
+      route: decision.route,
+      intent: nlu?.intent.name ?? null,
+      confidence: nlu ? round(nlu.intent.confidence) : null,
+      entities: nlu?.entities.map((e) => e.label) ?? [],
+      nluMs: nluMs === null ? null : round(nluMs),
+      replyMs: round(replyMs),
+    });
+    return true;
+  }
+
+  private async parse(inbound: MessageEntity): Promise<NluResult | null> {
+    try {
+      return await this.nlu.parse(inbound.text, { referenceTime: inbound.createdAt });
+    } catch (error) {
+      // The customer still gets the fallback; the inbound message is already committed.
+      this.metrics.nluFailed();
+      this.logger.error({ event: 'nlu.failed', conversationId: inbound.conversationId, messageId: inbound.id, err: describe(error) });
+      return null;
+    }
+  }
+
+  /** Policy + answer. Never throws for an answers-lib failure: that turn falls back (and is logged). */
+  async decide(inbound: MessageEntity, nlu: NluResult | null): Promise<TurnDecision> {
+    if (!nlu) return fallback(null, null, 'keep');
+    const thresholds = effectiveThresholds(nlu.thresholds, this.config.nlu.thresholds);
+    const confidence = nlu.intent.confidence;
+    const now = new Date();
+    const state = await this.slots.findActive(inbound.conversationId, now);
+    const pending: PendingSlot | null = state?.templateId ? { ...state, templateId: state.templateId } : null;
+    let route: 'template' | 'retrieval' | 'fallback' = firstRoute(confidence, thresholds, pending !== null);
+    const slotAfter = pending ? 'clear' : 'keep';
+    if (route === 'template') {
+      const decided = await this.tryTemplate(inbound, nlu, thresholds, pending, now);
+      if (decided) return decided;
+      route = afterNoTemplate(confidence, thresholds);
+    }
+    if (route === 'retrieval') {
+      const decided = await this.tryRetrieval(inbound, nlu, thresholds, slotAfter);
+      if (decided) return decided;
+    }
+    return fallback(nlu, thresholds, slotAfter);
+  }
+
+  private async tryTemplate(inbound: MessageEntity, nlu: NluResult, t: Thresholds, pending: PendingSlot | null, now: Date): Promise<TurnDecision | null> {
+    try {
+      const outcome = await this.templates.respond({ nlu, pending, now, conversationId: inbound.conversationId, seq: inbound.seq });
+      const base = { nlu, thresholds: t, sources: null, suggestions: [] };
+      if (outcome.kind === 'answer') return { ...base, route: 'template', text: outcome.text, slot: 'clear' };
+      if (outcome.kind === 'ask') return { ...base, route: 'slot_prompt', text: outcome.text, slot: outcome.slot };
+      if (outcome.kind === 'cancelled') return { ...base, route: 'template', text: outcome.text, slot: 'clear' };
+      return null;
+    } catch (error) {
+      this.logger.error({ event: 'template.failed', messageId: inbound.id, err: describe(error) });
+      return null;
+    }
+  }
+
+  private async tryRetrieval(inbound: MessageEntity, nlu: NluResult, t: Thresholds, slot: 'keep' | 'clear'): Promise<TurnDecision | null> {
+    try {
+      const hits = await this.retrieval.search({ text: inbound.text, embedding: nlu.embedding, intentHint: nlu.intent.name, limit: 3 });
+      if (hits.length === 0) return null;
+      const top = hits[0];
+      return {
+        route: 'retrieval',
+        text: `Here is what I found in our help center: "${top.title}". ${top.snippet}`.trim(),
+        nlu,
+        thresholds: t,
+        sources: hits.map((h) => ({ id: h.articleId, slug: h.slug, title: h.title, score: round(h.score, 4) })),
+        suggestions: [TALK_TO_A_PERSON],
+        slot,
+      };
+    } catch (error) {
+      this.logger.error({ event: 'retrieval.failed', messageId: inbound.id, err: describe(error) });
+      return null;
+    }
+  }
+
+  /** Stores the reply (and slot state, review item) in one transaction; null when it must not be sent. */
+  private async persist(inbound: MessageEntity, d: TurnDecision, nluMs: number | null, replyMs: number): Promise<MessageEntity | null> {
+    const conversationId = inbound.conversationId;
+    return this.tx.run(async (m) => {
+      const conversation = await this.conversations.lockForUpdate(m, conversationId);
+      if (!conversation || conversation.status !== 'bot') return null;
+      if (await this.messages.findBotReplyTo(inbound.id, m)) return null;
+      const seq = await this.conversations.nextSeq(m, conversationId);
+      const reply = await this.messages.insert(m, {
+        conversationId,
+        seq,
+        direction: 'out',
+        author: 'bot',
+        text: d.text,
+        replyToId: inbound.id,
+        route: d.route,
+        intent: d.nlu?.intent.name ?? null,
+        confidence: d.nlu?.intent.confidence ?? null,
+        ranking: d.nlu?.ranking ?? null,
+        entities: d.nlu ? d.nlu.entities.map(stripScore) : null,
+        modelVersion: d.nlu?.model.version ?? null,
+        nluLatencyMs: nluMs,
+        replyLatencyMs: replyMs,
+        sources: d.sources,
+      });
+      if (d.slot === 'clear') await this.slots.delete(m, conversationId);
+      else if (d.slot !== 'keep') await this.slots.upsert(m, { conversationId, ...d.slot, expiresAt: this.slotExpiry(d.slot) });
+      const reason = reviewReason(d.route, d.nlu?.intent.confidence ?? null, d.thresholds);
+      if (reason) await this.reviews.enqueue(m, { messageId: reply.id, conversationId, reason });
+      return reply;
+    });
+  }
+
+  private slotExpiry(slot: PendingSlot): Date {
+    const ours = new Date(Date.now() + this.config.chat.slotTtlSeconds * 1000);
+    return slot.expiresAt instanceof Date && !Number.isNaN(slot.expiresAt.getTime()) ? slot.expiresAt : ours;
+  }
+}
+
+function fallback(nlu: NluResult | null, thresholds: Thresholds | null, slot: 'keep' | 'clear'): TurnDecision {
+  return { route: 'fallback', text: FALLBACK_TEXT, nlu, thresholds, sources: null, suggestions: [TALK_TO_A_PERSON], slot };
+}
+
+/** Entities as stored and sent: the typed value stays, the raw tag score is rounded. */
+function stripScore(e: Entity): Entity {
+  return { ...e, score: round(e.score, 4) };
+}
+
+function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+export function describe(error: unknown): { name: string; code?: string; message: string } {
+  if (error instanceof Error) return { name: error.name, code: (error as { code?: string }).code, message: error.message };
+  return { name: 'NonError', message: String(error) };
+}

@@ -1,0 +1,36 @@
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import type { ReviewReason } from '@app/contracts';
+import { ConversationEntity } from './conversation.entity';
+import { MessageEntity } from './message.entity';
+
+export type ReviewStatus = 'pending' | 'confirmed' | 'corrected';
+
+/** A turn queued for agent review (the review console is a later issue; the chat server only enqueues). */
+@Entity('review_item')
+export class ReviewItemEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'message_id', type: 'uuid', unique: true })
+  messageId: string;
+
+  @ManyToOne(() => MessageEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'message_id' })
+  message?: MessageEntity;
+
+  @Column({ name: 'conversation_id', type: 'uuid' })
+  conversationId: string;
+
+  @ManyToOne(() => ConversationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'conversation_id' })
+  conversation?: ConversationEntity;
+
+  @Column({ type: 'text' })
+  reason: ReviewReason;
+
+  @Column({ type: 'text', default: 'pending' })
+  status: ReviewStatus;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

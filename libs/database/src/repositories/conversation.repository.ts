@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { ConversationStatus } from '@app/contracts';
+import { ConversationEntity } from '../entities/conversation.entity';
+import { toConversation } from './row-mappers';
+
+export interface ConversationPage {
+  items: Array<ConversationEntity & { messageCount: number }>;
+  total: number;
+}
+
+@Injectable()
+export class ConversationRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async create(input: { tokenHash: string; locale?: string | null; metadata?: Record<string, unknown> }): Promise<ConversationEntity> {
+    const rows = await this.dataSource.query(
+      `INSERT INTO "conversation" ("token_hash", "locale", "metadata") VALUES ($1, $2, $3) RETURNING *`,
+      [input.tokenHash, input.locale ?? null, JSON.stringify(input.metadata ?? {})],
+    );
+    return toConversation(rows[0]);
+  }
+
+  async findByTokenHash(tokenHash: string): Promise<ConversationEntity | null> {
+    const rows = await this.dataSource.query(`SELECT * FROM "conversation" WHERE "token_hash" = $1`, [tokenHash]);
+    return rows[0] ? toConversation(rows[0]) : null;
+  }
+
+  async findById(id: string, manager?: EntityManager): Promise<ConversationEntity | null> {
+    const rows = await (manager ?? this.dataSource.manager).query(`SELECT * FROM "conversation" WHERE "id" = $1`, [id]);
+    return rows[0] ? toConversation(rows[0]) : null;
+  }
+
+  /**
+   * Locks the conversation row until the surrounding transaction ends: the per-conversation lock that
+   * orders writes (seq allocation, status changes) across server instances.
+   */
+  async lockForUpdate(manager: EntityManager, id: string): Promise<ConversationEntity | null> {
+    const rows = await manager.query(`SELECT * FROM "conversation" WHERE "id" = $1 FOR UPDATE`, [id]);
+    return rows[0] ? toConversation(rows[0]) : null;
+  }
+
+  /** Allocates the next message seq; call only while holding {@link lockForUpdate}. */
+  async nextSeq(manager: EntityManager, id: string): Promise<number> {
+    const rows = await manager.query(
+      `UPDATE "conversation" SET "last_seq" = "last_seq" + 1, "updated_at" = now() WHERE "id" = $1 RETURNING "last_seq"`,
+      [id],
+    );
+    return Number(rows[0][0]?.last_seq ?? rows[0].last_seq);
+  }
+
+  async setStatus(manager: EntityManager, id: string, status: ConversationStatus): Promise<void> {
+    await manager.query(`UPDATE "conversation" SET "status" = $2, "updated_at" = now() WHERE "id" = $1`, [id, status]);
+  }
+
+  async page(input: { limit: number; offset: number; status?: ConversationStatus }): Promise<ConversationPage> {
+    const params: unknown[] = [input.limit, input.offset];
+    const where = input.status ? `WHERE c."status" = $3` : '';
+    if (input.status) params.push(input.status);
+    const rows = await this.dataSource.query(
+      `SELECT c.*, (SELECT count(*) FROM "message" m WHERE m."conversation_id" = c."id")::int AS message_count,
+              count(*) OVER ()::int AS total
+         FROM "conversation" c ${where}
+        ORDER BY c."updated_at" DESC, c."id"
+        LIMIT $1 OFFSET $2`,
+      params,
+    );
+    const total = rows[0]?.total ?? (await this.count(input.status));
+    return { items: rows.map((r: any) => Object.assign(toConversation(r), { messageCount: Number(r.message_count) })), total: Number(total) };
+  }
+
+  private async count(status?: ConversationStatus): Promise<number> {
+    const rows = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM "conversation"${status ? ` WHERE "status" = $1` : ''}`,
+      status ? [status] : [],
+    );
+    return Number(rows[0].n);
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Entity as NluEntity, IntentScore, MessageAuthor, MessageDirection, ReplyRoute, ReplySource } from '@app/contracts';
+import { MessageEntity } from '../entities/message.entity';
+import { toMessage } from './row-mappers';
+
+/** Everything of a message row except what the database assigns (id, created_at). */
+export interface NewMessage {
+  conversationId: string;
+  seq: number;
+  direction: MessageDirection;
+  author: MessageAuthor;
+  text: string;
+  clientMessageId?: string | null;
+  replyToId?: string | null;
+  route?: ReplyRoute | null;
+  intent?: string | null;
+  confidence?: number | null;
+  ranking?: IntentScore[] | null;
+  entities?: NluEntity[] | null;
+  modelVersion?: string | null;
+  nluLatencyMs?: number | null;
+  replyLatencyMs?: number | null;
+  sources?: ReplySource[] | null;
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+@Injectable()
+export class MessageRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(manager: EntityManager, m: NewMessage): Promise<MessageEntity> {
+    const rows = await manager.query(
+      `INSERT INTO "message" ("conversation_id", "seq", "direction", "author", "text", "client_message_id", "reply_to_id",
+         "route", "intent", "confidence", "ranking", "entities", "model_version", "nlu_latency_ms", "reply_latency_ms", "sources")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING *`,
+      [
+        m.conversationId, m.seq, m.direction, m.author, m.text, m.clientMessageId ?? null, m.replyToId ?? null,
+        m.route ?? null, m.intent ?? null, m.confidence ?? null, json(m.ranking), json(m.entities), m.modelVersion ?? null,
+        m.nluLatencyMs ?? null, m.replyLatencyMs ?? null, json(m.sources),
+      ],
+    );
+    return toMessage(rows[0]);
+  }
+
+  async findById(id: string, manager?: EntityManager): Promise<MessageEntity | null> {
+    const rows = await (manager ?? this.dataSource.manager).query(`SELECT * FROM "message" WHERE "id" = $1`, [id]);
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async findByClientMessageId(conversationId: string, clientMessageId: string, manager?: EntityManager): Promise<MessageEntity | null> {
+    const rows = await (manager ?? this.dataSource.manager).query(
+      `SELECT * FROM "message" WHERE "conversation_id" = $1 AND "client_message_id" = $2`,
+      [conversationId, clientMessageId],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  /** The bot's reply to an inbound message, if it was answered already. */
+  async findBotReplyTo(inboundId: string, manager?: EntityManager): Promise<MessageEntity | null> {
+    const rows = await (manager ?? this.dataSource.manager).query(
+      `SELECT * FROM "message" WHERE "reply_to_id" = $1 AND "author" = 'bot'`,
+      [inboundId],
+    );
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  /** Messages with seq > afterSeq, oldest first. */
+  async listSince(conversationId: string, afterSeq: number, limit = 500): Promise<MessageEntity[]> {
+    const rows = await this.dataSource.query(
+      `SELECT * FROM "message" WHERE "conversation_id" = $1 AND "seq" > $2 ORDER BY "seq" LIMIT $3`,
+      [conversationId, afterSeq, limit],
+    );
+    return rows.map(toMessage);
+  }
+
+  /** Inbound customer messages the bot has not answered yet (e.g. the server stopped mid-turn). */
+  async listUnanswered(conversationId: string): Promise<MessageEntity[]> {
+    const rows = await this.dataSource.query(
+      `SELECT i.* FROM "message" i
+        WHERE i."conversation_id" = $1 AND i."author" = 'customer'
+          AND NOT EXISTS (SELECT 1 FROM "message" r WHERE r."reply_to_id" = i."id" AND r."author" = 'bot')
+        ORDER BY i."seq"`,
+      [conversationId],
+    );
+    return rows.map(toMessage);
+  }
+}
