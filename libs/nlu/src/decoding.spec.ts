@@ -70,6 +70,17 @@ describe('decodeEntities', () => {
     expect(sut[0]).toMatchObject({ text: '王小明', start: 3, end: 6 });
   });
 
+  it('tags a word without pieces O, which ends the entity before it', () => {
+    const text = '12 \u200b 34';
+    const words = splitWords(text);
+    const logits = new Float32Array(4 * TAGS.length);
+    logits[1 * TAGS.length + 1] = 10; // B-order_id
+    logits[2 * TAGS.length + 2] = 10; // I-order_id
+    const tags = tagWords({ logits, offset: 0, nTags: TAGS.length }, [1, -1, 2], TAGS);
+    expect(tags[1]).toEqual({ tag: 'O', prob: 1 });
+    expect(decodeEntities(text, words, tags).map((e) => e.text)).toEqual(['12', '34']);
+  });
+
   it('returns nothing for an all-O or empty sequence', () => {
     expect(decode('hello there', ['O', 'O'])).toEqual([]);
     expect(decode('', [])).toEqual([]);

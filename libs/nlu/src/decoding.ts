@@ -35,9 +35,10 @@ export interface WordTag {
   prob: number;
 }
 
-/** Arg-max BIO tag (and its probability) at each word's first piece. */
+/** Arg-max BIO tag (and its probability) at each word's first piece; a word without pieces (-1) is O. */
 export function tagWords(row: TagRow, firstPiece: readonly number[], tags: readonly string[]): WordTag[] {
   return firstPiece.map((piece) => {
+    if (piece < 0) return { tag: 'O', prob: 1 };
     const probs = softmax(row.logits, row.offset + piece * row.nTags, row.nTags);
     let best = 0;
     for (let t = 1; t < row.nTags; t++) if (probs[t] > probs[best]) best = t;

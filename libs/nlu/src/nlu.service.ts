@@ -135,7 +135,7 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
     if (typeof text !== 'string') throw new InvalidInputError(`NLU input must be a string, got ${text === null ? 'null' : typeof text}`);
     const enc = model.encoder.encode(text);
     // Empty, whitespace-only or control-character-only input has nothing for the model to read.
-    if (enc.words.length === 0) throw new InvalidInputError('NLU input is empty after normalisation', 'NLU_INPUT_EMPTY');
+    if (enc.pieceCount === 0) throw new InvalidInputError('NLU input is empty after normalisation', 'NLU_INPUT_EMPTY');
     return enc;
   }
 }

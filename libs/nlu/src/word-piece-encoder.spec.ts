@@ -39,16 +39,18 @@ describe('WordPieceEncoder with the real MiniLM tokenizer', () => {
     expect(sut.firstPiece[1]).toBe(2);
   });
 
-  it('drops words that normalise to nothing but keeps offsets of the rest', () => {
+  it('keeps words that normalise to nothing without a piece (tagged O), as training does', () => {
     const text = 'hi \u200b\u0000 there';
     const sut = tok.encoder.encode(text);
-    expect(sut.words.map((w) => text.slice(w.start, w.end))).toEqual(['hi', 'there']);
+    expect(sut.words.map((w) => text.slice(w.start, w.end))).toEqual(['hi', '\u200b\u0000', 'there']);
+    expect(sut.firstPiece).toEqual([1, -1, 2]);
+    expect(sut.ids).toHaveLength(4);
   });
 
-  it('yields only [CLS] [SEP] and no words for text that is empty after normalisation', () => {
+  it('yields only [CLS] [SEP] and no pieces for text that is empty after normalisation', () => {
     for (const text of ['', '   ', '\u0000\u0001', '\u200b\u200b']) {
       const sut = tok.encoder.encode(text);
-      expect(sut.words).toEqual([]);
+      expect(sut.pieceCount).toBe(0);
       expect(sut.ids).toHaveLength(2);
     }
   });

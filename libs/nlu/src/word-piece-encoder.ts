@@ -13,12 +13,18 @@ export interface SpecialIds {
 export interface EncodedText {
   /** `[CLS] pieces... [SEP]`, at most maxSeqLen long. */
   ids: number[];
-  /** Every word that got at least one piece inside the window, in order. */
+  /** Every word up to the end of the window, in order (words after a truncation are left out). */
   words: Word[];
-  /** For words[i], the index in `ids` of its first piece (where its BIO tag is read). */
+  /**
+   * For words[i], the index in `ids` of its first piece (where its BIO tag is read), or -1 for a
+   * word the tokenizer normalises away (control or zero-width characters). Such a word is tagged O,
+   * as in training/encode.py, so it ends an entity like any other O word.
+   */
   firstPiece: number[];
   /** True when pieces were cut to fit maxSeqLen. */
   truncated: boolean;
+  /** Number of word pieces (ids without [CLS]/[SEP]); 0 means nothing is left after normalisation. */
+  pieceCount: number;
 }
 
 /**
@@ -48,8 +54,11 @@ export class WordPieceEncoder {
     let truncated = false;
     for (const word of iterateWords(text)) {
       const piece = this.piecesOf(word.text);
-      // A word the tokenizer normalises away (control or zero-width characters) has no piece and no tag.
-      if (piece.length === 0) continue;
+      if (piece.length === 0) {
+        words.push(word);
+        firstPiece.push(-1);
+        continue;
+      }
       if (ids.length - 1 >= budget) {
         truncated = true;
         break;
@@ -61,7 +70,7 @@ export class WordPieceEncoder {
       for (let k = 0; k < Math.min(piece.length, room); k++) ids.push(piece[k]);
     }
     ids.push(this.special.sep);
-    return { ids, words, firstPiece, truncated };
+    return { ids, words, firstPiece, truncated, pieceCount: ids.length - 2 };
   }
 
   private piecesOf(word: string): number[] {
