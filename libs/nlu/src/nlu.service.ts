@@ -49,6 +49,14 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
     return this.current?.info ?? null;
   }
 
+  /** Batching figures of the active model (recent batches), for metrics and the bench. */
+  get stats(): { batches: number; meanBatchSize: number } | null {
+    const sizes = this.current?.batcher.batchSizes;
+    if (!sizes) return null;
+    const recent = sizes.slice(-500);
+    return { batches: sizes.length, meanBatchSize: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0 };
+  }
+
   /** Loads a model folder (verifying its manifest); same as `swap` when one is already active. */
   load(dir: string, opts: NluLoadOptions = {}): Promise<ModelInfo> {
     return this.swap(dir, opts);
@@ -98,6 +106,12 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
     const encoded = texts.map((t) => this.encode(model, t));
     const rows = await Promise.all(encoded.map((enc) => model.batcher.submit(enc.ids)));
     return rows.map((row) => Float32Array.from(row.embedding));
+  }
+
+  /** The token ids the active model sees for `text` ([CLS] … [SEP], truncated to max_seq_len). */
+  tokenize(text: unknown): { ids: number[]; truncated: boolean } {
+    const enc = this.encode(this.active(), text);
+    return { ids: enc.ids, truncated: enc.truncated };
   }
 
   /** Releases the active model; later calls get ModelNotReadyError. */

@@ -1,0 +1,213 @@
+/**
+ * NLU runtime bench: batch-1 latency of one 16-token message, throughput with 64 concurrent callers,
+ * event-loop delay under that load, RSS, int8 vs fp32, main-thread vs worker-thread sessions, and
+ * the same graph run by Python onnxruntime with the same ids and thread count. Prints a table and
+ * writes bench/results/nlu.json. Bounded: about a minute on 2 cores.
+ *
+ *   npm run bench:nlu [-- --model DIR --seconds 4 --threads 2]
+ */
+import { Logger } from '@nestjs/common';
+import { createNluService, NluLoadOptions, NluService } from '@app/nlu';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: process.env.PARLEY_MODEL_DIR ?? 'models/default' },
+    seconds: { type: 'string', default: '4' },
+    threads: { type: 'string', default: String(Math.min(4, availableParallelism())) },
+    'latency-iters': { type: 'string', default: '400' },
+  },
+});
+const MODEL = resolve(values.model);
+const SECONDS = Number(values.seconds);
+const THREADS = Number(values.threads);
+const LATENCY_ITERS = Number(values['latency-iters']);
+const CALLERS = 64;
+
+// 16 ids with [CLS]/[SEP] (checked at start-up); the throughput mix is support traffic of similar length.
+const MESSAGE = 'I want to cancel my order 732201349959 because it arrived two days late';
+const MIX = [
+  MESSAGE,
+  'where is my package? it should have arrived by now',
+  'can you help me get a refund of $160 for invoice #37777',
+  'I would like to upgrade my account to platinum please',
+  'how do I change the delivery address to Valencia, Spain',
+  'my name is Anna Freeman and I cannot log in',
+  'what payment methods do you accept',
+  'please cancel purchase 00004587345 right away',
+  'I need to talk to a human agent',
+  'the item I received is damaged, what can I do',
+  'track order 370795561790',
+  'how long does shipping to Japan take',
+];
+
+interface Config {
+  name: string;
+  load: NluLoadOptions;
+}
+
+interface Row {
+  config: string;
+  variant: string;
+  backend: string;
+  p50_ms: number;
+  p99_ms: number;
+  throughput_msgs_per_s: number;
+  mean_batch: number;
+  event_loop_delay_p99_ms: number;
+  event_loop_delay_max_ms: number;
+  rss_mb: number;
+}
+
+const pct = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((q / 100) * s.length))];
+};
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+async function latency(nlu: NluService): Promise<number[]> {
+  for (let i = 0; i < 50; i++) await nlu.parse(MESSAGE);
+  const out: number[] = [];
+  for (let i = 0; i < LATENCY_ITERS; i++) {
+    const t = performance.now();
+    await nlu.parse(MESSAGE);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function throughput(nlu: NluService): Promise<{ rate: number; eldP99: number; eldMax: number; rssMb: number }> {
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  let rss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
+  const deadline = performance.now() + SECONDS * 1000;
+  let done = 0;
+  eld.enable();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CALLERS }, async (_, c) => {
+      for (let i = c; performance.now() < deadline; i++) {
+        await nlu.parse(MIX[i % MIX.length]);
+        done++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  eld.disable();
+  clearInterval(sampler);
+  return { rate: done / elapsed, eldP99: eld.percentile(99) / 1e6, eldMax: eld.max / 1e6, rssMb: rss / 2 ** 20 };
+}
+
+async function runConfig(cfg: Config): Promise<Row> {
+  const nlu = await createNluService({ modelDir: MODEL, ...cfg.load });
+  try {
+    const lat = await latency(nlu);
+    const tp = await throughput(nlu);
+    const info = nlu.modelInfo!;
+    return {
+      config: cfg.name,
+      variant: info.variant,
+      backend: `${info.runtime.backend} ${info.runtime.workers}x${info.runtime.threads}t`,
+      p50_ms: r2(pct(lat, 50)),
+      p99_ms: r2(pct(lat, 99)),
+      throughput_msgs_per_s: Math.round(tp.rate),
+      mean_batch: r2(nlu.stats?.meanBatchSize ?? 0),
+      event_loop_delay_p99_ms: r2(tp.eldP99),
+      event_loop_delay_max_ms: r2(tp.eldMax),
+      rss_mb: Math.round(tp.rssMb),
+    };
+  } finally {
+    await nlu.close();
+  }
+}
+
+function python(variant: 'int8' | 'fp32', ids: number[][]): Record<string, number> | { error: string } {
+  const job = {
+    model: join(MODEL, variant === 'int8' ? 'model.int8.onnx' : 'model.onnx'),
+    threads: THREADS,
+    ids,
+    batch: 32,
+    latency_iters: LATENCY_ITERS,
+    throughput_seconds: SECONDS,
+  };
+  const res = spawnSync('.venv/bin/python', ['scripts/bench/bench_nlu_python.py'], { input: JSON.stringify(job), encoding: 'utf8', timeout: 120_000 });
+  if (res.status !== 0) return { error: (res.stderr || res.error?.message || 'python failed').slice(-500) };
+  return JSON.parse(res.stdout);
+}
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(['error']);
+  const configs: Config[] = [
+    { name: 'int8 workers (default)', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS } },
+    { name: 'int8 workers 2x1', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1 } },
+    { name: 'int8 main thread', load: { variant: 'int8', backend: 'inline', threads: THREADS } },
+    { name: 'fp32 workers', load: { variant: 'fp32', backend: 'workers', workers: 1, threads: THREADS } },
+  ];
+  const probe = await createNluService({ modelDir: MODEL, backend: 'inline', threads: 1 });
+  const info = probe.modelInfo!;
+  const ids = MIX.map((m) => probe.tokenize(m).ids);
+  await probe.close();
+  const load0 = loadavg();
+  const rows: Row[] = [];
+  for (const cfg of configs) rows.push(await runConfig(cfg));
+  const py = { int8: python('int8', ids), fp32: python('fp32', ids) };
+  const main = rows[0];
+  const fp32 = rows.find((r) => r.variant === 'fp32')!;
+  const pyInt8 = 'error' in py.int8 ? null : py.int8;
+  const pyFp32 = 'error' in py.fp32 ? null : py.fp32;
+
+  console.table(rows);
+  console.table({
+    'python int8': pyInt8 ?? py.int8,
+    'python fp32': pyFp32 ?? py.fp32,
+  });
+  const result = {
+    date: new Date().toISOString(),
+    model: { name: info.name, version: info.version, dir: MODEL },
+    machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), loadavg_before: load0.map(r2), loadavg_after: loadavg().map(r2) },
+    message: { text: MESSAGE, tokens: ids[0].length },
+    threads: THREADS,
+    callers: CALLERS,
+    seconds_per_phase: SECONDS,
+    // Headline figures: the default runtime (int8, worker thread).
+    p50_ms: main.p50_ms,
+    p99_ms: main.p99_ms,
+    throughput_msgs_per_s: main.throughput_msgs_per_s,
+    python_throughput_msgs_per_s: pyInt8 ? Math.round(pyInt8.throughput_msgs_per_s) : null,
+    node_vs_python_throughput: pyInt8 ? r2(main.throughput_msgs_per_s / pyInt8.throughput_msgs_per_s) : null,
+    node_vs_python_p50: pyInt8 ? r2(main.p50_ms / pyInt8.p50_ms) : null,
+    rss_mb: Math.max(...rows.map((r) => r.rss_mb)),
+    event_loop_delay_p99_ms: main.event_loop_delay_p99_ms,
+    fp32_vs_int8_throughput: r2(fp32.throughput_msgs_per_s / main.throughput_msgs_per_s),
+    python_fp32_throughput_msgs_per_s: pyFp32 ? Math.round(pyFp32.throughput_msgs_per_s) : null,
+    node_vs_python_fp32_throughput: pyFp32 ? r2(fp32.throughput_msgs_per_s / pyFp32.throughput_msgs_per_s) : null,
+    configs: rows,
+    python: py,
+    targets: {
+      p50_ms: { target: 2, ok: main.p50_ms <= 2 },
+      p99_ms: { target: 5, ok: main.p99_ms <= 5 },
+      throughput_msgs_per_s: { target: 600, ok: main.throughput_msgs_per_s >= 600 },
+      node_vs_python_throughput: { target: 1, ok: pyInt8 ? main.throughput_msgs_per_s >= pyInt8.throughput_msgs_per_s : false },
+      rss_mb: { target: 300, ok: Math.max(...rows.map((r) => r.rss_mb)) <= 300 },
+      event_loop_delay_p99_ms: { target: 5, ok: main.event_loop_delay_p99_ms <= 5 },
+    },
+  };
+  console.table(Object.fromEntries(Object.entries(result.targets).map(([k, v]) => [k, { target: v.target, actual: (result as any)[k], ok: v.ok }])));
+  console.log(`load average before ${load0.map(r2).join(' ')}, after ${loadavg().map(r2).join(' ')}`);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/nlu.json', JSON.stringify(result, null, 2) + '\n');
+  console.log('wrote bench/results/nlu.json');
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
