@@ -9,8 +9,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCsvRecords } from '../../libs/answers/src/content/csv';
-import { slotsIn } from '../../libs/answers/src/template/template-renderer';
+import { parseCsvRecords, slotsIn } from '@app/answers';
 import { ABCD_INTENTS, ARTICLE_TITLE_SUFFIXES, COMPANY_RULES, ENTITY_PLACEHOLDER_RULES, GENERIC_ENTITY, INTENT_TITLES, PROMPTS, REQUIRED } from './content-rules';
 
 interface Row {

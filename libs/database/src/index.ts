@@ -7,3 +7,5 @@ export * from './repositories/message.repository';
 export * from './repositories/review-item.repository';
 export * from './repositories/slot-state.repository';
 export * from './transaction.service';
+export * from './repositories/answer-template.repository';
+export * from './repositories/kb-article.repository';

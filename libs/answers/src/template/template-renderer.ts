@@ -62,7 +62,6 @@ export function formatSlot(slot: FilledSlot): string {
 
 /** Control characters and newlines out, length capped: slot text is echoed into a one-line chat reply. */
 function cleanUserText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > MAX_SLOT_CHARS ? `${flat.slice(0, MAX_SLOT_CHARS - 1)}…` : flat;
 }

@@ -1,0 +1,262 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AnswerTemplate, AnswerTemplateInput, AnswerTemplateRepository, KbArticle, KbArticleInput, KbArticleRepository } from '@app/database';
+import { ContentConflictError, ContentNotFoundError, ContentValidationError, RowError } from '../answers.errors';
+import { RetrievalService } from '../retrieval/retrieval.service';
+import { ContentFilesRepository } from './content-files.repository';
+import { ArticleRecord, articleToRecord, LIMITS, TemplateRecord, templateToRecord, validateArticle, validateTemplate } from './content-validation';
+import { CsvError, parseCsvRecords, toCsv } from './csv';
+
+export type ContentFormat = 'json' | 'csv';
+export type { ArticleRecord, TemplateRecord };
+
+const TEMPLATE_COLUMNS = ['intent', 'name', 'variants', 'required_entities', 'prompts', 'enabled'];
+const ARTICLE_COLUMNS = ['slug', 'title', 'body', 'intent', 'questions'];
+
+/**
+ * Templates and articles as content: seeding the defaults, CRUD, and JSON/CSV import/export. Imports are validated
+ * in full first (every row error reported) and written in one transaction.
+ */
+@Injectable()
+export class ContentService {
+  private readonly logger = new Logger('ContentService');
+
+  constructor(
+    private readonly templates: AnswerTemplateRepository,
+    private readonly articles: KbArticleRepository,
+    private readonly files: ContentFilesRepository,
+    private readonly retrieval: RetrievalService,
+  ) {}
+
+  /** Loads `content/` into empty tables (each table on its own), then embeds the articles. */
+  async seedDefaultsIfEmpty(): Promise<{ templates: number; articles: number }> {
+    let templates = 0;
+    let articles = 0;
+    if ((await this.templates.count()) === 0) {
+      templates = await this.templates.insertMany(this.validateAll(this.files.readTemplates(), (r, i) => validateTemplate(r, i, 'bitext')));
+    }
+    if ((await this.articles.count()) === 0) {
+      const raw = this.files.readArticles();
+      const valid = this.validateAll(raw, (r, i) => validateArticle(r, i, 'bitext'));
+      valid.forEach((a, i) => (a.source = (raw[i] as { source?: string }).source === 'abcd' ? 'abcd' : 'bitext'));
+      articles = await this.articles.insertMany(valid);
+    }
+    if (templates + articles > 0) this.logger.log({ event: 'content.seeded', templates, articles });
+    await this.retrieval.reindex();
+    return { templates, articles };
+  }
+
+  // Templates
+
+  async listTemplates(q: { intent?: string; offset?: number; limit?: number }): Promise<{ items: TemplateRecord[]; total: number }> {
+    const [rows, total] = await this.templates.list(q);
+    return { items: rows.map(templateToRecord), total };
+  }
+
+  async getTemplate(id: string): Promise<TemplateRecord> {
+    return templateToRecord(await this.mustTemplate(id));
+  }
+
+  async createTemplate(body: unknown): Promise<TemplateRecord> {
+    const [value] = this.validateAll([body], (r, i) => validateTemplate(r, i, 'user'));
+    return templateToRecord(await this.templates.create(value));
+  }
+
+  async updateTemplate(id: string, body: unknown): Promise<TemplateRecord> {
+    const current = templateToRecord(await this.mustTemplate(id));
+    const [value] = this.validateAll([{ ...current, ...(isObject(body) ? body : { _: body }) }], (r, i) => validateTemplate(r, i, 'user'));
+    const saved = await this.templates.update(id, value);
+    if (!saved) throw new ContentNotFoundError('template', id);
+    return templateToRecord(saved);
+  }
+
+  async deleteTemplate(id: string): Promise<void> {
+    if (!(await this.templates.delete(id))) throw new ContentNotFoundError('template', id);
+  }
+
+  async importTemplates(payload: string, format: ContentFormat): Promise<{ imported: number }> {
+    const rows = format === 'csv' ? csvToTemplateRows(payload) : parseJsonArray(payload);
+    const valid = this.validateAll(rows, (r, i) => validateTemplate(r, i, 'import'));
+    return { imported: await this.templates.insertMany(valid) };
+  }
+
+  async exportTemplates(format: ContentFormat): Promise<string> {
+    const { items } = await this.listTemplates({ limit: LIMITS.rows * 10 });
+    if (format === 'json') return JSON.stringify(items, null, 2);
+    return toCsv(
+      ['id', ...TEMPLATE_COLUMNS, 'source'],
+      items.map((t) => [t.id ?? '', t.intent, t.name, JSON.stringify(t.variants), JSON.stringify(t.required_entities), JSON.stringify(t.prompts), String(t.enabled), t.source ?? '']),
+    );
+  }
+
+  // Articles
+
+  async listArticles(q: { intent?: string; offset?: number; limit?: number }): Promise<{ items: ArticleRecord[]; total: number }> {
+    const [rows, total] = await this.articles.list(q);
+    return { items: rows.map(articleToRecord), total };
+  }
+
+  async getArticle(id: string): Promise<ArticleRecord> {
+    return articleToRecord(await this.mustArticle(id));
+  }
+
+  async createArticle(body: unknown): Promise<ArticleRecord> {
+    const [value] = this.validateAll([body], (r, i) => validateArticle(r, i, 'user'));
+    await this.assertSlugsFree([value.slug]);
+    const saved = await this.articles.create(value);
+    await this.retrieval.reindex();
+    return articleToRecord(saved);
+  }
+
+  async updateArticle(id: string, body: unknown): Promise<ArticleRecord> {
+    const current = articleToRecord(await this.mustArticle(id));
+    const [value] = this.validateAll([{ ...current, ...(isObject(body) ? body : { _: body }) }], (r, i) => validateArticle(r, i, 'user'));
+    if (value.slug !== current.slug) await this.assertSlugsFree([value.slug]);
+    const saved = await this.articles.update(id, value);
+    if (!saved) throw new ContentNotFoundError('article', id);
+    await this.retrieval.reindex();
+    return articleToRecord(saved);
+  }
+
+  async deleteArticle(id: string): Promise<void> {
+    if (!(await this.articles.delete(id))) throw new ContentNotFoundError('article', id);
+    await this.retrieval.reindex();
+  }
+
+  async importArticles(payload: string, format: ContentFormat): Promise<{ imported: number; embedded: number }> {
+    const rows = format === 'csv' ? csvToArticleRows(payload) : parseJsonArray(payload);
+    const valid = this.validateAll(rows, (r, i) => validateArticle(r, i, 'import'));
+    const seen = new Map<string, number>();
+    const dupes: RowError[] = [];
+    valid.forEach((a, i) => {
+      if (seen.has(a.slug)) dupes.push({ row: i + 1, field: 'slug', message: `duplicates row ${seen.get(a.slug)}` });
+      else seen.set(a.slug, i + 1);
+    });
+    const taken = new Set(await this.articles.existingSlugs([...seen.keys()]));
+    valid.forEach((a, i) => taken.has(a.slug) && dupes.push({ row: i + 1, field: 'slug', message: `slug "${a.slug}" already exists` }));
+    if (dupes.length > 0) throw new ContentValidationError(`${dupes.length} row error(s); nothing was imported`, dupes);
+    const imported = await this.articles.insertMany(valid);
+    const { embedded } = await this.retrieval.reindex();
+    return { imported, embedded };
+  }
+
+  async exportArticles(format: ContentFormat): Promise<string> {
+    const { items } = await this.listArticles({ limit: LIMITS.rows * 10 });
+    if (format === 'json') return JSON.stringify(items, null, 2);
+    return toCsv(
+      ['id', ...ARTICLE_COLUMNS, 'source'],
+      items.map((a) => [a.id ?? '', a.slug, a.title, a.body, a.intent ?? '', JSON.stringify(a.questions), a.source ?? '']),
+    );
+  }
+
+  // Helpers
+
+  /** Validates every row; throws one ContentValidationError listing all row errors, or returns the typed rows. */
+  private validateAll<T>(rows: unknown[], check: (raw: unknown, row: number) => { value: T | null; errors: RowError[] }): T[] {
+    if (rows.length > LIMITS.rows) throw new ContentValidationError(`At most ${LIMITS.rows} rows per import`);
+    if (rows.length === 0) throw new ContentValidationError('No rows to import');
+    const out: T[] = [];
+    const errors: RowError[] = [];
+    rows.forEach((r, i) => {
+      const res = check(r, i + 1);
+      if (res.value) out.push(res.value);
+      errors.push(...res.errors);
+    });
+    if (errors.length > 0) throw new ContentValidationError(rows.length === 1 ? errors.map((e) => `${e.field ?? 'record'} ${e.message}`).join('; ') : `${errors.length} row error(s); nothing was imported`, errors);
+    return out;
+  }
+
+  private async assertSlugsFree(slugs: string[]): Promise<void> {
+    const taken = await this.articles.existingSlugs(slugs);
+    if (taken.length > 0) throw new ContentConflictError(`An article with slug "${taken[0]}" already exists`);
+  }
+
+  private async mustTemplate(id: string): Promise<AnswerTemplate> {
+    const t = isUuid(id) ? await this.templates.findById(id) : null;
+    if (!t) throw new ContentNotFoundError('template', id);
+    return t;
+  }
+
+  private async mustArticle(id: string): Promise<KbArticle> {
+    const a = isUuid(id) ? await this.articles.findById(id) : null;
+    if (!a) throw new ContentNotFoundError('article', id);
+    return a;
+  }
+}
+
+export type { AnswerTemplateInput, KbArticleInput };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isUuid(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}
+
+function parseJsonArray(payload: string): unknown[] {
+  let data: unknown;
+  try {
+    data = JSON.parse(payload);
+  } catch (err) {
+    throw new ContentValidationError(`Invalid JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(data)) throw new ContentValidationError('Expected a JSON array of records');
+  return data;
+}
+
+/** A list cell holds a JSON array, or one item per line (easier to type in a spreadsheet). */
+function listCell(cell: string | undefined): unknown {
+  const v = (cell ?? '').trim();
+  if (v === '') return [];
+  if (v.startsWith('[')) return jsonCell(v);
+  return v.split(/\r?\n/);
+}
+
+function jsonCell(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    // Handed to the validator as the raw string so the row error names the field.
+    return v;
+  }
+}
+
+function readCsv(payload: string, required: string[]): Record<string, string>[] {
+  let parsed: ReturnType<typeof parseCsvRecords>;
+  try {
+    parsed = parseCsvRecords(payload);
+  } catch (err) {
+    if (err instanceof CsvError) throw new ContentValidationError(`Invalid CSV: ${err.message}`);
+    throw err;
+  }
+  const missing = required.filter((c) => !parsed.header.includes(c));
+  if (missing.length > 0) throw new ContentValidationError(`CSV header lacks column(s): ${missing.join(', ')}`);
+  if (parsed.badRows.length > 0) {
+    throw new ContentValidationError(
+      `${parsed.badRows.length} CSV row(s) have the wrong number of fields`,
+      parsed.badRows.map((row) => ({ row, field: null, message: `expected ${parsed.header.length} fields` })),
+    );
+  }
+  return parsed.records;
+}
+
+function csvToTemplateRows(payload: string): unknown[] {
+  return readCsv(payload, ['intent', 'variants']).map((r) => ({
+    intent: r.intent,
+    name: r.name || undefined,
+    variants: listCell(r.variants),
+    required_entities: listCell(r.required_entities),
+    prompts: r.prompts?.trim() ? jsonCell(r.prompts.trim()) : {},
+    enabled: r.enabled === undefined || r.enabled.trim() === '' ? true : r.enabled.trim().toLowerCase() === 'true' ? true : r.enabled.trim().toLowerCase() === 'false' ? false : r.enabled,
+  }));
+}
+
+function csvToArticleRows(payload: string): unknown[] {
+  return readCsv(payload, ['slug', 'title', 'body']).map((r) => ({
+    slug: r.slug,
+    title: r.title,
+    body: r.body,
+    intent: r.intent?.trim() ? r.intent.trim() : null,
+    questions: listCell(r.questions),
+  }));
+}

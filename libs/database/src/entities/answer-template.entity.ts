@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type ContentSource = 'bitext' | 'abcd' | 'user' | 'import';
+
+/** Reply texts for one intent, with `{{slot}}` and `{{company.key}}` placeholders (table `answer_template`). */
+@Entity({ name: 'answer_template' })
+export class AnswerTemplate {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Index('IDX_answer_template_intent')
+  @Column({ type: 'text' })
+  intent: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'jsonb' })
+  variants: string[];
+
+  /** Entity labels the answer needs; an entry may list alternatives as `invoice_id|person_name`. */
+  @Column({ name: 'required_entities', type: 'jsonb', default: () => "'[]'" })
+  requiredEntities: string[];
+
+  /** Requirement → question asking for it. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  prompts: Record<string, string>;
+
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  @Column({ type: 'text' })
+  source: 'bitext' | 'user' | 'import';
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
