@@ -28,5 +28,5 @@ export function snippetOf(article: Pick<KbArticle, 'body'>, company: CompanyProf
 
 /** The retrieval reply: the article's title, the excerpt and a citation the widget can link via `sources`. */
 export function formatRetrievalReply(hit: Pick<SearchHit, 'title' | 'snippet' | 'slug'>): string {
-  return `${hit.title}\n\n${hit.snippet}\n\nSource: help article “${hit.title}” (${hit.slug})`;
+  return `${hit.title}\n\n${hit.snippet}\n\nSource: help article “${hit.slug}”`;
 }

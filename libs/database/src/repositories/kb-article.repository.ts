@@ -28,12 +28,13 @@ export class KbArticleRepository {
   /**
    * Full-text search over `search_vector`. The customer's words are parsed by `websearch_to_tsquery` (safe for any
    * input: quotes, `-`, `or`) and its ANDs are turned into ORs, because a chat question rarely has every word of the
-   * article; `ts_rank_cd` then prefers articles that cover more of them, closer together.
+   * article; negations are dropped (a customer's "-" is punctuation, not an operator). `ts_rank_cd` then prefers
+   * articles that cover more of the words, closer together.
    */
   async searchLexical(text: string, limit: number): Promise<LexicalHit[]> {
     const rows: { id: string; rank: number }[] = await this.dataSource.query(
       `WITH q AS (
-         SELECT NULLIF(replace(websearch_to_tsquery('english', $1)::text, ' & ', ' | '), '') AS expr
+         SELECT NULLIF(replace(replace(websearch_to_tsquery('english', $1)::text, ' & ', ' | '), '!', ''), '') AS expr
        )
        SELECT a.id, ts_rank_cd(a.search_vector, q.expr::tsquery, 1) AS rank
          FROM kb_article a, q
