@@ -83,7 +83,7 @@ def read_jsonl(path: Path, skips: Skips | None = None) -> list[Example]:
 
 def check_unseen(splits: dict[str, list[Example]], policy: str, skips: Skips) -> dict[str, int]:
     """Labels in dev/test that train never shows. policy 'error' rejects them (or skips rows in skip
-    mode); 'keep' leaves them in test so they count as errors, as JointBERT's UNK does for ATIS."""
+    mode); 'keep' leaves them in, scored as errors, as JointBERT's UNK mapping does for ATIS."""
     intents = {e["intent"] for e in splits["train"]}
     types = {en["label"] for e in splits["train"] for en in e["entities"]}
     counts: Counter[str] = Counter()
@@ -92,7 +92,7 @@ def check_unseen(splits: dict[str, list[Example]], policy: str, skips: Skips) ->
         for ex in splits[split]:
             bad_types = [en["label"] for en in ex["entities"] if en["label"] not in types]
             unseen = ex["intent"] not in intents or bad_types
-            if unseen and (policy == "error" or split == "dev"):
+            if unseen and policy == "error":
                 path, line = ex.get("_loc", (split, 0))
                 what = ex["intent"] if ex["intent"] not in intents else bad_types[0]
                 skips.bad(path, line, "unknown_label", f"{what} not in train")
@@ -159,7 +159,9 @@ def prepare(
         "counts": {s: len(splits[s]) for s in SPLITS},
         "intents": sorted({e["intent"] for e in splits["train"]}),
         "entity_types": sorted({en["label"] for e in splits["train"] for en in e["entities"]}),
-        "entity_counts": dict(sorted(Counter(en["label"] for s in SPLITS for e in splits[s] for en in e["entities"]).items())),
+        "entity_counts": dict(
+            sorted(Counter(en["label"] for s in SPLITS for e in splits[s] for en in e["entities"]).items())
+        ),
         "reader_stats": stats,
         "skipped": dict(sorted(skips.counts.items())),
         "skipped_samples": [m.replace(str(input_path), input_path.name) for m in skips.samples],

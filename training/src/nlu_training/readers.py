@@ -56,7 +56,7 @@ def check_example(ex: Example) -> tuple[str, str] | None:
     if not isinstance(ents, list):
         return "bad_entities", repr(ents)
     last_end = -1
-    for e in sorted(ents, key=lambda e: (e.get("start", -1) if isinstance(e, dict) else -1)):
+    for e in sorted(ents, key=lambda e: e.get("start", -1) if isinstance(e, dict) else -1):
         if not isinstance(e, dict) or not isinstance(e.get("label"), str) or not e["label"]:
             return "bad_entities", repr(e)
         s, t = e.get("start"), e.get("end")
@@ -107,9 +107,7 @@ def read_bitext(folder: Path, skips: Skips) -> tuple[list[Example], dict[str, in
     return out, dict(stats)
 
 
-def _bitext_row(
-    path: Path, line: int, row: dict[str, Any], skips: Skips, stats: Counter[str]
-) -> Example | None:
+def _bitext_row(path: Path, line: int, row: dict[str, Any], skips: Skips, stats: Counter[str]) -> Example | None:
     text, intent = row.get("instruction"), row.get("intent")
     if None in row or text is None or intent is None:
         skips.bad(path, line, "malformed_row", "wrong number of columns")

@@ -1,0 +1,114 @@
+"""Temperature scaling on dev, ECE, and the confidence-threshold sweep that sets routing cut-offs."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import torch
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    z = logits / temperature
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
+    """LBFGS on the NLL of the dev intent logits over log T (keeps T positive).
+    Rows with a gold intent unseen in train (-1) carry no signal and are left out."""
+    keep = gold >= 0
+    if keep.sum() == 0:
+        return 1.0
+    x = torch.tensor(logits[keep], dtype=torch.float64)
+    y = torch.tensor(gold[keep], dtype=torch.long)
+    log_t = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        loss = torch.nn.functional.cross_entropy(x / log_t.exp(), y)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return float(np.clip(log_t.exp().item(), 0.05, 20.0))
+
+
+def ece(probs: np.ndarray, gold: np.ndarray, bins: int = 15) -> tuple[float, list[dict[str, float]]]:
+    """Expected calibration error of the top-1 probability, equal-width bins; also the bin table
+    that the reliability diagram draws."""
+    conf = probs.max(axis=-1)
+    correct = probs.argmax(axis=-1) == gold
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    total, table = 0.0, []
+    for lo, hi in pairwise(edges):
+        in_bin = (conf > lo) & (conf <= hi)
+        if not in_bin.any():
+            continue
+        acc, avg = float(correct[in_bin].mean()), float(conf[in_bin].mean())
+        total += in_bin.mean() * abs(acc - avg)
+        table.append({"lo": float(lo), "hi": float(hi), "n": int(in_bin.sum()), "accuracy": acc, "confidence": avg})
+    return float(total), table
+
+
+def sweep(probs: np.ndarray, gold: np.ndarray, step: float = 0.01) -> list[dict[str, float]]:
+    """Per threshold: share of dev turns accepted and the precision of the accepted predictions."""
+    conf = probs.max(axis=-1)
+    correct = probs.argmax(axis=-1) == gold
+    rows = []
+    for t in np.round(np.arange(0.0, 1.0, step), 4):
+        acc = conf >= t
+        n = int(acc.sum())
+        rows.append(
+            {
+                "threshold": float(t),
+                "coverage": 100 * n / max(1, len(conf)),
+                "precision": 100 * float(correct[acc].mean()) if n else 100.0,
+                "accepted": n,
+            }
+        )
+    return rows
+
+
+def lowest_threshold(rows: list[dict[str, float]], precision: float, floor: float) -> float:
+    """Lowest swept threshold whose accepted predictions reach `precision` (a fraction), never below
+    `floor`: the support data has no out-of-scope examples, so dev alone would happily pick 0."""
+    for r in rows:
+        if r["accepted"] and r["precision"] >= 100 * precision:
+            return round(max(floor, r["threshold"]), 4)
+    return round(max(floor, rows[-1]["threshold"]), 4)
+
+
+def calibrate(
+    logits: np.ndarray,
+    gold: np.ndarray,
+    answer_precision: float,
+    retrieval_precision: float,
+    answer_floor: float,
+    retrieval_floor: float,
+) -> dict[str, Any]:
+    temperature = fit_temperature(logits, gold)
+    before, _ = ece(softmax(logits), gold)
+    probs = softmax(logits, temperature)
+    after, bins = ece(probs, gold)
+    rows = sweep(probs, gold)
+    answer = lowest_threshold(rows, answer_precision, answer_floor)
+    retrieval = min(answer, lowest_threshold(rows, retrieval_precision, retrieval_floor))
+    return {
+        "temperature": round(temperature, 6),
+        "ece_before": round(before, 6),
+        "ece_after": round(after, 6),
+        "thresholds": {"answer": answer, "retrieval": retrieval, "review": answer},
+        "targets": {
+            "answer_precision": answer_precision,
+            "retrieval_precision": retrieval_precision,
+            "answer_floor": answer_floor,
+            "retrieval_floor": retrieval_floor,
+        },
+        "reliability": bins,
+        "reliability_before": ece(softmax(logits), gold)[1],
+        "sweep": rows,
+    }

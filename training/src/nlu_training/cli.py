@@ -1,0 +1,124 @@
+"""python -m nlu_training {prepare,train,evaluate,export,all,bench} (see --help)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .config import ConfigError, load_config, resolve_base
+from .data import SOURCES
+from .export import ParityError
+from .readers import DataError
+
+log = logging.getLogger("nlu_training")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nlu_training", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("prepare", help="source data -> canonical train/dev/test.jsonl + meta.json")
+    s.add_argument("--source", choices=SOURCES, required=True)
+    s.add_argument("--input", type=Path, required=True)
+    s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--seed", type=int, default=13, help="split seed (bitext / single-file transcripts)")
+    s.add_argument("--skip-invalid", action="store_true", help="count and skip bad rows instead of failing")
+    s.add_argument("--unseen-labels", choices=("error", "keep"), default="error")
+
+    def common(s: argparse.ArgumentParser, data: bool) -> None:
+        s.add_argument("--config", type=Path, required=True)
+        s.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+        s.add_argument("--base", type=Path, default=None, help="local HF BERT folder (default: installed MiniLM)")
+        if data:
+            s.add_argument("--data", type=Path, required=True, help="prepared folder (train/dev/test.jsonl)")
+
+    s = sub.add_parser("train", help="fine-tune; best checkpoint in RUN_DIR")
+    common(s, data=True)
+    s.add_argument("--out", type=Path, required=True, help="RUN_DIR")
+
+    s = sub.add_parser("evaluate", help="score a run's best checkpoint on a canonical file")
+    s.add_argument("--run", type=Path, required=True)
+    s.add_argument("--data", type=Path, required=True)
+
+    s = sub.add_parser("export", help="calibrate + ONNX export + parity + report into MODEL_DIR")
+    s.add_argument("--run", type=Path, required=True)
+    s.add_argument("--out", type=Path, required=True)
+
+    s = sub.add_parser("all", help="prepare -> train -> calibrate -> export -> parity -> report")
+    common(s, data=False)
+    s.add_argument("--out", type=Path, required=True, help="MODEL_DIR (replaced atomically)")
+    s.add_argument("--work", type=Path, default=None, help="run folder (default var/training/<out name>)")
+
+    s = sub.add_parser("bench", help="`all` + test metrics into bench/results/training-<dataset>.json")
+    common(s, data=False)
+    s.add_argument("--out", type=Path, default=None, help="MODEL_DIR (default var/bench/<config name>)")
+    s.add_argument("--results", type=Path, default=Path("bench/results"))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Root at WARNING: onnxruntime's quantizer logs one INFO line per tensor through the root logger.
+    logging.basicConfig(
+        level=logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    log.setLevel(logging.INFO)
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (ConfigError, DataError, ParityError) as e:
+        # Expected failures: one clear line naming what to fix, no traceback.
+        log.error("%s: %s", type(e).__name__, e)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from . import pipeline
+
+    if args.command == "prepare":
+        from .data import prepare
+
+        meta = prepare(
+            args.source,
+            args.input,
+            args.out,
+            seed=args.seed,
+            skip_invalid=args.skip_invalid,
+            unseen_labels=args.unseen_labels,
+        )
+        print(json.dumps({k: meta[k] for k in ("counts", "skipped", "unseen_labels", "data_sha256")}, indent=2))
+        return 0
+    if args.command == "evaluate":
+        m = pipeline.evaluate_run(args.run, args.data)
+        print(json.dumps({k: m[k] for k in ("n", "intent_accuracy", "intent_macro_f1", "slot_f1", "exact_match")}))
+        return 0
+    if args.command == "export":
+        manifest = pipeline.export_run(args.run, args.out)
+        print(json.dumps({"version": manifest["version"], "metrics": manifest["metrics"]}))
+        return 0
+    overrides = list(args.overrides)
+    if args.command == "train":
+        overrides = [f"data.path={args.data.resolve()}", "data.source=canonical", *overrides]
+    cfg = load_config(args.config, overrides)
+    base = resolve_base(args.base)
+    if args.command == "train":
+        from .train import train
+
+        splits, meta, _ = pipeline.load_data(cfg, args.out)
+        summary = train(cfg, splits, base, args.out)
+        pipeline.write_run_info(args.out, args.data, base, meta, splits, summary)
+        print(json.dumps(summary["best_dev"]))
+        return 0
+    if args.command == "all":
+        manifest = pipeline.run_all(cfg, base, args.out, args.work)
+        print(json.dumps({"version": manifest["version"], "metrics": manifest["metrics"]}))
+        return 0
+    from .bench import run_bench
+
+    run_bench(cfg, base, args.config, args.out, args.results, list(args.overrides))
+    return 0

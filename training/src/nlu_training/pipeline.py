@@ -1,0 +1,208 @@
+"""The stages glued together: data -> train -> calibrate -> export -> parity -> report -> publish."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from transformers import AutoTokenizer
+
+from . import export as ex
+from .calibrate import calibrate
+from .config import TrainConfig, build_config
+from .data import load_canonical, prepare
+from .encode import Labels, encode_all
+from .evaluate import compute_metrics, predict, torch_predictor
+from .manifest import build_manifest, data_block
+from .model import load_trained
+from .readers import Example
+from .report import write_report
+from .train import round_robin_subset, train
+
+log = logging.getLogger("nlu_training")
+
+
+def load_data(cfg: TrainConfig, work: Path) -> tuple[dict[str, list[Example]], dict[str, Any], Path]:
+    """A canonical folder is used as is (frozen split); a raw source is prepared into work/data."""
+    src = Path(cfg.data.path)
+    if cfg.data.source == "canonical":
+        data_dir = src
+    else:
+        data_dir = work / "data"
+        prepare(
+            cfg.data.source,
+            src,
+            data_dir,
+            seed=cfg.data.split_seed,
+            skip_invalid=cfg.data.skip_invalid,
+            unseen_labels=cfg.data.unseen_labels,
+        )
+    splits, meta = load_canonical(data_dir)
+    splits["train"] = round_robin_subset(splits["train"], cfg.data.max_train)
+    for s in ("dev", "test"):
+        splits[s] = round_robin_subset(splits[s], cfg.data.max_eval)
+    return splits, meta, data_dir
+
+
+def write_run_info(
+    run_dir: Path,
+    data_dir: Path,
+    base: Path,
+    meta: dict[str, Any],
+    splits: dict[str, list[Example]],
+    summary: dict[str, Any],
+) -> None:
+    """What export/evaluate need to find the data and base again."""
+    info = {
+        "data_dir": str(data_dir.resolve()),
+        "base": str(base),
+        "data_meta": meta,
+        "counts": {s: len(v) for s, v in splits.items()},
+        "summary": summary,
+    }
+    (run_dir / "run_info.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def run_all(cfg: TrainConfig, base: Path, out: Path, work: Path | None = None) -> dict[str, Any]:
+    """prepare (if the config names a raw source) -> train -> export (calibrate, parity, report)."""
+    work = work or Path("var/training") / out.name
+    if (work / "run").exists():
+        shutil.rmtree(work / "run")  # a stale best.pt from an older run must never be exported
+    splits, meta, data_dir = load_data(cfg, work)
+    run_dir = work / "run"
+    summary = train(cfg, splits, base, run_dir)
+    write_run_info(run_dir, data_dir, base, meta, splits, summary)
+    return export_run(run_dir, out)
+
+
+def _run_context(run_dir: Path) -> tuple[TrainConfig, dict[str, Any], Labels, Any]:
+    cfg = build_config(json.loads((run_dir / "config.json").read_text(encoding="utf-8")))
+    info = json.loads((run_dir / "run_info.json").read_text(encoding="utf-8"))
+    labels = Labels.load(run_dir / "labels.json")
+    tokenizer = AutoTokenizer.from_pretrained(str(run_dir / "tokenizer"), local_files_only=True)
+    return cfg, info, labels, tokenizer
+
+
+def _splits_for(cfg: TrainConfig, info: dict[str, Any]) -> dict[str, list[Example]]:
+    splits, _ = load_canonical(Path(info["data_dir"]))
+    for s in ("dev", "test"):
+        splits[s] = round_robin_subset(splits[s], cfg.data.max_eval)
+    return splits
+
+
+def export_run(run_dir: Path, out: Path) -> dict[str, Any]:
+    """Exports a trained run into `out` (replaced atomically) and returns the manifest."""
+    cfg, info, labels, tokenizer = _run_context(run_dir)
+    splits = _splits_for(cfg, info)
+    torch.set_num_threads(ex.available_cores())
+    model = load_trained(run_dir, len(labels.intents), len(labels.tags))
+    dev = encode_all(splits["dev"], tokenizer, labels, cfg.max_seq_len)
+    test = encode_all(splits["test"], tokenizer, labels, cfg.max_seq_len)
+
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        manifest = _export_into(tmp, model, cfg, info, labels, tokenizer, dev, test, splits)
+        ex.publish(tmp, out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    log.info("exported %s version %s", out, manifest["version"])
+    return manifest
+
+
+def _export_into(
+    tmp: Path,
+    model: Any,
+    cfg: TrainConfig,
+    info: dict[str, Any],
+    labels: Labels,
+    tokenizer: Any,
+    dev: list[Any],
+    test: list[Any],
+    splits: dict[str, list[Example]],
+) -> dict[str, Any]:
+    ex.export_onnx(model, tmp / "model.onnx")
+    fp32 = ex.session(tmp / "model.onnx")
+    max_diff = ex.fp32_parity(model, fp32, dev, labels, cfg.eval_batch_size)
+    if max_diff > ex.MAX_LOGIT_DIFF:
+        raise ex.ParityError(f"ONNX fp32 differs from torch by {max_diff:.2e} > {ex.MAX_LOGIT_DIFF}")
+    int8_parity, per_channel = _quantize(tmp, fp32, cfg, dev, labels)
+
+    dev_preds = predict(ex.onnx_predictor(fp32), dev, labels, cfg.eval_batch_size)
+    gold_dev = np.array([e.intent for e in dev])
+    cal = calibrate(
+        dev_preds.intent_logits,
+        gold_dev,
+        cfg.answer_precision,
+        cfg.retrieval_precision,
+        cfg.answer_floor,
+        cfg.retrieval_floor,
+    )
+    int8 = ex.session(tmp / "model.int8.onnx")
+    test_fp32 = compute_metrics(test, predict(ex.onnx_predictor(fp32), test, labels, cfg.eval_batch_size), labels)
+    test_int8 = compute_metrics(test, predict(ex.onnx_predictor(int8), test, labels, cfg.eval_batch_size), labels)
+    dev_fp32 = compute_metrics(dev, dev_preds, labels)
+
+    tokenizer.save_pretrained(str(tmp))
+    for extra in ("special_tokens_map.json", "vocab.txt"):
+        if not (tmp / extra).exists() and (Path(info["base"]) / extra).is_file():
+            shutil.copyfile(Path(info["base"]) / extra, tmp / extra)
+    labels.save(tmp / "labels.json")
+    (tmp / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2) + "\n", encoding="utf-8")
+    texts = [e["text"] for e in splits["dev"]]
+    ex.write_jsonl(
+        tmp / "parity.jsonl", ex.parity_rows(fp32, dev, texts, labels, cal["temperature"], cfg.parity_examples)
+    )
+
+    parity = {"fp32_max_abs_logit_diff": max_diff, "int8_per_channel": per_channel, **int8_parity}
+    metrics = {
+        "test": test_fp32,
+        "test_int8": test_int8,
+        "dev": dev_fp32,
+        "calibration": cal,
+        "parity": parity,
+        "train": info["summary"],
+        "data": data_block(info),
+    }
+    write_report(tmp, metrics, labels, cfg)
+    manifest = build_manifest(tmp, cfg, info, cal, test_fp32, parity)
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _quantize(tmp: Path, fp32: Any, cfg: TrainConfig, dev: list[Any], labels: Labels) -> tuple[dict[str, float], bool]:
+    """Per-channel int8 first (when configured); per-tensor if per-channel loses too much; else fail."""
+    tried = []
+    for per_channel in [True, False] if cfg.int8_per_channel else [False]:
+        ex.quantize_int8(tmp / "model.onnx", tmp / "model.int8.onnx", per_channel)
+        p = ex.int8_parity(fp32, ex.session(tmp / "model.int8.onnx"), dev, labels, cfg.eval_batch_size)
+        tried.append((per_channel, p))
+        if ex.int8_ok(p):
+            return p, per_channel
+    raise ex.ParityError(
+        f"int8 model misses the parity bar (agreement >= {ex.MIN_INT8_AGREEMENT}%, slot F1 drop "
+        f"<= {ex.MAX_INT8_SLOT_F1_DROP}): {tried}"
+    )
+
+
+def evaluate_run(run_dir: Path, data_file: Path) -> dict[str, Any]:
+    """Scores the run's best checkpoint (torch) on any canonical JSON Lines file."""
+    from .data import read_jsonl
+
+    cfg, _, labels, tokenizer = _run_context(run_dir)
+    torch.set_num_threads(ex.available_cores())
+    model = load_trained(run_dir, len(labels.intents), len(labels.tags))
+    data = encode_all(read_jsonl(data_file), tokenizer, labels, cfg.max_seq_len)
+    preds = predict(torch_predictor(model, torch.device("cpu")), data, labels, cfg.eval_batch_size)
+    metrics = compute_metrics(data, preds, labels)
+    (run_dir / f"eval-{data_file.stem}.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return metrics

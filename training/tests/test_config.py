@@ -1,0 +1,79 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from nlu_training.config import ConfigError, build_config, load_config, resolve_base
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
+
+def test_every_shipped_config_loads() -> None:
+    for path in CONFIGS.glob("*.toml"):
+        cfg = load_config(path)
+        assert cfg.max_seq_len <= 128, path
+
+
+def test_set_overrides_are_coerced_to_the_field_type() -> None:
+    cfg = load_config(CONFIGS / "tiny.toml", ["lr=3e-5", "epochs=4", "int8_per_channel=false", "data.max_train=10"])
+    assert (cfg.lr, cfg.epochs, cfg.int8_per_channel, cfg.data.max_train) == (3e-5, 4, False, 10)
+
+
+def test_relative_data_path_is_resolved_from_the_config_folder() -> None:
+    cfg = load_config(CONFIGS / "support.toml")
+    assert Path(cfg.data.path) == (CONFIGS.parent / "data" / "bitext").resolve()
+
+
+@pytest.mark.parametrize(
+    "override",
+    [
+        "epochs=0",
+        "lr=2",
+        "max_seq_len=4",
+        "device=tpu",
+        "data.source=csv",
+        "data.unseen_labels=maybe",
+        "retrieval_precision=0.99",
+        "nope=1",
+        "data.nope=1",
+        "epochs=three",
+        "int8_per_channel=perhaps",
+        "lr",
+    ],
+)
+def test_invalid_settings_raise_config_error(override: str) -> None:
+    with pytest.raises(ConfigError):
+        load_config(CONFIGS / "tiny.toml", [override])
+
+
+def test_config_hash_ignores_the_data_path_but_not_hyperparameters() -> None:
+    a = build_config({"data": {"path": "/a"}})
+    b = build_config({"data": {"path": "/b"}})
+    c = build_config({"data": {"path": "/a"}, "lr": 5e-5})
+    assert a.hash() == b.hash() != c.hash()
+
+
+def test_config_is_frozen() -> None:
+    cfg = build_config({"data": {"path": "/a"}})
+    with pytest.raises(AttributeError):
+        cfg.lr = 1.0  # type: ignore[misc]
+
+
+def test_default_base_is_the_installed_minilm() -> None:
+    base = resolve_base(None)
+    assert (base / "tokenizer.json").is_file()
+    assert json.loads((base / "config.json").read_text())["model_type"] == "bert"
+
+
+def test_base_folder_is_validated(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no config\.json"):
+        resolve_base(tmp_path)
+    (tmp_path / "config.json").write_text('{"model_type": "gpt2"}')
+    with pytest.raises(ConfigError, match="not BERT-family"):
+        resolve_base(tmp_path)
+    (tmp_path / "config.json").write_text('{"model_type": "bert"}')
+    with pytest.raises(ConfigError, match="tokenizer"):
+        resolve_base(tmp_path)
+    (tmp_path / "vocab.txt").write_text("[PAD]\n")
+    with pytest.raises(ConfigError, match="safetensors"):
+        resolve_base(tmp_path)
