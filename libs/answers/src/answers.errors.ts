@@ -1,13 +1,7 @@
-/** Typed answers/content errors: each carries a stable `code` the HTTP filter maps to `{ code, message }`. */
-export abstract class AnswersError extends Error {
-  abstract readonly code: string;
-  /** The HTTP status the content REST layer maps this error to. */
-  abstract readonly httpStatus: number;
+import { DomainError } from '@app/contracts';
 
-  toJSON(): { code: string; message: string } {
-    return { code: this.code, message: this.message };
-  }
-}
+/** Typed answers/content errors: domain errors with a stable `code` and HTTP status, mapped once by the app's filters. */
+export abstract class AnswersError extends DomainError {}
 
 export interface RowError {
   /** 1-based row (CSV: data row after the header; JSON: array index + 1). */
@@ -18,14 +12,11 @@ export interface RowError {
 
 /** An import file or a single record failed validation; `rows` lists every problem found, nothing was written. */
 export class ContentValidationError extends AnswersError {
-  readonly code = 'CONTENT_INVALID';
-  readonly httpStatus = 400;
-
   constructor(
     message: string,
     readonly rows: RowError[] = [],
   ) {
-    super(message);
+    super('CONTENT_INVALID', message, 400);
     this.name = 'ContentValidationError';
   }
 
@@ -35,22 +26,16 @@ export class ContentValidationError extends AnswersError {
 }
 
 export class ContentNotFoundError extends AnswersError {
-  readonly code = 'CONTENT_NOT_FOUND';
-  readonly httpStatus = 404;
-
   constructor(kind: 'template' | 'article', id: string) {
-    super(`No ${kind} with id ${id}`);
+    super('CONTENT_NOT_FOUND', `No ${kind} with id ${id.slice(0, 64)}`, 404);
     this.name = 'ContentNotFoundError';
   }
 }
 
 /** A unique key (article slug) is already taken. */
 export class ContentConflictError extends AnswersError {
-  readonly code = 'CONTENT_CONFLICT';
-  readonly httpStatus = 409;
-
   constructor(message: string) {
-    super(message);
+    super('CONTENT_CONFLICT', message, 409);
     this.name = 'ContentConflictError';
   }
 }

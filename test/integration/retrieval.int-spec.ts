@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { AnswersEmbedder, ContentFilesRepository, ContentService, ContentValidationError, loadCompanyProfile, RetrievalService } from '@app/answers';
+import { AnswerTemplateRepository, DatabaseHandle, KbArticleRepository, openDatabase } from '@app/database';
+import { createNluService, NluService } from '@app/nlu';
+import { requireModel } from './nlu-model.helper';
+
+class NluEmbedder extends AnswersEmbedder {
+  constructor(private readonly nlu: NluService) {
+    super();
+  }
+  embed(texts: string[]): Promise<Float32Array[]> {
+    return this.nlu.embed(texts);
+  }
+  modelVersion(): string | null {
+    return this.nlu.modelInfo?.version ?? null;
+  }
+}
+
+/** Held-out paraphrases: the first test-split utterance of a few intents (never in the index, which uses train only). */
+function heldOut(intents: string[]): { text: string; intent: string }[] {
+  const rows = readFileSync('training/data/bitext/test.jsonl', 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { text: string; intent: string });
+  return intents.map((i) => rows.find((r) => r.intent === i)!);
+}
+
+describe('retrieval over the default knowledge base (real PGlite, real model)', () => {
+  let nlu: NluService;
+  let db: DatabaseHandle;
+  let articles: KbArticleRepository;
+  let sut: RetrievalService;
+  let content: ContentService;
+
+  beforeAll(async () => {
+    nlu = await createNluService({ modelDir: requireModel() });
+    db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { migrate: true });
+    articles = new KbArticleRepository(db.dataSource);
+    sut = new RetrievalService(articles, new NluEmbedder(nlu), loadCompanyProfile('content/company.json'));
+    content = new ContentService(new AnswerTemplateRepository(db.dataSource), articles, new ContentFilesRepository('content'), sut);
+  });
+
+  afterAll(async () => {
+    await db?.close();
+    await nlu?.close();
+  });
+
+  it('seeds the defaults once and embeds every article with the current model', async () => {
+    const first = await content.seedDefaultsIfEmpty();
+    expect(first.templates).toBe(27);
+    expect(first.articles).toBeGreaterThan(100);
+    expect(await content.seedDefaultsIfEmpty()).toEqual({ templates: 0, articles: 0 });
+    const stored = await articles.loadEmbeddings();
+    expect(stored.every((a) => a.embeddingModel === nlu.modelInfo!.version && a.embedding!.length === 384)).toBe(true);
+    expect(await sut.reindex()).toEqual({ embedded: 0 });
+  });
+
+  it.each(heldOut(['cancel_order', 'recover_password', 'check_refund_policy', 'delivery_period', 'newsletter_subscription']))('finds an article of the right intent for the held-out "$text"', async ({ text, intent }) => {
+    const [embedding] = await nlu.embed([text]);
+    const hits = await sut.search({ text, embedding, limit: 5 });
+    expect(hits[0].intent).toBe(intent);
+    expect(hits[0].score).toBeGreaterThanOrEqual(sut.minScore);
+    expect(hits[0].snippet).not.toMatch(/\{\{|\}\}/);
+  });
+
+  it('returns nothing above minScore for gibberish, and survives operator-laden input', async () => {
+    const [embedding] = await nlu.embed(['qwxz vbnm plok']);
+    const hits = await sut.search({ text: 'qwxz vbnm plok', embedding });
+    expect(hits.filter((h) => h.score >= sut.minScore)).toEqual([]);
+    const [e2] = await nlu.embed(['"refund" -policy OR & | ! (']);
+    await expect(sut.search({ text: '"refund" -policy OR & | ! (', embedding: e2 })).resolves.toBeInstanceOf(Array);
+  });
+
+  it('indexes an imported article (lexical and dense) and rejects a duplicate slug with a row error', async () => {
+    const csv = 'slug,title,body,intent,questions\r\ngift-wrap,Gift wrapping,"We gift-wrap any order for 3 dollars.",,"[""can you gift wrap my parcel?"",""do you offer gift wrapping""]"\r\n';
+    expect(await content.importArticles(csv, 'csv')).toEqual({ imported: 1, embedded: 1 });
+    const [embedding] = await nlu.embed(['is gift wrapping available?']);
+    const hits = await sut.search({ text: 'is gift wrapping available?', embedding, limit: 3 });
+    expect(hits[0]).toMatchObject({ slug: 'gift-wrap', lexicalRank: 1, denseRank: 1 });
+    await expect(content.importArticles(csv, 'csv')).rejects.toThrow(ContentValidationError);
+  });
+});
