@@ -21,6 +21,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '4' },
     threads: { type: 'string', default: String(Math.min(4, availableParallelism())) },
     'latency-iters': { type: 'string', default: '400' },
+    child: { type: 'string' },
   },
 });
 const MODEL = resolve(values.model);
@@ -81,7 +82,8 @@ async function latency(nlu: NluService): Promise<number[]> {
   return out;
 }
 
-async function throughput(nlu: NluService): Promise<{ rate: number; eldP99: number; eldMax: number; rssMb: number }> {
+async function throughput(nlu: NluService): Promise<{ rate: number; meanBatch: number; eldP99: number; eldMax: number; rssMb: number }> {
+  const batchesBefore = nlu.stats!.batches;
   const eld = monitorEventLoopDelay({ resolution: 1 });
   let rss = process.memoryUsage().rss;
   const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
@@ -100,7 +102,8 @@ async function throughput(nlu: NluService): Promise<{ rate: number; eldP99: numb
   const elapsed = (performance.now() - started) / 1000;
   eld.disable();
   clearInterval(sampler);
-  return { rate: done / elapsed, eldP99: eld.percentile(99) / 1e6, eldMax: eld.max / 1e6, rssMb: rss / 2 ** 20 };
+  const batches = nlu.stats!.batches - batchesBefore;
+  return { rate: done / elapsed, meanBatch: done / batches, eldP99: eld.percentile(99) / 1e6, eldMax: eld.max / 1e6, rssMb: rss / 2 ** 20 };
 }
 
 async function runConfig(cfg: Config): Promise<Row> {
@@ -116,7 +119,7 @@ async function runConfig(cfg: Config): Promise<Row> {
       p50_ms: r2(pct(lat, 50)),
       p99_ms: r2(pct(lat, 99)),
       throughput_msgs_per_s: Math.round(tp.rate),
-      mean_batch: r2(nlu.stats?.meanBatchSize ?? 0),
+      mean_batch: r2(tp.meanBatch),
       event_loop_delay_p99_ms: r2(tp.eldP99),
       event_loop_delay_max_ms: r2(tp.eldMax),
       rss_mb: Math.round(tp.rssMb),
@@ -124,6 +127,20 @@ async function runConfig(cfg: Config): Promise<Row> {
   } finally {
     await nlu.close();
   }
+}
+
+/**
+ * Each configuration runs in its own process, so its RSS is its own (freed ORT arenas and old
+ * sessions are not returned to the OS within one process) and one config's JIT or caches cannot
+ * help the next.
+ */
+function runChild(cfg: Config): Row {
+  const args = ['scripts/bench/bench-nlu.ts', '--child', JSON.stringify(cfg), '--model', MODEL, '--seconds', String(SECONDS)];
+  args.push('--threads', String(THREADS), '--latency-iters', String(LATENCY_ITERS));
+  const res = spawnSync('node_modules/.bin/tsx', args, { encoding: 'utf8', timeout: 120_000 });
+  const last = res.stdout.trim().split('\n').pop() ?? '';
+  if (res.status !== 0 || !last.startsWith('{')) throw new Error(`bench child ${cfg.name} failed: ${res.stderr.slice(-1000)}`);
+  return JSON.parse(last);
 }
 
 function python(variant: 'int8' | 'fp32', ids: number[][]): Record<string, number> | { error: string } {
@@ -142,6 +159,10 @@ function python(variant: 'int8' | 'fp32', ids: number[][]): Record<string, numbe
 
 async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
+  if (values.child) {
+    console.log(JSON.stringify(await runConfig(JSON.parse(values.child))));
+    return;
+  }
   const configs: Config[] = [
     { name: 'int8 workers (default)', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS } },
     { name: 'int8 workers 2x1', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1 } },
@@ -154,7 +175,10 @@ async function main(): Promise<void> {
   await probe.close();
   const load0 = loadavg();
   const rows: Row[] = [];
-  for (const cfg of configs) rows.push(await runConfig(cfg));
+  for (const cfg of configs) {
+    rows.push(runChild(cfg));
+    console.log(`${cfg.name}: ${rows[rows.length - 1].throughput_msgs_per_s} msgs/s`);
+  }
   const py = { int8: python('int8', ids), fp32: python('fp32', ids) };
   const main = rows[0];
   const fp32 = rows.find((r) => r.variant === 'fp32')!;

@@ -36,8 +36,9 @@ export class MicroBatcher {
   private timer: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
   private idleWaiters: (() => void)[] = [];
-  /** Sizes of the batches sent, for the bench and tests. */
+  /** Sizes of the recent batches sent (bounded), and how many were sent in all; for metrics and tests. */
   readonly batchSizes: number[] = [];
+  batchCount = 0;
 
   constructor(
     private readonly backend: InferenceBackend,
@@ -76,6 +77,7 @@ export class MicroBatcher {
       const rows = this.queue.splice(0, this.opts.maxBatch);
       this.inFlight++;
       this.batchSizes.push(rows.length);
+      this.batchCount++;
       if (this.batchSizes.length > 10_000) this.batchSizes.splice(0, 5_000);
       void this.runBatch(rows);
     }

@@ -51,10 +51,10 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
 
   /** Batching figures of the active model (recent batches), for metrics and the bench. */
   get stats(): { batches: number; meanBatchSize: number } | null {
-    const sizes = this.current?.batcher.batchSizes;
-    if (!sizes) return null;
-    const recent = sizes.slice(-500);
-    return { batches: sizes.length, meanBatchSize: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0 };
+    const batcher = this.current?.batcher;
+    if (!batcher) return null;
+    const recent = batcher.batchSizes.slice(-500);
+    return { batches: batcher.batchCount, meanBatchSize: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0 };
   }
 
   /** Loads a model folder (verifying its manifest); same as `swap` when one is already active. */
