@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
 import { InferenceBackend } from './inference.types';
+import { ModelLoadError } from './nlu.errors';
 import { InlineBackend } from './inline.backend';
 import { MicroBatcher } from './micro-batcher';
 import { ModelBundle, ModelVariant, Thresholds, verifyModelFolder } from './model-manifest';
@@ -72,6 +73,14 @@ export class NluModelRepository {
       maxBatch: opts.maxBatch ?? 32,
       padId: 0,
     });
+    // One warm-up run before the model can become active: ORT allocates and picks kernels on the
+    // first run, which would otherwise land on the first customer (or the first call after a swap).
+    try {
+      await batcher.submit(tokenizer.encoder.encode('hello, where is my order 12345?').ids);
+    } catch (err) {
+      await backend.close();
+      throw new ModelLoadError('MODEL_SESSION_FAILED', `the model in ${bundle.dir} fails on a test input: ${(err as Error).message}`);
+    }
     const m = bundle.manifest;
     const info: ModelInfo = {
       name: m.name,
