@@ -38,5 +38,7 @@ export interface KnowledgeHit {
 }
 
 export abstract class RetrievalPort {
-  abstract search(query: { text: string; embedding: Float32Array; intentHint?: string; limit?: number }): Promise<KnowledgeHit[]>;
+  /** Fused score (0..1) below which a hit is not good enough to answer from. */
+  abstract get minScore(): number;
+  abstract search(query: { text: string; embedding: Float32Array; intentHint?: string; modelVersion?: string; limit?: number }): Promise<KnowledgeHit[]>;
 }

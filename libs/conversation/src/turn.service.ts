@@ -156,7 +156,8 @@ export class TurnService {
 
   private async tryRetrieval(inbound: MessageEntity, nlu: NluResult, t: Thresholds, slot: 'keep' | 'clear'): Promise<TurnDecision | null> {
     try {
-      const hits = await this.retrieval.search({ text: inbound.text, embedding: nlu.embedding, intentHint: nlu.intent.name, limit: 3 });
+      const found = await this.retrieval.search({ text: inbound.text, embedding: nlu.embedding, intentHint: nlu.intent.name, modelVersion: nlu.model.version, limit: 3 });
+      const hits = found.filter((h) => h.score >= this.retrieval.minScore);
       if (hits.length === 0) return null;
       const top = hits[0];
       return {

@@ -1,16 +1,32 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@app/config';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
 
-// The package exposes this adapter only through `exports` subpaths, which our `moduleResolution: node`
-// cannot see for types; the runtime require resolves it fine.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createPgConfig } = require('@electric-sql/pglite/node-postgres') as { createPgConfig: (db: PGlite) => Record<string, unknown> };
+interface PgliteModules {
+  PGlite: { create(dataDir: string): Promise<PGlite> };
+  createPgConfig(db: PGlite): Record<string, unknown>;
+}
+
+/**
+ * PGlite and its node-postgres adapter. Jest's vm contexts cannot run PGlite's internal dynamic import(), so
+ * the jest environment (libs/testing) loads it in the outer realm and passes it in through a global.
+ * The adapter is reachable only through an `exports` subpath, invisible to `moduleResolution: node` types.
+ */
+function pgliteModules(): PgliteModules {
+  const outer = (globalThis as { __PARLEY_OUTER_PGLITE__?: PgliteModules }).__PARLEY_OUTER_PGLITE__;
+  if (outer) return outer;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    PGlite: require('@electric-sql/pglite').PGlite,
+    createPgConfig: require('@electric-sql/pglite/node-postgres').createPgConfig,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 /** An open database: the TypeORM DataSource plus whatever must be closed with it (the embedded PGlite). */
 export interface DatabaseHandle {
@@ -62,6 +78,7 @@ function openPostgres(url: string, poolSize = 10): DatabaseHandle {
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   const dir = dataDir.startsWith('memory://') ? dataDir : resolve(dataDir);
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const { PGlite, createPgConfig } = pgliteModules();
   const pglite = await PGlite.create(dir);
   // PGlite is a single session. Its node-postgres adapter behind a pool of exactly one connection gives
   // TypeORM real transactions: a transaction holds the only connection, other queries queue behind it.

@@ -10,10 +10,23 @@ const SHARED = [
   'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
 ];
 
+// PGlite's CommonJS build loads `fs/promises` with a dynamic import(), which Jest's vm contexts refuse
+// without --experimental-vm-modules. Load it here, in the outer realm, and hand it to libs/database
+// (which uses this global when present and a plain require otherwise).
+let pglite;
+function outerPglite() {
+  pglite ??= {
+    PGlite: require('@electric-sql/pglite').PGlite,
+    createPgConfig: require('@electric-sql/pglite/node-postgres').createPgConfig,
+  };
+  return pglite;
+}
+
 class OrtFriendlyEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     for (const name of SHARED) this.global[name] = globalThis[name];
+    Object.defineProperty(this.global, '__PARLEY_OUTER_PGLITE__', { get: outerPglite, configurable: true });
   }
 }
 

@@ -1,0 +1,41 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AnswersModule, RetrievalService, TemplateService } from '@app/answers';
+import { AppConfig, ConfigModule } from '@app/config';
+import { ConversationModule, NluPort, RetrievalPort, TemplatePort } from '@app/conversation';
+import { DatabaseModule } from '@app/database';
+import { NluModule, NluService } from '@app/nlu';
+import { BootSequence } from './boot-sequence.service';
+import { ConversationsController } from './controllers/conversations.controller';
+import { HealthController } from './controllers/health.controller';
+import { MetricsController } from './controllers/metrics.controller';
+import { ChatEmitterModule } from './gateways/chat-emitter.module';
+import { ChatGateway } from './gateways/chat.gateway';
+
+/** Composition root: wires config, database, NLU, answers and the conversation pipeline to the transports. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    // One instance of each, shared by every importer (Nest dedupes a dynamic module by its metadata object).
+    const nlu = NluModule.forRoot({ variant: config.nlu.variant, threads: config.nlu.threads });
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(),
+        nlu,
+        AnswersModule,
+        ChatEmitterModule,
+        ConversationModule.register({
+          imports: [nlu, AnswersModule, ChatEmitterModule],
+          bindings: [
+            { provide: NluPort, useExisting: NluService },
+            { provide: TemplatePort, useExisting: TemplateService },
+            { provide: RetrievalPort, useExisting: RetrievalService },
+          ],
+        }),
+      ],
+      controllers: [ConversationsController, HealthController, MetricsController],
+      providers: [ChatGateway, BootSequence],
+    };
+  }
+}

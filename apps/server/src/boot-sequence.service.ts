@@ -1,0 +1,43 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ContentService } from '@app/answers';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { NluService } from '@app/nlu';
+
+/**
+ * What must happen once the modules are up, in this order: load the model (the content seed embeds the
+ * KB articles with it), then seed the default content into empty tables and build the retrieval index.
+ * A missing or refused model does not stop the server: `/ready` says "not_loaded" and every turn gets the
+ * fallback (offer a human) until a model is loaded.
+ */
+@Injectable()
+export class BootSequence implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Boot');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly nlu: NluService,
+    private readonly content: ContentService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.loadModel();
+    try {
+      const seeded = await this.content.seedDefaultsIfEmpty();
+      this.logger.log({ event: 'content.ready', ...seeded });
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      this.logger.error({ event: 'content.seed_failed', code: e.code ?? 'UNKNOWN', message: e.message });
+    }
+  }
+
+  private async loadModel(): Promise<void> {
+    const { modelDir, variant, threads } = this.config.nlu;
+    try {
+      const info = await this.nlu.load(modelDir, { variant, threads });
+      this.logger.log({ event: 'model.loaded', name: info.name, version: info.version, variant: info.variant, thresholds: info.thresholds });
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      this.logger.error({ event: 'model.load_failed', modelDir, code: e.code ?? 'UNKNOWN', message: e.message });
+    }
+  }
+}

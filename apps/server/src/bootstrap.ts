@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest as Request, HttpResponse as Response, NextFunction } from './http.types';
+import type { AppConfig } from '@app/config';
+import { ValidationFailedError } from '@app/contracts';
+import { AppModule } from './app.module';
+import { HttpExceptionFilter } from './filters/http-exception.filter';
+import { WidgetIoAdapter } from './gateways/widget-io.adapter';
+import { PinoLoggerService } from './logging/pino-logger.service';
+
+export interface CreateAppOptions {
+  /** Logger to use (tests pass a silent one). */
+  logger?: PinoLoggerService;
+}
+
+/** Builds the configured Nest app (not listening). Shared by main.ts, the e2e tests and the benchmark. */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const logger = options.logger ?? new PinoLoggerService(config.log.level);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bodyParser: false });
+  app.useBodyParser('json', { limit: config.http.maxPayloadBytes });
+  app.useBodyParser('urlencoded', { limit: config.http.maxPayloadBytes, extended: false });
+  app.enableCors({ origin: config.http.corsOrigins === '*' ? true : [...config.http.corsOrigins] });
+  app.use(requestLog(logger));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => new ValidationFailedError(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ') || 'Invalid request'),
+    }),
+  );
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useWebSocketAdapter(new WidgetIoAdapter(app, config));
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Parley chat server').setDescription('REST side of the chat server; the widget protocol is in docs/protocol.md').setVersion('0.1.0').build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  await app.init();
+  return app;
+}
+
+/** One JSON line per request with an id (taken from `x-request-id` or new); no bodies, no query strings. */
+function requestLog(logger: PinoLoggerService) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && /^[\w-]{1,64}$/.test(header) ? header : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.pino.info({ event: 'http', requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 100) / 100 });
+    });
+    next();
+  };
+}
+
+/** `http://host:port` of a listening app (`0.0.0.0` shown as `localhost`). */
+export async function baseUrl(app: INestApplication): Promise<string> {
+  const url = await app.getUrl();
+  return url.replace('[::1]', 'localhost').replace('[::]', 'localhost').replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
+}
+

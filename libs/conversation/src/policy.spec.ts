@@ -1,0 +1,48 @@
+import { afterNoTemplate, effectiveThresholds, firstRoute, reviewReason, Thresholds } from './policy';
+
+const t: Thresholds = { answer: 0.8, retrieval: 0.45, review: 0.8 };
+
+describe('firstRoute', () => {
+  it.each([
+    [0.99, 'template'],
+    [0.8, 'template'],
+    [0.7999, 'retrieval'],
+    [0.45, 'retrieval'],
+    [0.4499, 'fallback'],
+    [0, 'fallback'],
+  ])('confidence %p → %s', (confidence, expected) => {
+    expect(firstRoute(confidence, t, false)).toBe(expected);
+  });
+
+  it('sends an answer to an open slot question to the template service whatever the confidence', () => {
+    expect(firstRoute(0.05, t, true)).toBe('template');
+  });
+});
+
+describe('afterNoTemplate', () => {
+  it('searches when confident enough for retrieval, else falls back', () => {
+    expect(afterNoTemplate(0.95, t)).toBe('retrieval');
+    expect(afterNoTemplate(0.45, t)).toBe('retrieval');
+    expect(afterNoTemplate(0.2, t)).toBe('fallback');
+  });
+});
+
+describe('reviewReason', () => {
+  it('always queues a fallback', () => {
+    expect(reviewReason('fallback', 0.99, t)).toBe('fallback');
+    expect(reviewReason('fallback', null, null)).toBe('fallback');
+  });
+
+  it('queues a low-confidence answer and leaves a confident one alone', () => {
+    expect(reviewReason('retrieval', 0.6, t)).toBe('low_confidence');
+    expect(reviewReason('template', 0.79, t)).toBe('low_confidence');
+    expect(reviewReason('template', 0.8, t)).toBeNull();
+  });
+});
+
+describe('effectiveThresholds', () => {
+  it('keeps the manifest values unless the config overrides them', () => {
+    expect(effectiveThresholds(t, {})).toEqual(t);
+    expect(effectiveThresholds(t, { answer: 0.9, review: undefined })).toEqual({ answer: 0.9, retrieval: 0.45, review: 0.8 });
+  });
+});

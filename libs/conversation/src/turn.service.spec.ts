@@ -1,0 +1,102 @@
+import type { NluResult } from '@app/contracts';
+import type { AppConfig } from '@app/config';
+import type { MessageEntity } from '@app/database';
+import { NluPort, RetrievalPort, TemplatePort } from './ports';
+import { FALLBACK_TEXT, TurnService } from './turn.service';
+
+const config = { nlu: { thresholds: {} }, chat: { slotTtlSeconds: 900 } } as unknown as AppConfig;
+
+function nluResult(intent: string, confidence: number): NluResult {
+  return {
+    text: 'x',
+    intent: { name: intent, confidence, logit: 1 },
+    ranking: [{ name: intent, confidence, logit: 1 }],
+    entities: [],
+    embedding: new Float32Array(4),
+    truncated: false,
+    model: { name: 'default', version: 'v1', variant: 'int8' },
+    thresholds: { answer: 0.8, retrieval: 0.45, review: 0.8 },
+    latencyMs: 1,
+  };
+}
+
+const inbound = { id: 'm1', conversationId: 'c1', seq: 1, text: 'where is my order', createdAt: new Date() } as MessageEntity;
+
+function createSut(overrides: { template?: TemplatePort['respond']; search?: RetrievalPort['search']; pending?: unknown } = {}) {
+  const templates = { respond: jest.fn(overrides.template ?? (async () => ({ kind: 'none' as const }))) };
+  const retrieval = { minScore: 0.3, search: jest.fn(overrides.search ?? (async () => [])) };
+  const slots = { findActive: jest.fn(async () => overrides.pending ?? null) };
+  const sut = new TurnService(
+    config,
+    { parse: jest.fn() } as unknown as NluPort,
+    templates as unknown as TemplatePort,
+    retrieval as unknown as RetrievalPort,
+    {} as never,
+    {} as never,
+    slots as never,
+    {} as never,
+    {} as never,
+    {} as never,
+    {} as never,
+  );
+  return { sut, templates, retrieval };
+}
+
+describe('TurnService.decide', () => {
+  it('answers from the template when confident', async () => {
+    const { sut } = createSut({ template: async () => ({ kind: 'answer', text: 'Order 123 ships today', templateId: 't', filled: {} }) });
+    const d = await sut.decide(inbound, nluResult('track_order', 0.95));
+    expect(d).toMatchObject({ route: 'template', text: 'Order 123 ships today', slot: 'clear', suggestions: [] });
+  });
+
+  it('keeps the question open when the template asks for a missing entity', async () => {
+    const slot = { intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() + 1000) };
+    const { sut } = createSut({ template: async () => ({ kind: 'ask', text: 'What is your order number?', templateId: 't', slot }) });
+    const d = await sut.decide(inbound, nluResult('track_order', 0.95));
+    expect(d).toMatchObject({ route: 'slot_prompt', slot });
+  });
+
+  it('searches when the intent has no template, and cites the sources', async () => {
+    const { sut, retrieval } = createSut({
+      search: async () => [{ articleId: 'a1', slug: 'refunds', title: 'Refunds', snippet: 'We refund within 5 days.', score: 0.9 }],
+    });
+    const d = await sut.decide(inbound, nluResult('get_refund', 0.9));
+    expect(retrieval.search).toHaveBeenCalledWith(expect.objectContaining({ intentHint: 'get_refund', modelVersion: 'v1' }));
+    expect(d.route).toBe('retrieval');
+    expect(d.sources).toEqual([{ id: 'a1', slug: 'refunds', title: 'Refunds', score: 0.9 }]);
+  });
+
+  it('falls back and offers a human when retrieval finds nothing good enough', async () => {
+    const { sut } = createSut({ search: async () => [{ articleId: 'a1', slug: 's', title: 'T', snippet: '', score: 0.1 }] });
+    const d = await sut.decide(inbound, nluResult('get_refund', 0.6));
+    expect(d).toMatchObject({ route: 'fallback', text: FALLBACK_TEXT, suggestions: [{ text: 'Talk to a person', action: 'handoff:request' }] });
+  });
+
+  it('falls back below the retrieval threshold without searching', async () => {
+    const { sut, templates, retrieval } = createSut();
+    const d = await sut.decide(inbound, nluResult('get_refund', 0.2));
+    expect(d.route).toBe('fallback');
+    expect(templates.respond).not.toHaveBeenCalled();
+    expect(retrieval.search).not.toHaveBeenCalled();
+  });
+
+  it('falls back when the NLU failed (null result)', async () => {
+    const { sut } = createSut();
+    const d = await sut.decide(inbound, null);
+    expect(d).toMatchObject({ route: 'fallback', nlu: null, slot: 'keep' });
+  });
+
+  it('falls back when the template service throws', async () => {
+    const { sut } = createSut({ template: async () => Promise.reject(new Error('db down')) });
+    const d = await sut.decide(inbound, nluResult('get_refund', 0.3));
+    expect(d.route).toBe('fallback');
+  });
+
+  it('sends an open slot question to the template service even at low confidence', async () => {
+    const pending = { conversationId: 'c1', intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() + 1000) };
+    const { sut, templates } = createSut({ pending, template: async () => ({ kind: 'answer', text: 'done', templateId: 't', filled: {} }) });
+    const d = await sut.decide(inbound, nluResult('other', 0.1));
+    expect(templates.respond).toHaveBeenCalledWith(expect.objectContaining({ pending: expect.objectContaining({ asked: 'order_id' }) }));
+    expect(d.route).toBe('template');
+  });
+});

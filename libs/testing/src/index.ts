@@ -1,0 +1,3 @@
+export * from './test-app';
+export * from './wait-for-event';
+export * from './widget-client';

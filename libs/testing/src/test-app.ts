@@ -1,0 +1,78 @@
+import { mkdtempSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DataSource } from 'typeorm';
+import { AppConfig, loadConfig } from '@app/config';
+import { TurnService } from '@app/conversation';
+import { baseUrl, createApp } from '../../../apps/server/src/bootstrap';
+import { PinoLoggerService } from '../../../apps/server/src/logging/pino-logger.service';
+
+export type TestDatabase = 'pglite' | 'postgres';
+
+export const DEFAULT_TEST_DATABASE_URL = 'postgres://parley:parley@127.0.0.1:5432/parley_test';
+
+/** The model our pipeline trained; tests fail loudly, never skip, without it. */
+export function requireModelDir(): string {
+  const dir = resolve(process.env.PARLEY_MODEL_DIR ?? 'models/default');
+  if (!existsSync(join(dir, 'manifest.json'))) {
+    throw new Error(`No trained model at ${dir}: run scripts/ensure-model.sh first (./scripts/test.sh does).`);
+  }
+  return dir;
+}
+
+/** A temp dir for one PGlite database; removed by `removeDir`. */
+export function makePgliteDir(): string {
+  return mkdtempSync(join(tmpdir(), 'parley-pglite-'));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  url: string;
+  config: AppConfig;
+  dataSource: DataSource;
+  /** Waits until every queued bot turn has been answered (or skipped). */
+  drainTurns(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real AppModule on `app.listen(0)` with the real model, against PGlite in `pgliteDir` or the
+ * PostgreSQL at TEST_DATABASE_URL. `env` adds or overrides variables (thresholds, limits).
+ */
+export async function bootTestApp(db: { kind: TestDatabase; pgliteDir?: string }, env: Record<string, string> = {}): Promise<TestApp> {
+  const modelDir = requireModelDir();
+  const config = loadConfig({
+    PARLEY_MODEL_DIR: modelDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...(db.kind === 'postgres'
+      ? { DATABASE_URL: process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL }
+      : { PGLITE_DIR: db.pgliteDir ?? makePgliteDir() }),
+    ...env,
+  });
+  const app = await createApp(config, { logger: new PinoLoggerService(config.log.level) });
+  await app.listen(0, '127.0.0.1');
+  const turns = app.get(TurnService);
+  return {
+    app,
+    url: await baseUrl(app),
+    config,
+    dataSource: app.get(DataSource),
+    drainTurns: () => turns.drain(),
+    close: async () => {
+      await turns.drain();
+      await app.close();
+    },
+  };
+}
+
+/** Empties the conversation tables (content stays) between tests. */
+export async function truncateChat(dataSource: DataSource): Promise<void> {
+  await dataSource.query(`TRUNCATE "review_item", "feedback", "slot_state", "message", "conversation" CASCADE`);
+}

@@ -1,0 +1,318 @@
+import { randomUUID } from 'node:crypto';
+import type { BotReply, SendMessageResult, StartConversationResult } from '@app/contracts';
+import {
+  bootTestApp,
+  collectEvents,
+  connectWidget,
+  makePgliteDir,
+  removeDir,
+  request,
+  requestOk,
+  startConversation,
+  TestApp,
+  TestDatabase,
+  truncateChat,
+  waitForEvent,
+  WidgetSocket,
+} from '@app/testing';
+
+/**
+ * The widget protocol end to end: the real AppModule on a random port, the real model from models/default,
+ * the real answers lib and content, real socket.io clients — once on PGlite, once on PostgreSQL.
+ */
+const TIMEOUT = { timeout: 20_000 };
+// Booting loads the model and migrates/seeds the database; the CPU is shared with other jobs.
+jest.setTimeout(180_000);
+
+describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (kind) => {
+  let t: TestApp;
+  let pgliteDir: string | undefined;
+  const sockets: WidgetSocket[] = [];
+
+  const track = (s: WidgetSocket) => (sockets.push(s), s);
+  const start = async (payload: { token?: string; lastSeq?: number } = {}) => {
+    const r = await startConversation(t.url, payload);
+    track(r.socket);
+    return r;
+  };
+  const send = (socket: WidgetSocket, text: string, clientMessageId = randomUUID()) =>
+    requestOk<SendMessageResult>(socket, 'message:send', { clientMessageId, text });
+  /** Sends and resolves with the reply to that message. */
+  const ask = async (socket: WidgetSocket, text: string): Promise<BotReply> => {
+    const pending = collectEvents(socket, 'bot:reply');
+    const ack = await send(socket, text);
+    const early = pending.stop().find((r) => r.replyTo === ack.messageId);
+    return early ?? waitForEvent(socket, 'bot:reply', { ...TIMEOUT, filter: (r) => r.replyTo === ack.messageId });
+  };
+  const count = async (sql: string, params: unknown[] = []) => Number((await t.dataSource.query(sql, params))[0].n);
+
+  beforeAll(async () => {
+    pgliteDir = kind === 'pglite' ? makePgliteDir() : undefined;
+    t = await bootTestApp({ kind, pgliteDir });
+  });
+
+  beforeEach(async () => {
+    await t.drainTurns();
+    await truncateChat(t.dataSource);
+  });
+
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.disconnect();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    if (pgliteDir) removeDir(pgliteDir);
+  });
+
+  it('starts a conversation with a secret token and stores only its hash', async () => {
+    const { conversation } = await start();
+    expect(conversation).toMatchObject({ resumed: false, status: 'bot', lastSeq: 0, messages: [] });
+    expect(conversation.token).toMatch(/^[\w-]{40,}$/);
+    const rows = await t.dataSource.query(`SELECT token_hash FROM conversation WHERE id = $1`, [conversation.conversationId]);
+    expect(rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0].token_hash).not.toContain(conversation.token);
+  });
+
+  it('acks a message after it is stored, then replies to it', async () => {
+    const { socket, conversation } = await start();
+    const reply = await ask(socket, 'hello, I need some help with my account');
+    expect(reply.seq).toBe(2);
+    expect(['template', 'retrieval', 'fallback', 'slot_prompt']).toContain(reply.route);
+    const rows = await t.dataSource.query(`SELECT seq, direction, author, reply_to_id FROM message WHERE conversation_id = $1 ORDER BY seq`, [conversation.conversationId]);
+    expect(rows.map((r: any) => [r.seq, r.direction, r.author])).toEqual([
+      [1, 'in', 'customer'],
+      [2, 'out', 'bot'],
+    ]);
+    expect(rows[1].reply_to_id).toBe(reply.replyTo);
+  });
+
+  it('answers the turns of one conversation in order', async () => {
+    const { socket } = await start();
+    const replies = collectEvents(socket, 'bot:reply');
+    const acks = await Promise.all(['where is my order', 'how do I reset my password', 'I want a refund', 'cancel my order please'].map((text) => send(socket, text)));
+    await t.drainTurns();
+    while (replies.events.length < acks.length) await waitForEvent(socket, 'bot:reply', TIMEOUT);
+    const got = replies.stop();
+    const bySeq = [...acks].sort((a, b) => a.seq - b.seq).map((a) => a.messageId);
+    expect(got.map((r) => r.replyTo)).toEqual(bySeq);
+    expect(got.map((r) => r.seq)).toEqual([...got.map((r) => r.seq)].sort((a, b) => a - b));
+  });
+
+  it('never duplicates a resent clientMessageId, also after reconnecting', async () => {
+    const { socket, conversation } = await start();
+    const clientMessageId = randomUUID();
+    const replyP = waitForEvent(socket, 'bot:reply', TIMEOUT);
+    const first = await send(socket, 'I want to track my order', clientMessageId);
+    const reply = await replyP;
+    socket.disconnect();
+
+    const again = await start({ token: conversation.token, lastSeq: 0 });
+    expect(again.conversation.resumed).toBe(true);
+    expect(again.conversation.messages.map((m) => m.messageId)).toEqual([first.messageId, reply.messageId]);
+    const resent = await send(again.socket, 'I want to track my order', clientMessageId);
+    expect(resent).toEqual({ messageId: first.messageId, seq: first.seq, duplicate: true });
+    const concurrent = await Promise.all([1, 2, 3].map(() => send(again.socket, 'same again', clientMessageId)));
+    expect(new Set(concurrent.map((a) => a.messageId))).toEqual(new Set([first.messageId]));
+    await t.drainTurns();
+    expect(await count(`SELECT count(*) AS n FROM message WHERE conversation_id = $1`, [conversation.conversationId])).toBe(2);
+    expect(await count(`SELECT count(*) AS n FROM message WHERE conversation_id = $1 AND author = 'bot'`, [conversation.conversationId])).toBe(1);
+  });
+
+  it('resumes with only the messages after lastSeq', async () => {
+    const { socket, conversation } = await start();
+    await ask(socket, 'how can I create an account');
+    await ask(socket, 'what payment methods do you accept');
+    const resumed = await start({ token: conversation.token, lastSeq: 2 });
+    expect(resumed.conversation.messages.map((m) => m.seq)).toEqual([3, 4]);
+    expect(resumed.conversation.lastSeq).toBe(4);
+  });
+
+  it('hands over to a human: system message, status, then the bot stays silent', async () => {
+    const { socket, conversation } = await start();
+    const queued = waitForEvent(socket, 'handoff:queued', TIMEOUT);
+    const ack = await requestOk<{ status: string }>(socket, 'handoff:request', {});
+    expect(ack.status).toBe('handoff_requested');
+    const event = await queued;
+    expect(event).toMatchObject({ conversationId: conversation.conversationId, status: 'handoff_requested', message: { author: 'system', seq: 1 } });
+    expect(event.message.text).toMatch(/human/i);
+    expect(await requestOk(socket, 'handoff:request', {})).toEqual({ status: 'handoff_requested' });
+
+    const sent = await send(socket, 'hello? anyone there?');
+    await t.drainTurns();
+    expect(sent.seq).toBe(2);
+    expect(await count(`SELECT count(*) AS n FROM message WHERE conversation_id = $1 AND author = 'bot'`, [conversation.conversationId])).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM message WHERE conversation_id = $1 AND author = 'system'`, [conversation.conversationId])).toBe(1);
+  });
+
+  it('stores thumbs up/down on a reply; thumbs down queues it for review', async () => {
+    const { socket, conversation } = await start();
+    const reply = await ask(socket, 'how do I reset my password');
+    await t.dataSource.query(`DELETE FROM review_item WHERE conversation_id = $1`, [conversation.conversationId]);
+    expect(await requestOk(socket, 'feedback:send', { messageId: reply.messageId, rating: 'up' })).toMatchObject({ reviewQueued: false });
+    const down = await requestOk<{ feedbackId: string; reviewQueued: boolean }>(socket, 'feedback:send', { messageId: reply.messageId, rating: 'down', comment: 'not helpful' });
+    expect(down.reviewQueued).toBe(true);
+    const rows = await t.dataSource.query(`SELECT reason, status FROM review_item WHERE message_id = $1`, [reply.messageId]);
+    expect(rows).toEqual([{ reason: 'thumbs_down', status: 'pending' }]);
+    expect(await count(`SELECT count(*) AS n FROM feedback WHERE message_id = $1 AND rating = 'down'`, [reply.messageId])).toBe(1);
+  });
+
+  it('relays the customer typing indicator to the other sockets of the conversation', async () => {
+    const { socket, conversation } = await start();
+    const other = track(await connectWidget(t.url, { auth: { token: conversation.token } }));
+    const typing = waitForEvent(other, 'typing:start', TIMEOUT);
+    await requestOk(socket, 'typing:start');
+    expect(await typing).toEqual({ author: 'customer' });
+  });
+
+  describe('bad input gets a typed error and the socket keeps working', () => {
+    const expectError = async (socket: WidgetSocket, event: Parameters<typeof request>[1], payload: unknown, code: string) => {
+      const ack = await request(socket, event, payload);
+      expect(ack).toMatchObject({ ok: false, error: { code } });
+      if (!ack.ok) expect(typeof ack.error.message).toBe('string');
+    };
+
+    it('refuses events before conversation:start', async () => {
+      const socket = track(await connectWidget(t.url));
+      await expectError(socket, 'message:send', { clientMessageId: 'a', text: 'hi' }, 'CONVERSATION_NOT_STARTED');
+      await expectError(socket, 'handoff:request', {}, 'CONVERSATION_NOT_STARTED');
+      await expectError(socket, 'feedback:send', { messageId: randomUUID(), rating: 'up' }, 'CONVERSATION_NOT_STARTED');
+      const started = await requestOk<StartConversationResult>(socket, 'conversation:start', {});
+      expect(started.resumed).toBe(false);
+    });
+
+    it('refuses unknown or malformed conversation tokens', async () => {
+      const socket = track(await connectWidget(t.url));
+      await expectError(socket, 'conversation:start', { token: 'x'.repeat(43) }, 'CONVERSATION_NOT_FOUND');
+      await expectError(socket, 'conversation:start', { token: 12345 }, 'VALIDATION_FAILED');
+      await expectError(socket, 'conversation:start', { token: 'short' }, 'VALIDATION_FAILED');
+      await expectError(socket, 'conversation:start', { lastSeq: -1 }, 'VALIDATION_FAILED');
+      await expectError(socket, 'conversation:start', 'not an object', 'VALIDATION_FAILED');
+
+      const refused = await connectWidget(t.url, { auth: { token: 'y'.repeat(43) } }).then(
+        () => null,
+        (e: Error & { data?: unknown }) => e.data,
+      );
+      expect(refused).toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+      const refusedType = await connectWidget(t.url, { auth: { token: 42 } }).then(
+        () => null,
+        (e: Error & { data?: unknown }) => e.data,
+      );
+      expect(refusedType).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect((await requestOk<StartConversationResult>(socket, 'conversation:start', {})).resumed).toBe(false);
+    });
+
+    it('refuses empty, blank, over-long, non-string, NUL and malformed messages', async () => {
+      const { socket, conversation } = await start();
+      const id = () => randomUUID();
+      await expectError(socket, 'message:send', { clientMessageId: id(), text: '' }, 'MESSAGE_EMPTY');
+      await expectError(socket, 'message:send', { clientMessageId: id(), text: ' \n\t ' }, 'MESSAGE_EMPTY');
+      await expectError(socket, 'message:send', { clientMessageId: id(), text: 'a'.repeat(t.config.chat.maxMessageChars + 1) }, 'MESSAGE_TOO_LONG');
+      await expectError(socket, 'message:send', { clientMessageId: id(), text: 42 }, 'VALIDATION_FAILED');
+      await expectError(socket, 'message:send', { clientMessageId: id(), text: ['a'] }, 'VALIDATION_FAILED');
+      await expectError(socket, 'message:send', { clientMessageId: id(), text: 'a\u0000b' }, 'VALIDATION_FAILED');
+      await expectError(socket, 'message:send', { text: 'no id' }, 'VALIDATION_FAILED');
+      await expectError(socket, 'message:send', { clientMessageId: id(), text: 'hi', admin: true }, 'VALIDATION_FAILED');
+      await expectError(socket, 'message:send', 'just a string', 'VALIDATION_FAILED');
+      await expectError(socket, 'message:send', undefined, 'VALIDATION_FAILED');
+      await expectError(socket, 'message:send', null, 'VALIDATION_FAILED');
+      expect(await count(`SELECT count(*) AS n FROM message WHERE conversation_id = $1`, [conversation.conversationId])).toBe(0);
+
+      const reply = await ask(socket, 'where is my order');
+      expect(reply.seq).toBe(2);
+    });
+
+    it('answers a refused event without an ack with an error event', async () => {
+      const { socket } = await start();
+      const error = waitForEvent(socket, 'error', TIMEOUT);
+      (socket as unknown as { emit: (e: string, p: unknown) => void }).emit('message:send', { clientMessageId: 'x', text: '' });
+      expect(await error).toMatchObject({ code: 'MESSAGE_EMPTY' });
+      expect((await ask(socket, 'hello')).seq).toBe(2);
+    });
+
+    it('refuses feedback on unknown messages, customer messages and bad ratings', async () => {
+      const { socket } = await start();
+      const reply = await ask(socket, 'I need my invoice');
+      await expectError(socket, 'feedback:send', { messageId: randomUUID(), rating: 'up' }, 'MESSAGE_NOT_FOUND');
+      await expectError(socket, 'feedback:send', { messageId: reply.replyTo, rating: 'up' }, 'FEEDBACK_NOT_ALLOWED');
+      await expectError(socket, 'feedback:send', { messageId: reply.messageId, rating: 'meh' }, 'VALIDATION_FAILED');
+      await expectError(socket, 'feedback:send', { messageId: 'not-a-uuid', rating: 'up' }, 'VALIDATION_FAILED');
+      expect(await requestOk(socket, 'feedback:send', { messageId: reply.messageId, rating: 'up' })).toMatchObject({ reviewQueued: false });
+    });
+
+    it('drops a connection whose packet exceeds the payload limit, and serves new ones', async () => {
+      const { socket } = await start();
+      const gone = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      socket.emit('message:send', { clientMessageId: randomUUID(), text: 'x'.repeat(t.config.http.maxPayloadBytes + 1024) });
+      expect(await gone).toMatch(/transport (close|error)/);
+      const fresh = await start();
+      expect((await ask(fresh.socket, 'hello')).seq).toBe(2);
+    });
+  });
+
+  describe('REST', () => {
+    it('pages conversations and returns one with its messages, never the token hash', async () => {
+      const { socket, conversation } = await start();
+      await ask(socket, 'how do I change my shipping address');
+      const page = (await (await fetch(`${t.url}/api/conversations?limit=10&offset=0`)).json()) as Record<string, unknown>;
+      expect(page).toMatchObject({ total: 1, limit: 10, offset: 0, items: [{ id: conversation.conversationId, messageCount: 2 }] });
+      const detail = (await (await fetch(`${t.url}/api/conversations/${conversation.conversationId}`)).json()) as { messages: Array<{ seq: number }> };
+      expect(detail.messages.map((m: { seq: number }) => m.seq)).toEqual([1, 2]);
+      expect(JSON.stringify([page, detail])).not.toMatch(/token/i);
+    });
+
+    it('maps bad requests to typed errors', async () => {
+      const bad = await fetch(`${t.url}/api/conversations/not-a-uuid`);
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+      const missing = await fetch(`${t.url}/api/conversations/${randomUUID()}`);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+      const tooMany = await fetch(`${t.url}/api/conversations?limit=1000`);
+      expect(tooMany.status).toBe(400);
+      const unknownParam = await fetch(`${t.url}/api/conversations?admin=1`);
+      expect(unknownParam.status).toBe(400);
+      const nowhere = await fetch(`${t.url}/api/nowhere`);
+      expect(nowhere.status).toBe(404);
+      expect(await nowhere.json()).toMatchObject({ code: 'NOT_FOUND' });
+      const huge = await fetch(`${t.url}/api/conversations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ blob: 'x'.repeat(t.config.http.maxPayloadBytes + 10) }),
+      });
+      expect(huge.status).toBe(413);
+      expect(await huge.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    });
+
+    it('serves liveness, readiness with the model, metrics and the OpenAPI page', async () => {
+      expect(await (await fetch(`${t.url}/health`)).json()).toEqual({ status: 'ok' });
+      const ready = await fetch(`${t.url}/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: 'up', model: 'loaded' } });
+      const { socket } = await start();
+      await ask(socket, 'hello');
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toMatch(/parley_turns_total\{route="\w+"\} [1-9]/);
+      expect(metrics).toContain('parley_reply_latency_seconds_bucket');
+      expect(metrics).toContain('parley_nlu_latency_seconds_bucket');
+      expect(metrics).toContain('process_cpu_user_seconds_total');
+      expect((await fetch(`${t.url}/docs`)).status).toBe(200);
+    });
+  });
+
+  it('keeps the history across a server restart on the same database', async () => {
+    const { socket, conversation } = await start();
+    const first = await ask(socket, 'how do I delete my account');
+    socket.disconnect();
+    await t.close();
+    t = await bootTestApp({ kind, pgliteDir });
+
+    const resumed = await start({ token: conversation.token, lastSeq: 0 });
+    expect(resumed.conversation.messages.map((m) => [m.seq, m.author, m.messageId])).toEqual([
+      [1, 'customer', first.replyTo],
+      [2, 'bot', first.messageId],
+    ]);
+    const next = await ask(resumed.socket, 'thanks, and how do I create a new one');
+    expect(next.seq).toBe(4);
+  });
+});
