@@ -28,15 +28,17 @@ export class KbArticleRepository {
   /**
    * Full-text search over `search_vector`. The customer's words are parsed by `websearch_to_tsquery` (safe for any
    * input: quotes, `-`, `or`) and its ANDs are turned into ORs, because a chat question rarely has every word of the
-   * article; negations are dropped (a customer's "-" is punctuation, not an operator). `ts_rank_cd` then prefers
-   * articles that cover more of the words, closer together.
+   * article; negations are dropped (a customer's "-" is punctuation, not an operator).
+   * Ranked by `ts_rank` with weights {D 0.1, C body 0.3, B questions 1.0, A title 1.0} and length normalisation 1,
+   * not `ts_rank_cd`: with OR queries cover density favours long bodies that repeat one word, and on the Bitext dev
+   * split lexical recall@1 was 0.764 with `ts_rank_cd` against 0.974 with this ranking.
    */
   async searchLexical(text: string, limit: number): Promise<LexicalHit[]> {
     const rows: { id: string; rank: number }[] = await this.dataSource.query(
       `WITH q AS (
          SELECT NULLIF(replace(replace(websearch_to_tsquery('english', $1)::text, ' & ', ' | '), '!', ''), '') AS expr
        )
-       SELECT a.id, ts_rank_cd(a.search_vector, q.expr::tsquery, 1) AS rank
+       SELECT a.id, ts_rank('{0.1, 0.3, 1.0, 1.0}', a.search_vector, q.expr::tsquery, 1) AS rank
          FROM kb_article a, q
         WHERE q.expr IS NOT NULL AND a.search_vector @@ q.expr::tsquery
         ORDER BY rank DESC, a.slug ASC
