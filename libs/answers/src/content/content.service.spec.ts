@@ -34,7 +34,7 @@ describe('ContentService', () => {
     const { sut, templates, articles, retrieval } = setup();
     expect(await sut.seedDefaultsIfEmpty()).toEqual({ templates: 1, articles: 2 });
     expect(templates.insertMany.mock.calls[0][0][0]).toMatchObject({ intent: 'track_order', requiredEntities: ['order_id'], source: 'bitext' });
-    expect(articles.insertMany.mock.calls[0][0].map((a: { source: string }) => a.source)).toEqual(['bitext', 'abcd']);
+    expect((articles.insertMany.mock.calls[0][0] as { source: string }[]).map((a) => a.source)).toEqual(['bitext', 'abcd']);
     expect(retrieval.reindex).toHaveBeenCalled();
   });
 
