@@ -12,8 +12,9 @@ async function main(): Promise<void> {
   await app.listen(config.http.port, config.http.host);
   const url = await baseUrl(app);
   logger.pino.info({ event: 'listening', url, docs: `${url}/docs`, widgetNamespace: '/widget' });
-  // A stable line for scripts (start.js, the benchmark) to read the port from.
-  process.stdout.write(`PARLEY_READY ${JSON.stringify({ url, docs: `${url}/docs` })}\n`);
+  // For people: where to go. For scripts (the benchmark): a stable line to read the URL from.
+  process.stdout.write(`\nParley is running at ${url}  (API docs: ${url}/docs, widget socket.io namespace: ${url}/widget)\n`);
+  process.stdout.write(`PARLEY_READY ${JSON.stringify({ url, docs: `${url}/docs`, widget: `${url}/widget` })}\n`);
 }
 
 main().catch((error: unknown) => {
