@@ -1,4 +1,4 @@
-import { extractBareValue } from './bare-value';
+import { extractBareValue, isBareAnswer } from './bare-value';
 
 describe('extractBareValue', () => {
   it.each([
@@ -20,5 +20,19 @@ describe('extractBareValue', () => {
     expect(extractBareValue('delivery_city', 'yes, Toronto')).toBe('Toronto');
     expect(extractBareValue('person_name', 'I would rather not tell you who it is at all right now')).toBeNull();
     expect(extractBareValue('refund_amount', 'a lot')).toBeNull();
+  });
+});
+
+describe('isBareAnswer', () => {
+  it.each([
+    ['order_id', '12345', true],
+    ['order_id', "it's #A-1234", true],
+    ['order_id', 'the order number is 0004587345', true],
+    ['order_id', 'cancel my order 555', false],
+    ['order_id', 'how do I reset my password', false],
+    ['person_name', 'Anna Freeman', true],
+    ['person_name', 'how do I reset my password', false],
+  ])('%s: "%s" → %s', (label, text, want) => {
+    expect(isBareAnswer(label, text)).toBe(want);
   });
 });

@@ -27,3 +27,15 @@ export function extractBareValue(label: string, text: string): string | null {
   if (/amount|price|cost|fee/.test(label) && !/\d/.test(rest)) return null;
   return rest;
 }
+
+/**
+ * True when the message is little more than a value for `label` ("12345", "it's #A-1234", "Anna Freeman"): then it
+ * answers the pending question even if the model, seeing a lone number, is confident of some other intent.
+ */
+export function isBareAnswer(label: string, text: string): boolean {
+  const span = extractBareValue(label, text);
+  if (span === null) return false;
+  const rest = text.replace(FILLER, '').replace(span, ' ');
+  const residual = rest.match(/[\p{L}\p{Nd}]+/gu)?.length ?? 0;
+  return isIdLabel(label) ? residual <= 2 : span.split(/\s+/).length <= 3 && residual === 0;
+}

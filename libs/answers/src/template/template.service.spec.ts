@@ -125,6 +125,13 @@ describe('TemplateService', () => {
     expect(out).toMatchObject({ kind: 'answer', templateId: 'tpl-pw' });
   });
 
+  it('takes a lone value as the answer even when the model is confident of another intent', async () => {
+    const cancel = template({ id: 'tpl-cancel', intent: 'cancel_order', variants: ['Cancelling {{order_id}}.'] });
+    const { sut } = setup([template(), cancel]);
+    const out = await sut.respond({ nlu: nlu('12345', 'cancel_order', 0.95, [{ text: '12345' }]), pending: pendingFor(), now: NOW });
+    expect(out).toMatchObject({ kind: 'answer', templateId: 'tpl-track' });
+  });
+
   it('ignores an expired pending slot', async () => {
     const { sut, repo } = setup();
     const out = await sut.respond({ nlu: nlu('12345', 'complaint', 0.4), pending: pendingFor({ expiresAt: new Date(NOW.getTime() - 1) }), now: NOW });

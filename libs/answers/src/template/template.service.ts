@@ -3,6 +3,7 @@ import type { Entity, NluResult } from '@app/contracts';
 import { AnswerTemplate, AnswerTemplateRepository } from '@app/database';
 import { CompanyProfile, FilledSlot, SlotStateView, TemplateOutcome } from '../answers.types';
 import { COMPANY_PROFILE, SLOT_TTL_SECONDS, SlotValueParser } from '../answers.tokens';
+import { isBareAnswer } from './bare-value';
 import { pickVariant, renderTemplate, slotsIn } from './template-renderer';
 
 export interface TemplateInput {
@@ -51,9 +52,13 @@ export class TemplateService {
     return this.answerOrAsk(template, filled, input, false);
   }
 
-  /** A confident, different intent wins over the pending question ("actually, how do I reset my password?"). */
+  /**
+   * A confident, different intent wins over the pending question ("actually, how do I reset my password?"), unless
+   * the message is just a value for it: a lone "12345" often looks confidently like track_order to the model.
+   */
   private switchesIntent(pending: SlotStateView, nlu: NluResult): boolean {
-    return nlu.intent.name !== pending.intent && nlu.intent.confidence >= nlu.thresholds.answer;
+    if (nlu.intent.name === pending.intent || nlu.intent.confidence < nlu.thresholds.answer) return false;
+    return !pending.asked.split('|').some((label) => isBareAnswer(label, nlu.text));
   }
 
   private continueSlot(template: AnswerTemplate, pending: SlotStateView, input: TemplateInput): TemplateOutcome {
