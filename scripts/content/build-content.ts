@@ -313,7 +313,9 @@ function main(): void {
   const rows = readRows(join(data, 'bitext/bitext_cs_tagged_4514_responses.csv'));
   const fixedRows = readRows(join(data, 'bitext/bitext_cs_tagged_6480_gpt35_one_response_per_intent.csv'));
   const fixed = new Map<string, string>();
-  for (const r of fixedRows) if (!fixed.has(r.intent)) fixed.set(r.intent, r.response.trim());
+  // The fixed answers spell out example contact data; those are company facts too.
+  const companyLiterals = (t: string) => t.replace(/support@example\.com/g, '{{company.support_email}}').replace(/\(123\) 456-7890/g, '{{company.support_phone}}');
+  for (const r of fixedRows) if (!fixed.has(r.intent)) fixed.set(r.intent, companyLiterals(r.response.trim()));
   const train = readFileSync(join(split, 'train.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
