@@ -16,7 +16,7 @@ import { ChatGateway } from './gateways/chat.gateway';
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     // One instance of each, shared by every importer (Nest dedupes a dynamic module by its metadata object).
-    const nlu = NluModule.forRoot({ variant: config.nlu.variant, threads: config.nlu.threads });
+    const nlu = NluModule.forRoot({ variant: config.nlu.variant });
     return {
       module: AppModule,
       imports: [

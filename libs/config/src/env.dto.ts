@@ -30,11 +30,19 @@ export class EnvDto {
   @IsIn(['int8', 'fp32'])
   NLU_VARIANT: 'int8' | 'fp32' = 'int8';
 
+  @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(64)
-  NLU_THREADS: number = 1;
+  NLU_THREADS?: number;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  NLU_WORKERS?: number;
 
   @IsOptional()
   @Type(() => Number)

@@ -19,7 +19,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new EnvDto()).concat(['DATABASE_URL', 'REDIS_URL', 'THRESHOLD_ANSWER', 'THRESHOLD_RETRIEVAL', 'THRESHOLD_REVIEW']));
+const KNOWN = new Set(Object.keys(new EnvDto()).concat(['DATABASE_URL', 'REDIS_URL', 'NLU_THREADS', 'NLU_WORKERS', 'THRESHOLD_ANSWER', 'THRESHOLD_RETRIEVAL', 'THRESHOLD_REVIEW']));
 
 /**
  * Validates `env` and returns a frozen, nested {@link AppConfig}. Pure: reads nothing but its argument.
@@ -54,6 +54,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
       modelDir: dto.PARLEY_MODEL_DIR,
       variant: dto.NLU_VARIANT,
       threads: dto.NLU_THREADS,
+      workers: dto.NLU_WORKERS,
       thresholds: { answer: dto.THRESHOLD_ANSWER, retrieval: dto.THRESHOLD_RETRIEVAL, review: dto.THRESHOLD_REVIEW },
     },
     chat: { maxMessageChars: dto.MAX_MESSAGE_CHARS, slotTtlSeconds: dto.SLOT_TTL_SECONDS },

@@ -25,6 +25,7 @@ import {
   ReviewItemRepository,
   SlotStateRepository,
   TransactionService,
+  TurnRepository,
 } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 import { toMessageView } from './message-view';
@@ -51,6 +52,7 @@ export class ConversationService {
     private readonly feedback: FeedbackRepository,
     private readonly reviews: ReviewItemRepository,
     private readonly tx: TransactionService,
+    private readonly turnWrites: TurnRepository,
     private readonly turns: TurnService,
     private readonly emitter: ChatEmitter,
   ) {}
@@ -92,25 +94,12 @@ export class ConversationService {
    */
   async receive(conversationId: string, payload: SendMessagePayload): Promise<SendMessageResult> {
     this.checkText(payload);
-    const stored = await this.tx.run(async (m) => {
-      const conversation = await this.conversations.lockForUpdate(m, conversationId);
-      if (!conversation) throw new ConversationNotFoundError();
-      if (conversation.status === 'closed') throw new ConversationClosedError();
-      const existing = await this.messages.findByClientMessageId(conversationId, payload.clientMessageId, m);
-      if (existing) return { message: existing, duplicate: true };
-      const seq = await this.conversations.nextSeq(m, conversationId);
-      const message = await this.messages.insert(m, {
-        conversationId,
-        seq,
-        direction: 'in',
-        author: 'customer',
-        text: payload.text,
-        clientMessageId: payload.clientMessageId,
-      });
-      return { message, duplicate: false };
-    });
-    void this.turns.schedule(conversationId, stored.duplicate ? undefined : stored.message.id);
-    return { messageId: stored.message.id, seq: stored.message.seq, duplicate: stored.duplicate };
+    const stored = await this.turnWrites.appendInbound(conversationId, payload.clientMessageId, payload.text);
+    if (stored.kind === 'not_found') throw new ConversationNotFoundError();
+    if (stored.kind === 'closed') throw new ConversationClosedError();
+    const duplicate = stored.kind === 'duplicate';
+    void this.turns.schedule(conversationId, duplicate ? undefined : stored.message.id);
+    return { messageId: stored.message.id, seq: stored.message.seq, duplicate };
   }
 
   private checkText(payload: SendMessagePayload): void {

@@ -32,10 +32,7 @@ function createSut(overrides: { template?: TemplatePort['respond']; search?: Ret
     templates as unknown as TemplatePort,
     retrieval as unknown as RetrievalPort,
     {} as never,
-    {} as never,
     slots as never,
-    {} as never,
-    {} as never,
     {} as never,
     {} as never,
   );

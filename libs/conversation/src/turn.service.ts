@@ -2,14 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { Entity, NluResult, ReplyRoute, ReplySource, Suggestion } from '@app/contracts';
-import {
-  ConversationRepository,
-  MessageEntity,
-  MessageRepository,
-  ReviewItemRepository,
-  SlotStateRepository,
-  TransactionService,
-} from '@app/database';
+import { MessageEntity, SlotChange, SlotStateRepository, TurnRepository } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
@@ -48,11 +41,8 @@ export class TurnService {
     private readonly nlu: NluPort,
     private readonly templates: TemplatePort,
     private readonly retrieval: RetrievalPort,
-    private readonly conversations: ConversationRepository,
-    private readonly messages: MessageRepository,
+    private readonly turns: TurnRepository,
     private readonly slots: SlotStateRepository,
-    private readonly reviews: ReviewItemRepository,
-    private readonly tx: TransactionService,
     private readonly emitter: ChatEmitter,
     private readonly metrics: TurnMetrics,
   ) {}
@@ -71,10 +61,8 @@ export class TurnService {
   }
 
   private async answerPending(conversationId: string): Promise<void> {
-    const conversation = await this.conversations.findById(conversationId);
-    // While a human is asked for or talking, the bot stays silent.
-    if (!conversation || conversation.status !== 'bot') return;
-    for (const inbound of await this.messages.listUnanswered(conversationId)) {
+    // Empty while a human is asked for or talking: the bot stays silent.
+    for (const inbound of await this.turns.listUnanswered(conversationId)) {
       const answered = await this.answer(inbound);
       if (!answered) return;
     }
@@ -175,21 +163,15 @@ export class TurnService {
     }
   }
 
-  /** Stores the reply (and slot state, review item) in one transaction; null when it must not be sent. */
-  private async persist(inbound: MessageEntity, d: TurnDecision, nluMs: number | null, replyMs: number): Promise<MessageEntity | null> {
-    const conversationId = inbound.conversationId;
-    return this.tx.run(async (m) => {
-      const conversation = await this.conversations.lockForUpdate(m, conversationId);
-      if (!conversation || conversation.status !== 'bot') return null;
-      if (await this.messages.findBotReplyTo(inbound.id, m)) return null;
-      const seq = await this.conversations.nextSeq(m, conversationId);
-      const reply = await this.messages.insert(m, {
-        conversationId,
-        seq,
-        direction: 'out',
-        author: 'bot',
-        text: d.text,
+  /** Stores the reply with its slot-state change and review item (one statement); null when it must not be sent. */
+  private persist(inbound: MessageEntity, d: TurnDecision, nluMs: number | null, replyMs: number): Promise<MessageEntity | null> {
+    const slot: SlotChange =
+      d.slot === 'keep' || d.slot === 'clear' ? { kind: d.slot } : { kind: 'set', state: { ...d.slot, expiresAt: this.slotExpiry(d.slot) } };
+    return this.turns.appendBotReply(
+      {
+        conversationId: inbound.conversationId,
         replyToId: inbound.id,
+        text: d.text,
         route: d.route,
         intent: d.nlu?.intent.name ?? null,
         confidence: d.nlu?.intent.confidence ?? null,
@@ -199,13 +181,10 @@ export class TurnService {
         nluLatencyMs: nluMs,
         replyLatencyMs: replyMs,
         sources: d.sources,
-      });
-      if (d.slot === 'clear') await this.slots.delete(m, conversationId);
-      else if (d.slot !== 'keep') await this.slots.upsert(m, { conversationId, ...d.slot, expiresAt: this.slotExpiry(d.slot) });
-      const reason = reviewReason(d.route, d.nlu?.intent.confidence ?? null, d.thresholds);
-      if (reason) await this.reviews.enqueue(m, { messageId: reply.id, conversationId, reason });
-      return reply;
-    });
+      },
+      slot,
+      reviewReason(d.route, d.nlu?.intent.confidence ?? null, d.thresholds),
+    );
   }
 
   private slotExpiry(slot: PendingSlot): Date {

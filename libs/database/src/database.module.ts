@@ -7,6 +7,7 @@ import { FeedbackRepository } from './repositories/feedback.repository';
 import { MessageRepository } from './repositories/message.repository';
 import { ReviewItemRepository } from './repositories/review-item.repository';
 import { SlotStateRepository } from './repositories/slot-state.repository';
+import { TurnRepository } from './repositories/turn.repository';
 import { TransactionService } from './transaction.service';
 
 /** Injection token of the open {@link DatabaseHandle}. */
@@ -24,7 +25,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   }
 }
 
-const REPOSITORIES = [ConversationRepository, MessageRepository, SlotStateRepository, FeedbackRepository, ReviewItemRepository, TransactionService];
+const REPOSITORIES = [ConversationRepository, MessageRepository, SlotStateRepository, FeedbackRepository, ReviewItemRepository, TurnRepository, TransactionService];
 
 /**
  * Opens the database (PGlite or PostgreSQL, from the config), runs pending migrations at boot and exports the

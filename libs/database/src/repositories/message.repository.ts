@@ -49,22 +49,6 @@ export class MessageRepository {
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
-  async findByClientMessageId(conversationId: string, clientMessageId: string, manager?: EntityManager): Promise<MessageEntity | null> {
-    const rows = await (manager ?? this.dataSource.manager).query(
-      `SELECT * FROM "message" WHERE "conversation_id" = $1 AND "client_message_id" = $2`,
-      [conversationId, clientMessageId],
-    );
-    return rows[0] ? toMessage(rows[0]) : null;
-  }
-
-  /** The bot's reply to an inbound message, if it was answered already. */
-  async findBotReplyTo(inboundId: string, manager?: EntityManager): Promise<MessageEntity | null> {
-    const rows = await (manager ?? this.dataSource.manager).query(
-      `SELECT * FROM "message" WHERE "reply_to_id" = $1 AND "author" = 'bot'`,
-      [inboundId],
-    );
-    return rows[0] ? toMessage(rows[0]) : null;
-  }
 
   /** Messages with seq > afterSeq, oldest first. */
   async listSince(conversationId: string, afterSeq: number, limit = 500): Promise<MessageEntity[]> {
@@ -75,15 +59,4 @@ export class MessageRepository {
     return rows.map(toMessage);
   }
 
-  /** Inbound customer messages the bot has not answered yet (e.g. the server stopped mid-turn). */
-  async listUnanswered(conversationId: string): Promise<MessageEntity[]> {
-    const rows = await this.dataSource.query(
-      `SELECT i.* FROM "message" i
-        WHERE i."conversation_id" = $1 AND i."author" = 'customer'
-          AND NOT EXISTS (SELECT 1 FROM "message" r WHERE r."reply_to_id" = i."id" AND r."author" = 'bot')
-        ORDER BY i."seq"`,
-      [conversationId],
-    );
-    return rows.map(toMessage);
-  }
 }

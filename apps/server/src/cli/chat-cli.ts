@@ -1,0 +1,91 @@
+/**
+ * Terminal client for the widget protocol, like `rasa shell`: type a message, see the bot's reply with its
+ * route, intent, confidence and entities underneath.
+ *
+ *   npm run chat -- [--url http://localhost:3000] [--token <conversation token>]
+ *
+ * Commands: /human (ask for a person), /up and /down (rate the last reply), /token, /quit.
+ */
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline/promises';
+import { io, Socket } from 'socket.io-client';
+import { Ack, BotReply, ClientToServerEvents, ServerToClientEvents, StartConversationResult, WIDGET_NAMESPACE } from '@app/contracts';
+
+type WidgetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function call<T>(socket: WidgetSocket, event: keyof ClientToServerEvents, payload: unknown): Promise<T> {
+  const ack = (await (socket.timeout(15_000) as unknown as { emitWithAck: (e: string, p: unknown) => Promise<Ack<T>> }).emitWithAck(event, payload)) as Ack<T>;
+  if (!ack.ok) throw new Error(`${ack.error.code}: ${ack.error.message}`);
+  return ack.data;
+}
+
+function printReply(r: BotReply): void {
+  console.log(`${bold('bot>')} ${r.text}`);
+  const entities = r.entities.map((e) => `${e.label}=${JSON.stringify(e.value && 'value' in e.value ? e.value.value : e.text)}`).join(' ');
+  const details = [`route=${r.route}`, `intent=${r.intent ?? '-'}`, `confidence=${r.confidence === null ? '-' : r.confidence.toFixed(3)}`];
+  if (entities) details.push(`entities: ${entities}`);
+  console.log(dim(`      ${details.join('  ')}`));
+  for (const s of r.sources ?? []) console.log(dim(`      source: ${s.title} (${s.slug}, score ${s.score})`));
+  if (r.suggestions?.length) console.log(dim(`      suggestions: ${r.suggestions.map((s) => `[${s.text}]`).join(' ')}  (/human to ask for a person)`));
+}
+
+async function main(): Promise<void> {
+  const url = arg('url') ?? 'http://localhost:3000';
+  const socket: WidgetSocket = io(`${url}${WIDGET_NAMESPACE}`, { transports: ['websocket'], reconnection: true });
+  socket.on('connect_error', (e) => console.error(dim(`connection failed: ${e.message} (is the server running at ${url}?)`)));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+
+  let lastSeq = 0;
+  let lastReply: BotReply | null = null;
+  const started = await call<StartConversationResult>(socket, 'conversation:start', arg('token') ? { token: arg('token') } : {});
+  const token = started.token ?? arg('token');
+  console.log(dim(`${started.resumed ? 'resumed' : 'started'} conversation ${started.conversationId} at ${url}. /human, /up, /down, /token, /quit`));
+  for (const m of started.messages) console.log(dim(`  #${m.seq} ${m.author}: ${m.text}`));
+  lastSeq = started.lastSeq;
+
+  socket.on('bot:reply', (r) => {
+    lastSeq = Math.max(lastSeq, r.seq);
+    lastReply = r;
+    printReply(r);
+  });
+  socket.on('handoff:queued', (e) => console.log(`${bold('system>')} ${e.message.text}`));
+  socket.on('agent:message', (m) => console.log(`${bold('agent>')} ${m.text}`));
+  socket.on('error', (e) => console.log(dim(`error ${e.code}: ${e.message}`)));
+  // After a reconnect, resume the same conversation and show what was missed.
+  socket.io.on('reconnect', () => {
+    void call<StartConversationResult>(socket, 'conversation:start', { token, lastSeq }).then((r) => r.messages.forEach((m) => console.log(dim(`  #${m.seq} ${m.author}: ${m.text}`))));
+  });
+
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  for (;;) {
+    const line = (await rl.question('you> ').catch(() => '/quit')).trim();
+    if (line === '') continue;
+    try {
+      if (line === '/quit') break;
+      else if (line === '/token') console.log(dim(`token: ${token} (resume with --token)`));
+      else if (line === '/human') console.log(dim(`status: ${(await call<{ status: string }>(socket, 'handoff:request', {})).status}`));
+      else if (line === '/up' || line === '/down') {
+        const reply = lastReply as BotReply | null;
+        if (!reply) console.log(dim('no reply to rate yet'));
+        else await call(socket, 'feedback:send', { messageId: reply.messageId, rating: line.slice(1) });
+      } else await call(socket, 'message:send', { clientMessageId: randomUUID(), text: line });
+    } catch (error) {
+      console.log(dim((error as Error).message));
+    }
+  }
+  rl.close();
+  socket.disconnect();
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,224 @@
+/**
+ * Chat server bench: boots the server as a child (node scripts/start.js, PGlite by default), connects N widget
+ * clients over loopback and has each send messages at a steady pace for a bounded time. Measures the reply
+ * latency (emit `message:send` → matching `bot:reply`), the ack latency, msgs/s and errors. Prints a table
+ * and writes bench/results/chat.json.
+ *
+ *   npm run bench:chat [-- --clients 100 --rate 300 --seconds 20 --db pglite|postgres --url http://host:port]
+ *
+ * `--rate` is the offered load in msgs/s over all clients (each client sends every clients/rate seconds, and
+ * never has more than one message waiting for its reply). `--url` benchmarks an already running server.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { io, Socket } from 'socket.io-client';
+import type { Ack, BotReply, ClientToServerEvents, SendMessageResult, ServerToClientEvents, StartConversationResult } from '@app/contracts';
+
+type WidgetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '100' },
+    rate: { type: 'string', default: '300' },
+    seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    db: { type: 'string', default: 'pglite' },
+    url: { type: 'string' },
+    model: { type: 'string', default: process.env.PARLEY_MODEL_DIR ?? 'models/default' },
+    out: { type: 'string', default: 'bench/results/chat.json' },
+  },
+});
+const CLIENTS = Number(values.clients);
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
+const REPLY_TIMEOUT_MS = 10_000;
+
+// Support traffic of the kinds the bot sees: templates with entities, slot answers, retrieval, chit-chat.
+const MIX = [
+  'where is my order 732201349959',
+  'I want to cancel my order',
+  '12345678',
+  'how do I reset my password',
+  'can I get a refund for my last purchase',
+  'what payment methods do you accept',
+  'I need the invoice for order 55512',
+  'how long does delivery take to Spain',
+  'I want to talk to someone about a complaint',
+  'how do I change my shipping address',
+  'hello there',
+  'do you sell gift cards',
+];
+
+interface Sample {
+  replyMs: number;
+  ackMs: number;
+  route: string;
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function bootServer(): Promise<{ url: string; child: ChildProcess | null; modelVersion: string | null }> {
+  if (values.url) return { url: values.url, child: null, modelVersion: null };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    PARLEY_MODEL_DIR: resolve(values.model),
+  };
+  if (values.db === 'postgres') env.DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://parley:parley@127.0.0.1:5432/parley_test';
+  else {
+    // A dedicated, persistent dir: the KB vectors are embedded once, later runs boot fast.
+    env.DATABASE_URL = '';
+    env.PGLITE_DIR = resolve('var/pglite-bench');
+  }
+  const child = spawn(process.execPath, ['scripts/start.js'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error('server did not start within 300 s')), 300_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const m = /PARLEY_READY (\{.*\})/.exec(buffer);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(JSON.parse(m[1]).url);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  child.stdout!.resume();
+  const ready = (await (await fetch(`${url}/ready`)).json()) as { model?: { version: string } | null };
+  return { url, child, modelVersion: ready.model?.version ?? null };
+}
+
+async function connect(url: string): Promise<WidgetSocket> {
+  const socket: WidgetSocket = io(`${url}/widget`, { transports: ['websocket'], reconnection: false, forceNew: true });
+  await new Promise<void>((ok, fail) => {
+    socket.once('connect', () => ok());
+    socket.once('connect_error', fail);
+  });
+  const ack = (await socket.timeout(30_000).emitWithAck('conversation:start', {})) as Ack<StartConversationResult>;
+  if (!ack.ok) throw new Error(ack.error.code);
+  return socket;
+}
+
+/** One client: send, wait for the reply to that message, wait for the next slot, repeat. */
+async function runClient(socket: WidgetSocket, index: number, endAt: number, measureFrom: number, samples: Sample[], errors: string[]): Promise<void> {
+  const interval = (CLIENTS / RATE) * 1000;
+  let next = performance.now() + (index / CLIENTS) * interval; // spread the clients over one interval
+  let i = index;
+  const waiting = new Map<string, (r: BotReply) => void>();
+  socket.on('bot:reply', (r) => waiting.get(r.replyTo)?.(r));
+  while (performance.now() < endAt) {
+    const delay = next - performance.now();
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    next += interval;
+    const sentAt = performance.now();
+    try {
+      const text = MIX[i++ % MIX.length];
+      const ack = (await socket.timeout(REPLY_TIMEOUT_MS).emitWithAck('message:send', { clientMessageId: randomUUID(), text })) as Ack<SendMessageResult>;
+      if (!ack.ok) throw new Error(ack.error.code);
+      const ackAt = performance.now();
+      const reply = await new Promise<BotReply>((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error('REPLY_TIMEOUT')), REPLY_TIMEOUT_MS);
+        waiting.set(ack.data.messageId, (r) => {
+          clearTimeout(timer);
+          ok(r);
+        });
+      }).finally(() => waiting.delete(ack.data.messageId));
+      if (sentAt >= measureFrom) samples.push({ replyMs: performance.now() - sentAt, ackMs: ackAt - sentAt, route: reply.route });
+    } catch (error) {
+      if (sentAt >= measureFrom) errors.push((error as Error).message);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg();
+  const server = await bootServer();
+  try {
+    const sockets: WidgetSocket[] = [];
+    for (let i = 0; i < CLIENTS; i += 20) sockets.push(...(await Promise.all(Array.from({ length: Math.min(20, CLIENTS - i) }, () => connect(server.url)))));
+    const samples: Sample[] = [];
+    const errors: string[] = [];
+    const t0 = performance.now();
+    const measureFrom = t0 + WARMUP * 1000;
+    const endAt = measureFrom + SECONDS * 1000;
+    await Promise.all(sockets.map((s, i) => runClient(s, i, endAt, measureFrom, samples, errors)));
+    const loadAfter = loadavg();
+    for (const s of sockets) s.disconnect();
+
+    const reply = samples.map((s) => s.replyMs).sort((a, b) => a - b);
+    const ack = samples.map((s) => s.ackMs).sort((a, b) => a - b);
+    const routes: Record<string, number> = {};
+    for (const s of samples) routes[s.route] = (routes[s.route] ?? 0) + 1;
+    const byRoute: Record<string, { n: number; p50_ms: number; p99_ms: number }> = {};
+    for (const route of Object.keys(routes)) {
+      const ms = samples.filter((s) => s.route === route).map((s) => s.replyMs).sort((a, b) => a - b);
+      byRoute[route] = { n: ms.length, p50_ms: Math.round(pct(ms, 50) * 100) / 100, p99_ms: Math.round(pct(ms, 99) * 100) / 100 };
+    }
+    const errorCounts: Record<string, number> = {};
+    for (const e of errors) errorCounts[e] = (errorCounts[e] ?? 0) + 1;
+    const r2 = (n: number) => Math.round(n * 100) / 100;
+    const result = {
+      bench: 'chat',
+      date: new Date().toISOString(),
+      db: values.url ? 'external' : values.db,
+      model_version: server.modelVersion,
+      clients: CLIENTS,
+      offered_rate: RATE,
+      seconds: SECONDS,
+      warmup_s: WARMUP,
+      replies: samples.length,
+      msgs_per_s: r2(samples.length / SECONDS),
+      p50_ms: r2(pct(reply, 50)),
+      p90_ms: r2(pct(reply, 90)),
+      p99_ms: r2(pct(reply, 99)),
+      max_ms: r2(reply[reply.length - 1] ?? NaN),
+      ack_p50_ms: r2(pct(ack, 50)),
+      ack_p99_ms: r2(pct(ack, 99)),
+      errors: errors.length,
+      error_codes: errorCounts,
+      routes,
+      by_route: byRoute,
+      machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, load_avg_before: loadBefore.map(r2), load_avg_after: loadAfter.map(r2), node: process.version },
+      notes: 'server and clients share the machine; server log level warn; each client waits for its reply before its next message',
+    };
+    console.log('\nchat bench (reply = message:send emitted → its bot:reply received)');
+    console.table([
+      { metric: 'clients', value: CLIENTS },
+      { metric: 'offered msgs/s', value: RATE },
+      { metric: 'replied msgs/s', value: result.msgs_per_s },
+      { metric: 'reply p50 ms', value: result.p50_ms },
+      { metric: 'reply p90 ms', value: result.p90_ms },
+      { metric: 'reply p99 ms', value: result.p99_ms },
+      { metric: 'ack p50 ms', value: result.ack_p50_ms },
+      { metric: 'errors', value: result.errors },
+      { metric: 'load avg (1m) before → after', value: `${r2(loadBefore[0])} → ${r2(loadAfter[0])}` },
+    ]);
+    console.log('by route:', byRoute, errors.length ? `errors: ${JSON.stringify(errorCounts)}` : '');
+    const out = resolve(values.out);
+    mkdirSync(join(out, '..'), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${values.out}`);
+  } finally {
+    if (server.child) {
+      server.child.kill('SIGTERM');
+      await new Promise((r) => server.child!.once('exit', r));
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
