@@ -6,6 +6,7 @@ export * from './repositories/feedback.repository';
 export * from './repositories/message.repository';
 export * from './repositories/review-item.repository';
 export * from './repositories/slot-state.repository';
+export * from './repositories/turn.repository';
 export * from './transaction.service';
 export * from './repositories/answer-template.repository';
 export * from './repositories/kb-article.repository';
