@@ -38,7 +38,9 @@ def bitext_folder(tmp_path: Path, rows: list[dict[str, str]], second: list[dict[
     return tmp_path
 
 
-def row(text: str, intent: str = "cancel_order", etype: str = "", s: int | str = 0, e: int = 0, value: str = "") -> dict:
+def row(
+    text: str, intent: str = "cancel_order", etype: str = "", s: int | str = 0, e: int = 0, value: str = ""
+) -> dict:
     return {
         "instruction": text,
         "intent": intent,

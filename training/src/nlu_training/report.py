@@ -80,11 +80,11 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
     test, cal, tr, data, par = m["test"], m["calibration"], m["train"], m["data"], m["parity"]
     out = [
-        f"# NLU model report: {cfg.name}\n",
+        f"# NLU model report: {cfg.name}\n\n",
         f"Data: {data['source']}, sha256 `{data['sha256'][:16]}…`, counts {data['counts']}. "
         f"Trained on {tr['device']} in {tr['train_seconds']} s, {tr['epochs_run']} epochs (best {tr['best_epoch']}), "
-        f"{tr['samples_per_second']} samples/s.\n",
-        "## Headline (test)\n",
+        f"{tr['samples_per_second']} samples/s.\n" + (f"\nNote: {tr['note']}\n" if tr.get("note") else ""),
+        "\n## Headline (test)\n\n",
         _table(
             ["split / model", *HEADLINE],
             [
@@ -96,20 +96,20 @@ def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
         "scored as errors (JointBERT maps them to UNK).\n"
         if test["unseen_gold_intents"]
         else "",
-        "\n## Skipped and repaired data\n",
+        "\n## Skipped and repaired data\n\n",
         f"- skipped rows per reason: {data['skipped'] or 'none'}\n- unseen labels: {data['unseen_labels']}\n"
         f"- spans snapped to whole words: {data['snapped_spans']}\n- reader stats: {data['reader_stats']}\n",
-        "\n## Per intent (test)\n",
+        "\n## Per intent (test)\n\n",
         _table(
             ["intent", "precision", "recall", "F1", "support"],
             [[k, v["precision"], v["recall"], v["f1"], v["support"]] for k, v in test["per_intent"].items()],
         ),
-        "\n## Entities (test, strict span match)\n",
+        "\n## Entities (test, strict span match)\n\n",
         _table(
             ["type", "precision", "recall", "F1", "support"],
             [[k, v["precision"], v["recall"], v["f1"], v["support"]] for k, v in test["per_entity_type"].items()],
         ),
-        "\n## Calibration (dev)\n",
+        "\n## Calibration (dev)\n\n",
         f"Temperature {cal['temperature']:.3f}; ECE (15 bins) {cal['ece_before']:.4f} before → "
         f"{cal['ece_after']:.4f} after. Thresholds: {cal['thresholds']}.\n\n"
         f"`answer` = lowest threshold whose accepted dev predictions are ≥ {100 * cfg.answer_precision:.0f} % "
@@ -121,7 +121,7 @@ def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
             else "The data has **no out-of-scope examples**, so out-of-scope input is handled only by these thresholds "
             "(the floors stop dev, where nearly everything is in scope and right, from driving them to 0). "
         )
-        + "\n\n### Threshold sweep (dev, calibrated top-1 probability)\n",
+        + "\n\n### Threshold sweep (dev, calibrated top-1 probability)\n\n",
         _table(
             ["threshold", "coverage %", "precision %", "accepted"],
             [
@@ -130,12 +130,12 @@ def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
                 if round(r["threshold"] * 100) % 5 == 0 or r["threshold"] >= 0.9
             ],
         ),
-        "\n## Export parity\n",
+        "\n## Export parity\n\n",
         f"- ONNX fp32 vs torch, max abs logit diff on dev: {par['fp32_max_abs_logit_diff']:.2e} (limit 1e-4)\n"
         f"- int8 ({'per-channel' if par['int8_per_channel'] else 'per-tensor'}) vs fp32 on dev: intent agreement "
         f"{par['intent_agreement']:.2f} % (≥ 99.5), slot F1 {par['slot_f1_fp32']:.2f} → {par['slot_f1_int8']:.2f} "
         f"(drop {par['slot_f1_drop']:.2f}, ≤ 0.5)\n",
-        "\n## Training history\n",
+        "\n## Training history\n\n",
         _table(
             ["epoch", "loss", "dev intent", "dev slot F1", "dev exact", "seconds"],
             [
