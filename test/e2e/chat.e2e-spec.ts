@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BotReply, SendMessageResult, StartConversationResult } from '@app/contracts';
+import { effectiveThresholds } from '@app/conversation';
+import { NluService } from '@app/nlu';
 import {
   bootTestApp,
   collectEvents,
@@ -163,6 +165,85 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
     const typing = waitForEvent(other, 'typing:start', TIMEOUT);
     await requestOk(socket, 'typing:start');
     expect(await typing).toEqual({ author: 'customer' });
+  });
+
+  describe('routing with the real model and content', () => {
+    const slotRows = async (conversationId: string) => count(`SELECT count(*) AS n FROM slot_state WHERE conversation_id = $1`, [conversationId]);
+    const reviewReasons = async (messageId: string) =>
+      (await t.dataSource.query(`SELECT reason FROM review_item WHERE message_id = $1`, [messageId])).map((r: { reason: string }) => r.reason);
+
+    it('answers from the template with the entity filled in', async () => {
+      const { socket } = await start();
+      const reply = await ask(socket, 'I want to track my order 732201349959');
+      expect(reply).toMatchObject({ route: 'template', intent: 'track_order' });
+      expect(reply.entities).toEqual(expect.arrayContaining([expect.objectContaining({ label: 'order_id', text: '732201349959' })]));
+      expect(reply.text).toContain('732201349959');
+      expect(reply.text).not.toMatch(/\{\{|\}\}/);
+      expect(reply.confidence).toBeGreaterThanOrEqual(0.5);
+      expect(await reviewReasons(reply.messageId)).toEqual([]);
+    });
+
+    it('asks for a missing entity and fills it from the next turn', async () => {
+      const { socket, conversation } = await start();
+      const question = await ask(socket, 'I want to cancel my order');
+      expect(question).toMatchObject({ route: 'slot_prompt', intent: 'cancel_order' });
+      expect(question.text).toMatch(/order/i);
+      expect(await slotRows(conversation.conversationId)).toBe(1);
+
+      const answer = await ask(socket, '12345678');
+      expect(answer.route).toBe('template');
+      expect(answer.text).toContain('12345678');
+      expect(await slotRows(conversation.conversationId)).toBe(0);
+    });
+
+    it('drops the open question when the customer says never mind', async () => {
+      const { socket, conversation } = await start();
+      expect((await ask(socket, 'I want to cancel my order')).route).toBe('slot_prompt');
+      const cancelled = await ask(socket, 'never mind');
+      expect(cancelled.route).toBe('template');
+      expect(cancelled.text).not.toMatch(/order number/i);
+      expect(await slotRows(conversation.conversationId)).toBe(0);
+    });
+
+    it('answers from the knowledge base with its sources when the intent has no template', async () => {
+      await t.dataSource.query(`UPDATE answer_template SET enabled = false WHERE intent = 'get_refund'`);
+      try {
+        const { socket } = await start();
+        const reply = await ask(socket, 'I want a refund');
+        expect(reply).toMatchObject({ route: 'retrieval', intent: 'get_refund' });
+        expect(reply.sources!.length).toBeGreaterThan(0);
+        expect(reply.sources![0]).toEqual({ id: expect.any(String), slug: expect.any(String), title: expect.any(String), score: expect.any(Number) });
+        expect(reply.text).toContain(reply.sources![0].title);
+        const stored = await t.dataSource.query(`SELECT sources FROM message WHERE id = $1`, [reply.messageId]);
+        expect(stored[0].sources).toEqual(reply.sources);
+      } finally {
+        await t.dataSource.query(`UPDATE answer_template SET enabled = true WHERE intent = 'get_refund'`);
+      }
+    });
+
+    it('falls back below the retrieval threshold, offers a human and queues the turn for review', async () => {
+      // The least confident of a few off-topic messages, as this model scores them (no hard-coded score).
+      const nlu = t.app.get(NluService);
+      const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'thanks', 'why', 'no'];
+      const scored = await Promise.all(candidates.map(async (text) => ({ text, parse: await nlu.parse(text) })));
+      const pick = scored.sort((a, b) => a.parse.intent.confidence - b.parse.intent.confidence)[0];
+      const thresholds = effectiveThresholds(pick.parse.thresholds, t.config.nlu.thresholds);
+      expect(pick.parse.intent.confidence).toBeLessThan(thresholds.retrieval);
+
+      const { socket } = await start();
+      const reply = await ask(socket, pick.text);
+      expect(reply).toMatchObject({ route: 'fallback', suggestions: [{ text: 'Talk to a person', action: 'handoff:request' }] });
+      expect(reply.text).toMatch(/person/i);
+      expect(await reviewReasons(reply.messageId)).toEqual(['fallback']);
+    });
+
+    it('still replies (fallback) when the NLU refuses the message, and keeps the message', async () => {
+      const { socket, conversation } = await start();
+      const reply = await ask(socket, '\u200b\u200b');
+      expect(reply).toMatchObject({ route: 'fallback', intent: null, confidence: null });
+      expect(await reviewReasons(reply.messageId)).toEqual(['fallback']);
+      expect(await count(`SELECT count(*) AS n FROM message WHERE conversation_id = $1`, [conversation.conversationId])).toBe(2);
+    });
   });
 
   describe('bad input gets a typed error and the socket keeps working', () => {
