@@ -378,6 +378,8 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       expect(metrics).toContain('parley_nlu_latency_seconds_bucket');
       expect(metrics).toContain('process_cpu_user_seconds_total');
       expect((await fetch(`${t.url}/docs`)).status).toBe(200);
+      const content = await fetch(`${t.url}/api/content/templates?limit=1`);
+      expect(content.status).toBe(200);
     });
   });
 

@@ -5,6 +5,7 @@ import { ConversationModule, NluPort, RetrievalPort, TemplatePort } from '@app/c
 import { DatabaseModule } from '@app/database';
 import { NluModule, NluService } from '@app/nlu';
 import { BootSequence } from './boot-sequence.service';
+import { ContentHttpModule } from './content/content-http.module';
 import { ConversationsController } from './controllers/conversations.controller';
 import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
@@ -33,6 +34,7 @@ export class AppModule {
             { provide: RetrievalPort, useExisting: RetrievalService },
           ],
         }),
+        ContentHttpModule,
       ],
       controllers: [ConversationsController, HealthController, MetricsController],
       providers: [ChatGateway, BootSequence],
