@@ -23,6 +23,7 @@ const { values } = parseArgs({
     data: { type: 'string', default: 'training/data/bitext' },
     out: { type: 'string', default: 'bench/results/retrieval.json' },
     sweep: { type: 'boolean', default: false },
+    ood: { type: 'string', default: '../shared/data' },
   },
 });
 
@@ -83,6 +84,30 @@ async function evaluate(retrieval: RetrievalService, queries: Query[], intentOf:
   return { methods, p50: latencies[Math.floor(latencies.length / 2)], p95: latencies[Math.floor(latencies.length * 0.95)] };
 }
 
+/** Out-of-domain questions (flights, music, restaurants): the knowledge base must not claim to answer them. */
+function oodQuestions(dataDir: string): string[] {
+  const take = (file: string, every: number) =>
+    readFileSync(join(dataDir, file), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l, i) => l && i % every === 0);
+  return [...take('snips/test/seq.in', 4), ...take('atis/test/seq.in', 5)];
+}
+
+/** The gate the chat pipeline applies: answer from the top article when its score reaches minScore. */
+async function gate(retrieval: RetrievalService, items: { text: string; embedding: Float32Array; hint: string; intent: string | null }[]) {
+  let accepted = 0;
+  let correct = 0;
+  for (const q of items) {
+    const [top] = await retrieval.search({ text: q.text, embedding: q.embedding, intentHint: q.hint, limit: 1 });
+    if (top && top.score >= retrieval.minScore) {
+      accepted++;
+      if (top.intent === q.intent) correct++;
+    }
+  }
+  return { accepted: round(accepted / items.length), accepted_and_right_intent: round(correct / items.length) };
+}
+
 function table(methods: Record<string, Scores>): string {
   const rows = Object.entries(methods).map(([k, s]) => `| ${k.padEnd(18)} | ${s.recall_at_1.toFixed(4)} | ${s.recall_at_5.toFixed(4)} | ${s.mrr.toFixed(4)} |`);
   return ['| method             | R@1    | R@5    | MRR    |', '|--------------------|--------|--------|--------|', ...rows].join('\n');
@@ -114,33 +139,41 @@ async function main(): Promise<void> {
     const parseMs = performance.now() - t;
     const nluAccuracy = queries.filter((q) => q.predicted === q.intent).length / queries.length;
 
+    const { methods, p50, p95 } = await evaluate(retrieval, queries, intentOf);
+    const inDomain = await gate(retrieval, queries.map((q) => ({ text: q.text, embedding: q.embedding, hint: q.predicted, intent: q.intent })));
+    const oodTexts = oodQuestions(values.ood);
+    const oodItems = [];
+    for (const text of oodTexts) {
+      const p = await nlu.parse(text);
+      oodItems.push({ text, embedding: p.embedding, hint: p.intent.name, intent: null });
+    }
+    const ood = await gate(retrieval, oodItems);
+
     if (values.sweep) {
-      for (const lexicalWeight of [0.5, 1]) {
-        for (const denseWeight of [1, 2]) {
-          for (const intentBoost of [0.25, 0.5, 1]) {
-            const r = build({ lexicalWeight, denseWeight, intentBoost });
-            await r.reindex();
-            const { methods } = await evaluate(r, queries, intentOf);
-            console.log(JSON.stringify({ lexicalWeight, denseWeight, intentBoost, fused: methods.fused, hint: methods.fused_intent_hint }));
-          }
+      const inItems = queries.map((q) => ({ text: q.text, embedding: q.embedding, hint: q.predicted, intent: q.intent }));
+      for (const denseFloor of [0.7, 0.75, 0.8, 0.85, 0.9]) {
+        for (const minScore of [0.55, 0.6, 0.7]) {
+          const r = build({ denseFloor, minScore });
+          await r.reindex();
+          const { methods: m } = await evaluate(r, queries, intentOf);
+          console.log(JSON.stringify({ denseFloor, minScore, fused: m.fused, in: await gate(r, inItems), ood: (await gate(r, oodItems)).accepted }));
         }
       }
     }
-
-    const { methods, p50, p95 } = await evaluate(retrieval, queries, intentOf);
     const info = nlu.modelInfo;
     const result = {
       bench: 'retrieval',
       split,
       queries: queries.length,
       articles: intentOf.size,
-      bitext_articles: [...intentOf.values()].filter((i) => i !== null).length,
+      articles_with_intent: [...intentOf.values()].filter((i) => i !== null).length,
       model: { name: info?.name, version: info?.version, variant: info?.variant },
       nlu_intent_accuracy: round(nluAccuracy),
       recall_at_1: methods.fused.recall_at_1,
       recall_at_5: methods.fused.recall_at_5,
       mrr: methods.fused.mrr,
       methods,
+      gate: { min_score: retrieval.minScore, in_domain: inDomain, out_of_domain: { queries: oodItems.length, source: 'SNIPS + ATIS test utterances', accepted: ood.accepted } },
       options: { ...DEFAULT_RETRIEVAL_OPTIONS },
       timings_ms: { seed_and_embed: Math.round(seedMs), parse_all_queries: Math.round(parseMs), search_p50: round(p50), search_p95: round(p95) },
       seeded,
@@ -148,7 +181,8 @@ async function main(): Promise<void> {
     };
     console.log(`\nRetrieval on Bitext ${split} (${queries.length} queries, ${intentOf.size} articles, model ${info?.version})\n`);
     console.log(table(methods));
-    console.log(`\nsearch (lexical SQL + dense + fusion) p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms; seed+embed ${(seedMs / 1000).toFixed(1)} s`);
+    console.log(`\ngate (score >= ${retrieval.minScore}): ${split} answered ${inDomain.accepted} (right intent ${inDomain.accepted_and_right_intent}); out-of-domain answered ${ood.accepted} of ${oodItems.length}`);
+    console.log(`search (lexical SQL + dense + fusion) p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms; seed+embed ${(seedMs / 1000).toFixed(1)} s`);
     mkdirSync(resolve(values.out, '..'), { recursive: true });
     writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n');
     console.log(`wrote ${values.out}`);

@@ -4,6 +4,9 @@ import { AnswerTemplateRepository, DatabaseHandle, KbArticleRepository, openData
 import { createNluService, NluService } from '@app/nlu';
 import { requireModel } from './nlu-model.helper';
 
+// Seeding embeds ~130 articles on a shared CPU.
+jest.setTimeout(180_000);
+
 class NluEmbedder extends AnswersEmbedder {
   constructor(private readonly nlu: NluService) {
     super();

@@ -1,10 +1,20 @@
-/** Retrieval knobs. Defaults were tuned on the Bitext dev split (`npm run bench:retrieval -- --split dev`). */
+/**
+ * Retrieval knobs. Defaults were tuned on the Bitext dev split (`npm run bench:retrieval -- --split dev`) against
+ * out-of-domain questions (SNIPS/ATIS test utterances) for the accept/fall-back gate.
+ */
 export interface RetrievalOptions {
-  /** Fused score (0..1) below which the caller should fall back instead of answering from an article. */
+  /**
+   * Fused score (0..1) below which the caller should fall back instead of answering from an article. Rank 1 in only
+   * one list scores 0.5, so 0.6 demands that full text and the dense index (above `denseFloor`) both found it.
+   */
   minScore: number;
   /** Candidates taken from each list before fusion. */
   candidates: number;
-  /** Dense hits below this cosine are dropped, so a nonsense question does not reach the fusion at all. */
+  /**
+   * Dense hits below this cosine are dropped, so an off-topic question gets no dense support. Model-specific: the
+   * fine-tuned encoder puts in-domain questions at cosine ~0.98 to their article and SNIPS/ATIS questions at ~0.54
+   * (medians); 0.85 kept 98.8 % of Bitext dev questions answerable and let 0.3 % of off-topic ones through.
+   */
   denseFloor: number;
   /** RRF weights of the lexical and the dense list. */
   lexicalWeight: number;
@@ -18,9 +28,9 @@ export interface RetrievalOptions {
 }
 
 export const DEFAULT_RETRIEVAL_OPTIONS: Readonly<RetrievalOptions> = Object.freeze({
-  minScore: 0.3,
+  minScore: 0.6,
   candidates: 50,
-  denseFloor: 0.25,
+  denseFloor: 0.85,
   lexicalWeight: 1,
   denseWeight: 1,
   intentBoost: 0.5,

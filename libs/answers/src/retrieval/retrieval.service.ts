@@ -99,17 +99,22 @@ export class RetrievalService {
     return this.index.search(q.embedding, this.options.candidates).filter((h) => h.score >= this.options.denseFloor);
   }
 
+  /**
+   * Orders by RRF plus the intent-hint boost, but reports `score` from the two lists alone (RRF scaled so that rank 1
+   * in both = 1): the hint reorders candidates, it is no evidence that the knowledge base has an answer.
+   */
   private fuse(lexical: string[], dense: string[], intentHint?: string): { id: string; score: number }[] {
     const o = this.options;
     const fused = reciprocalRankFusion([lexical, dense], { k: RRF_K, weights: [o.lexicalWeight, o.denseWeight] });
     const unit = 1 / (RRF_K + 1);
-    const max = (o.lexicalWeight + o.denseWeight + (intentHint ? o.intentBoost : 0)) * unit;
+    const max = (o.lexicalWeight + o.denseWeight) * unit;
     return fused
       .map((h) => {
         const boost = intentHint && this.intents.get(h.id) === intentHint ? o.intentBoost * unit : 0;
-        return { id: h.id, score: (h.score + boost) / max };
+        return { id: h.id, score: Math.min(1, h.score / max), order: h.score + boost };
       })
-      .sort((a, b) => b.score - a.score);
+      .sort((a, b) => b.order - a.order)
+      .map(({ id, score }) => ({ id, score }));
   }
 
   /**
