@@ -1,5 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** Must equal the `asExpression` of `KbArticle.searchVector` (TypeORM compares the text). */
+const SEARCH_VECTOR = "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', coalesce(questions_text, '')), 'B') || setweight(to_tsvector('english', body), 'C')";
+
 /**
  * Conversations, messages, slot state, feedback, review queue, answer templates and KB articles.
  * One statement per `query` call: PGlite's extended protocol runs a single statement at a time.
@@ -20,7 +23,7 @@ export class InitialSchema1795928267390 implements MigrationInterface {
       CONSTRAINT "UQ_conversation_token_hash" UNIQUE ("token_hash"),
       CONSTRAINT "CHK_conversation_status" CHECK ("status" IN ('bot', 'handoff_requested', 'agent', 'closed')),
       CONSTRAINT "PK_conversation" PRIMARY KEY ("id"))`);
-    await q.query(`CREATE INDEX "IDX_conversation_updated_at" ON "conversation" ("updated_at" DESC, "id")`);
+    await q.query(`CREATE INDEX "IDX_conversation_updated_at" ON "conversation" ("updated_at", "id")`);
 
     await q.query(`CREATE TABLE "message" (
       "id" uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -96,7 +99,7 @@ export class InitialSchema1795928267390 implements MigrationInterface {
       "id" uuid NOT NULL DEFAULT gen_random_uuid(),
       "intent" text NOT NULL,
       "name" text NOT NULL,
-      "variants" jsonb NOT NULL DEFAULT '[]',
+      "variants" jsonb NOT NULL,
       "required_entities" jsonb NOT NULL DEFAULT '[]',
       "prompts" jsonb NOT NULL DEFAULT '{}',
       "enabled" boolean NOT NULL DEFAULT true,
@@ -116,19 +119,27 @@ export class InitialSchema1795928267390 implements MigrationInterface {
       "source" text NOT NULL,
       "questions" jsonb NOT NULL DEFAULT '[]',
       "questions_text" text,
-      "search_vector" tsvector GENERATED ALWAYS AS (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', coalesce(questions_text, '')), 'B') || setweight(to_tsvector('english', body), 'C')) STORED,
+      "search_vector" tsvector GENERATED ALWAYS AS (${SEARCH_VECTOR}) STORED,
       "embedding" real[],
       "embedding_model" text,
       "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
       "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
-      CONSTRAINT "UQ_kb_article_slug" UNIQUE ("slug"),
       CONSTRAINT "CHK_kb_article_source" CHECK ("source" IN ('bitext', 'abcd', 'user', 'import')),
       CONSTRAINT "PK_kb_article" PRIMARY KEY ("id"))`);
+    await q.query(`CREATE UNIQUE INDEX "UQ_kb_article_slug" ON "kb_article" ("slug")`);
     await q.query(`CREATE INDEX "IDX_kb_article_search_vector" ON "kb_article" USING GIN ("search_vector")`);
     await q.query(`CREATE INDEX "IDX_kb_article_intent" ON "kb_article" ("intent")`);
+    // TypeORM keeps the expression of a generated column in its own table and compares it with the entity's
+    // `asExpression`; without this row `migration:generate` would see drift and recreate the column.
+    await q.query(`CREATE TABLE IF NOT EXISTS "typeorm_metadata" ("type" varchar NOT NULL, "database" varchar, "schema" varchar, "table" varchar, "name" varchar, "value" text)`);
+    await q.query(
+      `INSERT INTO "typeorm_metadata" ("database", "schema", "table", "type", "name", "value") VALUES (current_database(), current_schema(), 'kb_article', 'GENERATED_COLUMN', 'search_vector', $1)`,
+      [SEARCH_VECTOR],
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DELETE FROM "typeorm_metadata" WHERE "type" = 'GENERATED_COLUMN' AND "table" = 'kb_article' AND "name" = 'search_vector'`);
     for (const table of ['kb_article', 'answer_template', 'review_item', 'feedback', 'slot_state', 'message', 'conversation']) {
       await q.query(`DROP TABLE "${table}"`);
     }

@@ -1,9 +1,10 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type ContentSource = 'bitext' | 'abcd' | 'user' | 'import';
 
 /** Reply texts for one intent, with `{{slot}}` and `{{company.key}}` placeholders (table `answer_template`). */
 @Entity({ name: 'answer_template' })
+@Check('CHK_answer_template_source', `"source" IN ('bitext', 'user', 'import')`)
 export class AnswerTemplate {
   @PrimaryGeneratedColumn('uuid')
   id: string;

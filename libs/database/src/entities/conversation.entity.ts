@@ -1,7 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { ConversationStatus } from '@app/contracts';
 
 @Entity('conversation')
+@Index('IDX_conversation_updated_at', ['updatedAt', 'id'])
+@Check('CHK_conversation_status', `"status" IN ('bot', 'handoff_requested', 'agent', 'closed')`)
 export class ConversationEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;

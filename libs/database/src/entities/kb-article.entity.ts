@@ -1,7 +1,8 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** A knowledge-base article searched by the retrieval fallback (table `kb_article`). */
 @Entity({ name: 'kb_article' })
+@Check('CHK_kb_article_source', `"source" IN ('bitext', 'abcd', 'user', 'import')`)
 export class KbArticle {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -16,6 +17,7 @@ export class KbArticle {
   @Column({ type: 'text' })
   body: string;
 
+  @Index('IDX_kb_article_intent')
   @Column({ type: 'text', nullable: true })
   intent: string | null;
 
@@ -35,6 +37,7 @@ export class KbArticle {
   @Column({
     name: 'search_vector',
     type: 'tsvector',
+    nullable: true,
     generatedType: 'STORED',
     asExpression:
       "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', coalesce(questions_text, '')), 'B') || setweight(to_tsvector('english', body), 'C')",

@@ -1,8 +1,11 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { Entity as NluEntity, IntentScore, MessageAuthor, MessageDirection, ReplyRoute, ReplySource } from '@app/contracts';
 import { ConversationEntity } from './conversation.entity';
 
 @Entity('message')
+@Check('CHK_message_direction', `"direction" IN ('in', 'out')`)
+@Check('CHK_message_author', `"author" IN ('customer', 'bot', 'agent', 'system')`)
+@Check('CHK_message_route', `"route" IS NULL OR "route" IN ('template', 'retrieval', 'fallback', 'agent', 'slot_prompt')`)
 @Index('UQ_message_conversation_seq', ['conversationId', 'seq'], { unique: true })
 @Index('UQ_message_conversation_client_message_id', ['conversationId', 'clientMessageId'], {
   unique: true,
@@ -17,7 +20,7 @@ export class MessageEntity {
   conversationId: string;
 
   @ManyToOne(() => ConversationEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'conversation_id' })
+  @JoinColumn({ name: 'conversation_id', foreignKeyConstraintName: 'FK_message_conversation' })
   conversation?: ConversationEntity;
 
   @Column({ type: 'int' })

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { ReviewReason } from '@app/contracts';
 import { ConversationEntity } from './conversation.entity';
 import { MessageEntity } from './message.entity';
@@ -7,6 +7,9 @@ export type ReviewStatus = 'pending' | 'confirmed' | 'corrected';
 
 /** A turn queued for agent review (the review console is a later issue; the chat server only enqueues). */
 @Entity('review_item')
+@Index('IDX_review_item_status_created', ['status', 'createdAt'])
+@Check('CHK_review_item_reason', `"reason" IN ('low_confidence', 'fallback', 'thumbs_down', 'flagged')`)
+@Check('CHK_review_item_status', `"status" IN ('pending', 'confirmed', 'corrected')`)
 export class ReviewItemEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -15,14 +18,14 @@ export class ReviewItemEntity {
   messageId: string;
 
   @ManyToOne(() => MessageEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'message_id' })
+  @JoinColumn({ name: 'message_id', foreignKeyConstraintName: 'FK_review_item_message' })
   message?: MessageEntity;
 
   @Column({ name: 'conversation_id', type: 'uuid' })
   conversationId: string;
 
   @ManyToOne(() => ConversationEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'conversation_id' })
+  @JoinColumn({ name: 'conversation_id', foreignKeyConstraintName: 'FK_review_item_conversation' })
   conversation?: ConversationEntity;
 
   @Column({ type: 'text' })

@@ -14,7 +14,7 @@ export class SlotStateEntity {
   conversationId: string;
 
   @OneToOne(() => ConversationEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'conversation_id' })
+  @JoinColumn({ name: 'conversation_id', foreignKeyConstraintName: 'FK_slot_state_conversation' })
   conversation?: ConversationEntity;
 
   @Column({ type: 'text' })

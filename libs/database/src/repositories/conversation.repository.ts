@@ -61,7 +61,7 @@ export class ConversationRepository {
       `SELECT c.*, (SELECT count(*) FROM "message" m WHERE m."conversation_id" = c."id")::int AS message_count,
               count(*) OVER ()::int AS total
          FROM "conversation" c ${where}
-        ORDER BY c."updated_at" DESC, c."id"
+        ORDER BY c."updated_at" DESC, c."id" DESC
         LIMIT $1 OFFSET $2`,
       params,
     );
