@@ -63,7 +63,7 @@ export class ContentService {
 
   async updateTemplate(id: string, body: unknown): Promise<TemplateRecord> {
     const current = templateToRecord(await this.mustTemplate(id));
-    const [value] = this.validateAll([{ ...current, ...(isObject(body) ? body : { _: body }) }], (r, i) => validateTemplate(r, i, 'user'));
+    const [value] = this.validateAll([{ ...current, ...definedFields(body) }], (r, i) => validateTemplate(r, i, 'user'));
     const saved = await this.templates.update(id, value);
     if (!saved) throw new ContentNotFoundError('template', id);
     return templateToRecord(saved);
@@ -109,7 +109,7 @@ export class ContentService {
 
   async updateArticle(id: string, body: unknown): Promise<ArticleRecord> {
     const current = articleToRecord(await this.mustArticle(id));
-    const [value] = this.validateAll([{ ...current, ...(isObject(body) ? body : { _: body }) }], (r, i) => validateArticle(r, i, 'user'));
+    const [value] = this.validateAll([{ ...current, ...definedFields(body) }], (r, i) => validateArticle(r, i, 'user'));
     if (value.slug !== current.slug) await this.assertSlugsFree([value.slug]);
     const saved = await this.articles.update(id, value);
     if (!saved) throw new ContentNotFoundError('article', id);
@@ -187,6 +187,15 @@ export type { AnswerTemplateInput, KbArticleInput };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The fields a PATCH really sent. DTO instances carry every declared field (ES2022 class fields), unset ones as
+ * `undefined`, which must not erase the stored values.
+ */
+function definedFields(body: unknown): Record<string, unknown> {
+  if (!isObject(body)) throw new ContentValidationError('Expected a JSON object');
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
 
 function isUuid(id: string): boolean {
