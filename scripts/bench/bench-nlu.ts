@@ -59,6 +59,9 @@ interface Row {
   p50_ms: number;
   p99_ms: number;
   throughput_msgs_per_s: number;
+  cpu_ms_per_msg: number;
+  /** What THREADS dedicated cores would sustain at this CPU cost per message. */
+  cpu_bound_msgs_per_s: number;
   mean_batch: number;
   event_loop_delay_p99_ms: number;
   event_loop_delay_max_ms: number;
@@ -82,8 +85,20 @@ async function latency(nlu: NluService): Promise<number[]> {
   return out;
 }
 
-async function throughput(nlu: NluService): Promise<{ rate: number; meanBatch: number; eldP99: number; eldMax: number; rssMb: number }> {
+interface Throughput {
+  rate: number;
+  cpuMsPerMsg: number;
+  meanBatch: number;
+  eldP99: number;
+  eldMax: number;
+  rssMb: number;
+}
+
+async function throughput(nlu: NluService): Promise<Throughput> {
   const batchesBefore = nlu.stats!.batches;
+  // Process-wide CPU time (main thread, workers and ORT threads): on a shared machine this stays
+  // meaningful when wall-clock rates do not.
+  const cpu0 = process.cpuUsage();
   const eld = monitorEventLoopDelay({ resolution: 1 });
   let rss = process.memoryUsage().rss;
   const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 50);
@@ -103,7 +118,9 @@ async function throughput(nlu: NluService): Promise<{ rate: number; meanBatch: n
   eld.disable();
   clearInterval(sampler);
   const batches = nlu.stats!.batches - batchesBefore;
-  return { rate: done / elapsed, meanBatch: done / batches, eldP99: eld.percentile(99) / 1e6, eldMax: eld.max / 1e6, rssMb: rss / 2 ** 20 };
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerMsg = (cpu.user + cpu.system) / 1000 / done;
+  return { rate: done / elapsed, cpuMsPerMsg, meanBatch: done / batches, eldP99: eld.percentile(99) / 1e6, eldMax: eld.max / 1e6, rssMb: rss / 2 ** 20 };
 }
 
 async function runConfig(cfg: Config): Promise<Row> {
@@ -119,6 +136,8 @@ async function runConfig(cfg: Config): Promise<Row> {
       p50_ms: r2(pct(lat, 50)),
       p99_ms: r2(pct(lat, 99)),
       throughput_msgs_per_s: Math.round(tp.rate),
+      cpu_ms_per_msg: Math.round(tp.cpuMsPerMsg * 1000) / 1000,
+      cpu_bound_msgs_per_s: Math.round((THREADS * 1000) / tp.cpuMsPerMsg),
       mean_batch: r2(tp.meanBatch),
       event_loop_delay_p99_ms: r2(tp.eldP99),
       event_loop_delay_max_ms: r2(tp.eldMax),
@@ -165,6 +184,7 @@ async function main(): Promise<void> {
   }
   const configs: Config[] = [
     { name: 'int8 workers (default)', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS } },
+    { name: 'int8 workers no-spin', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS, spin: false } },
     { name: 'int8 workers 2x1', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1 } },
     { name: 'int8 main thread', load: { variant: 'int8', backend: 'inline', threads: THREADS } },
     { name: 'fp32 workers', load: { variant: 'fp32', backend: 'workers', workers: 1, threads: THREADS } },
@@ -204,6 +224,11 @@ async function main(): Promise<void> {
     throughput_msgs_per_s: main.throughput_msgs_per_s,
     python_throughput_msgs_per_s: pyInt8 ? Math.round(pyInt8.throughput_msgs_per_s) : null,
     node_vs_python_throughput: pyInt8 ? r2(main.throughput_msgs_per_s / pyInt8.throughput_msgs_per_s) : null,
+    // CPU-time view (robust to other load on the machine): Node's whole parse vs Python's session.run only.
+    cpu_ms_per_msg: main.cpu_ms_per_msg,
+    python_cpu_ms_per_msg: pyInt8 ? r2(pyInt8.cpu_ms_per_msg * 1000) / 1000 : null,
+    cpu_bound_msgs_per_s: main.cpu_bound_msgs_per_s,
+    node_vs_python_cpu_efficiency: pyInt8 ? r2(pyInt8.cpu_ms_per_msg / main.cpu_ms_per_msg) : null,
     node_vs_python_p50: pyInt8 ? r2(main.p50_ms / pyInt8.p50_ms) : null,
     rss_mb: Math.max(...rows.map((r) => r.rss_mb)),
     event_loop_delay_p99_ms: main.event_loop_delay_p99_ms,

@@ -2,12 +2,14 @@ import * as ort from 'onnxruntime-node';
 import { InferenceError, ModelLoadError } from './nlu.errors';
 import { BatchInput, BatchOutput, InferenceBackend, SessionOptions } from './inference.types';
 
+/** Session options shared by the main-thread and worker backends (plain data: it crosses postMessage). */
 export function ortSessionOptions(opts: SessionOptions): ort.InferenceSession.SessionOptions {
   return {
     intraOpNumThreads: opts.threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: opts.spin === false ? '0' : '1' } } },
   };
 }
 

@@ -21,6 +21,8 @@ export interface NluLoadOptions {
    * which blocks the loop for every batch (onnxruntime-node 1.30) but skips the message hop.
    */
   backend?: 'workers' | 'inline';
+  /** Let ORT threads spin while idle (default true, ORT's own default). */
+  spin?: boolean;
   /** Micro-batch window under load in ms (default 2) and largest batch (default 32). */
   batchWindowMs?: number;
   maxBatch?: number;
@@ -66,8 +68,8 @@ export class NluModelRepository {
     const threads = Math.max(1, opts.threads ?? (workers > 1 ? 1 : Math.min(4, availableParallelism())));
     const backend: InferenceBackend =
       kind === 'inline'
-        ? await InlineBackend.create(bundle.onnxPath, { threads })
-        : await WorkerPoolBackend.create(bundle.onnxPath, { threads, workers });
+        ? await InlineBackend.create(bundle.onnxPath, { threads, spin: opts.spin })
+        : await WorkerPoolBackend.create(bundle.onnxPath, { threads, workers, spin: opts.spin });
     const batcher = new MicroBatcher(backend, {
       windowMs: opts.batchWindowMs ?? 2,
       maxBatch: opts.maxBatch ?? 32,

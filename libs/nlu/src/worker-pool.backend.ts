@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { InferenceError, ModelLoadError } from './nlu.errors';
 import { BatchInput, BatchOutput, InferenceBackend, SessionOptions } from './inference.types';
+import { ortSessionOptions } from './inline.backend';
 
 /**
  * The worker's code, run with `eval: true`: plain CommonJS, so it works the same under tsx,
@@ -141,7 +142,7 @@ export class WorkerPoolBackend implements InferenceBackend {
 
   private async spawn(): Promise<SessionWorker> {
     const worker = new SessionWorker(require.resolve('onnxruntime-node'));
-    const options = { intraOpNumThreads: this.opts.threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+    const options = ortSessionOptions(this.opts);
     try {
       await worker.request({ type: 'load', path: this.onnxPath, options });
     } catch (err) {
