@@ -123,8 +123,13 @@ function leaks(text: string, row: Row): boolean {
   return !!(row.label === 'person_name' && row.literal && text.includes(row.literal));
 }
 
+const ABBREVIATIONS = /\b(e\.g|i\.e|etc|vs)\./gi;
+
 function sentences(text: string): string[] {
-  return text.match(/[^.!?]+(?:[.!?]+["')]?|$)\s*/g)?.map((s) => s.trim()).filter(Boolean) ?? [text];
+  // Abbreviation dots are not sentence ends ("(e.g., PDF)"); hide them while splitting.
+  const hidden = text.replace(ABBREVIATIONS, (m) => m.replace(/\./g, '\u2024'));
+  const parts = hidden.match(/[^.!?]+(?:[.!?]+["')]?|$)\s*/g)?.map((s) => s.trim()).filter(Boolean) ?? [hidden];
+  return parts.map((p) => p.replace(/\u2024/g, '.'));
 }
 
 function capSentences(text: string, max: number): string {
