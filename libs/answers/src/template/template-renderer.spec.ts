@@ -20,6 +20,11 @@ describe('renderTemplate', () => {
     expect(out).toBe('You said {{company.support_phone}} <b>hi</b>.');
   });
 
+  it('gives a customer who types a Bitext-style placeholder exactly their text back', () => {
+    const out = renderTemplate('Invoice for {{person_name}} from {{company.website_name}}.', { person_name: { text: '{{Website Name}}' } }, { website_name: 'Acme' });
+    expect(out).toBe('Invoice for {{Website Name}} from Acme.');
+  });
+
   it('flattens newlines and caps very long customer text', () => {
     const out = renderTemplate('[{{person_name}}]', { person_name: { text: `a\nb${'x'.repeat(200)}` } }, {});
     expect(out).not.toContain('\n');
