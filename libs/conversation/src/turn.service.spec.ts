@@ -22,17 +22,16 @@ function nluResult(intent: string, confidence: number): NluResult {
 
 const inbound = { id: 'm1', conversationId: 'c1', seq: 1, text: 'where is my order', createdAt: new Date() } as MessageEntity;
 
-function createSut(overrides: { template?: TemplatePort['respond']; search?: RetrievalPort['search']; pending?: unknown } = {}) {
+function createSut(overrides: { template?: TemplatePort['respond']; search?: RetrievalPort['search'] } = {}) {
   const templates = { respond: jest.fn(overrides.template ?? (async () => ({ kind: 'none' as const }))) };
   const retrieval = { minScore: 0.3, search: jest.fn(overrides.search ?? (async () => [])) };
-  const slots = { findActive: jest.fn(async () => overrides.pending ?? null) };
   const sut = new TurnService(
     config,
     { parse: jest.fn() } as unknown as NluPort,
     templates as unknown as TemplatePort,
     retrieval as unknown as RetrievalPort,
     {} as never,
-    slots as never,
+    {} as never,
     {} as never,
     {} as never,
   );
@@ -42,14 +41,14 @@ function createSut(overrides: { template?: TemplatePort['respond']; search?: Ret
 describe('TurnService.decide', () => {
   it('answers from the template when confident', async () => {
     const { sut } = createSut({ template: async () => ({ kind: 'answer', text: 'Order 123 ships today', templateId: 't', filled: {} }) });
-    const d = await sut.decide(inbound, nluResult('track_order', 0.95));
+    const d = await sut.decide(inbound, nluResult('track_order', 0.95), null);
     expect(d).toMatchObject({ route: 'template', text: 'Order 123 ships today', slot: 'clear', suggestions: [] });
   });
 
   it('keeps the question open when the template asks for a missing entity', async () => {
     const slot = { intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() + 1000) };
     const { sut } = createSut({ template: async () => ({ kind: 'ask', text: 'What is your order number?', templateId: 't', slot }) });
-    const d = await sut.decide(inbound, nluResult('track_order', 0.95));
+    const d = await sut.decide(inbound, nluResult('track_order', 0.95), null);
     expect(d).toMatchObject({ route: 'slot_prompt', slot });
   });
 
@@ -57,7 +56,7 @@ describe('TurnService.decide', () => {
     const { sut, retrieval } = createSut({
       search: async () => [{ articleId: 'a1', slug: 'refunds', title: 'Refunds', snippet: 'We refund within 5 days.', score: 0.9 }],
     });
-    const d = await sut.decide(inbound, nluResult('get_refund', 0.9));
+    const d = await sut.decide(inbound, nluResult('get_refund', 0.9), null);
     expect(retrieval.search).toHaveBeenCalledWith(expect.objectContaining({ intentHint: 'get_refund', modelVersion: 'v1' }));
     expect(d.route).toBe('retrieval');
     expect(d.sources).toEqual([{ id: 'a1', slug: 'refunds', title: 'Refunds', score: 0.9 }]);
@@ -65,13 +64,13 @@ describe('TurnService.decide', () => {
 
   it('falls back and offers a human when retrieval finds nothing good enough', async () => {
     const { sut } = createSut({ search: async () => [{ articleId: 'a1', slug: 's', title: 'T', snippet: '', score: 0.1 }] });
-    const d = await sut.decide(inbound, nluResult('get_refund', 0.6));
+    const d = await sut.decide(inbound, nluResult('get_refund', 0.6), null);
     expect(d).toMatchObject({ route: 'fallback', text: FALLBACK_TEXT, suggestions: [{ text: 'Talk to a person', action: 'handoff:request' }] });
   });
 
   it('falls back below the retrieval threshold without searching', async () => {
     const { sut, templates, retrieval } = createSut();
-    const d = await sut.decide(inbound, nluResult('get_refund', 0.2));
+    const d = await sut.decide(inbound, nluResult('get_refund', 0.2), null);
     expect(d.route).toBe('fallback');
     expect(templates.respond).not.toHaveBeenCalled();
     expect(retrieval.search).not.toHaveBeenCalled();
@@ -79,21 +78,29 @@ describe('TurnService.decide', () => {
 
   it('falls back when the NLU failed (null result)', async () => {
     const { sut } = createSut();
-    const d = await sut.decide(inbound, null);
+    const d = await sut.decide(inbound, null, null);
     expect(d).toMatchObject({ route: 'fallback', nlu: null, slot: 'keep' });
   });
 
   it('falls back when the template service throws', async () => {
     const { sut } = createSut({ template: async () => Promise.reject(new Error('db down')) });
-    const d = await sut.decide(inbound, nluResult('get_refund', 0.3));
+    const d = await sut.decide(inbound, nluResult('get_refund', 0.3), null);
     expect(d.route).toBe('fallback');
   });
 
   it('sends an open slot question to the template service even at low confidence', async () => {
     const pending = { conversationId: 'c1', intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() + 1000) };
-    const { sut, templates } = createSut({ pending, template: async () => ({ kind: 'answer', text: 'done', templateId: 't', filled: {} }) });
-    const d = await sut.decide(inbound, nluResult('other', 0.1));
+    const { sut, templates } = createSut({ template: async () => ({ kind: 'answer', text: 'done', templateId: 't', filled: {} }) });
+    const d = await sut.decide(inbound, nluResult('other', 0.1), pending as never);
     expect(templates.respond).toHaveBeenCalledWith(expect.objectContaining({ pending: expect.objectContaining({ asked: 'order_id' }) }));
     expect(d.route).toBe('template');
+  });
+
+  it('ignores an expired slot question', async () => {
+    const expired = { conversationId: 'c1', intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() - 1000) };
+    const { sut, templates } = createSut();
+    const d = await sut.decide(inbound, nluResult('other', 0.1), expired as never);
+    expect(templates.respond).not.toHaveBeenCalled();
+    expect(d.route).toBe('fallback');
   });
 });

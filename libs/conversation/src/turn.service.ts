@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { Entity, NluResult, ReplyRoute, ReplySource, Suggestion } from '@app/contracts';
-import { MessageEntity, SlotChange, SlotStateRepository, TurnRepository } from '@app/database';
+import { MessageEntity, SlotChange, SlotStateEntity, SlotStateRepository, TurnRepository } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
@@ -62,19 +62,22 @@ export class TurnService {
 
   private async answerPending(conversationId: string): Promise<void> {
     // Empty while a human is asked for or talking: the bot stays silent.
-    for (const inbound of await this.turns.listUnanswered(conversationId)) {
-      const answered = await this.answer(inbound);
+    const { messages, slot } = await this.turns.listUnanswered(conversationId, new Date());
+    for (const [i, inbound] of messages.entries()) {
+      // The first turn uses the slot state read with the backlog; a later one sees what the previous turn left.
+      const state = i === 0 ? slot : await this.slots.findActive(conversationId, new Date());
+      const answered = await this.answer(inbound, state);
       if (!answered) return;
     }
   }
 
-  private async answer(inbound: MessageEntity): Promise<boolean> {
+  private async answer(inbound: MessageEntity, slot: SlotStateEntity | null): Promise<boolean> {
     const started = this.receivedAt.get(inbound.id) ?? performance.now();
     this.receivedAt.delete(inbound.id);
     const nluStart = performance.now();
     const nlu = await this.parse(inbound);
     const nluMs = nlu ? performance.now() - nluStart : null;
-    const decision = await this.decide(inbound, nlu);
+    const decision = await this.decide(inbound, nlu, slot);
     const saved = await this.persist(inbound, decision, nluMs, performance.now() - started);
     if (!saved) return false;
     const replyMs = performance.now() - started;
@@ -107,13 +110,12 @@ export class TurnService {
   }
 
   /** Policy + answer. Never throws for an answers-lib failure: that turn falls back (and is logged). */
-  async decide(inbound: MessageEntity, nlu: NluResult | null): Promise<TurnDecision> {
+  async decide(inbound: MessageEntity, nlu: NluResult | null, state: SlotStateEntity | null): Promise<TurnDecision> {
     if (!nlu) return fallback(null, null, 'keep');
     const thresholds = effectiveThresholds(nlu.thresholds, this.config.nlu.thresholds);
     const confidence = nlu.intent.confidence;
     const now = new Date();
-    const state = await this.slots.findActive(inbound.conversationId, now);
-    const pending: PendingSlot | null = state?.templateId ? { ...state, templateId: state.templateId } : null;
+    const pending: PendingSlot | null = state?.templateId && state.expiresAt > now ? { ...state, templateId: state.templateId } : null;
     let route: 'template' | 'retrieval' | 'fallback' = firstRoute(confidence, thresholds, pending !== null);
     const slotAfter = pending ? 'clear' : 'keep';
     if (route === 'template') {

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import type { ReviewReason } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
 import { NewMessage } from './message.repository';
-import { toMessage } from './row-mappers';
+import { SlotStateEntity } from '../entities/slot-state.entity';
+import { toMessage, toSlotState } from './row-mappers';
 import { SlotStateInput } from './slot-state.repository';
 
 export type AppendInboundResult =
@@ -103,17 +104,22 @@ export class TurnRepository {
     }
   }
 
-  /** Inbound customer messages the bot still owes an answer, oldest first; none unless the bot has the conversation. */
-  async listUnanswered(conversationId: string): Promise<MessageEntity[]> {
+  /**
+   * Inbound customer messages the bot still owes an answer, oldest first (none unless the bot has the
+   * conversation), with the conversation's open slot question as of now: one round trip for the common turn.
+   */
+  async listUnanswered(conversationId: string, now: Date): Promise<{ messages: MessageEntity[]; slot: SlotStateEntity | null }> {
     const rows = await this.dataSource.query(
-      `SELECT m.* FROM "message" m
+      `SELECT m.*, to_jsonb(s) AS slot FROM "message" m
          JOIN "conversation" c ON c."id" = m."conversation_id" AND c."status" = 'bot'
+         LEFT JOIN "slot_state" s ON s."conversation_id" = m."conversation_id" AND s."expires_at" > $2
         WHERE m."conversation_id" = $1 AND m."author" = 'customer'
           AND NOT EXISTS (SELECT 1 FROM "message" r WHERE r."reply_to_id" = m."id" AND r."author" = 'bot')
         ORDER BY m."seq"`,
-      [conversationId],
+      [conversationId, now],
     );
-    return rows.map(toMessage);
+    const slot = rows[0]?.slot ? toSlotState(typeof rows[0].slot === 'string' ? JSON.parse(rows[0].slot) : rows[0].slot) : null;
+    return { messages: rows.map(toMessage), slot };
   }
 }
 
