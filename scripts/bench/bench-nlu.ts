@@ -166,6 +166,7 @@ function python(variant: 'int8' | 'fp32', ids: number[][]): Record<string, numbe
   const job = {
     model: join(MODEL, variant === 'int8' ? 'model.int8.onnx' : 'model.onnx'),
     threads: THREADS,
+    spin: false,
     ids,
     batch: 32,
     latency_iters: LATENCY_ITERS,
@@ -184,7 +185,7 @@ async function main(): Promise<void> {
   }
   const configs: Config[] = [
     { name: 'int8 workers (default)', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS } },
-    { name: 'int8 workers no-spin', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS, spin: false } },
+    { name: 'int8 workers spinning', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS, spin: true } },
     { name: 'int8 workers 2x1', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1 } },
     { name: 'int8 main thread', load: { variant: 'int8', backend: 'inline', threads: THREADS } },
     { name: 'fp32 workers', load: { variant: 'fp32', backend: 'workers', workers: 1, threads: THREADS } },
@@ -192,6 +193,7 @@ async function main(): Promise<void> {
   const probe = await createNluService({ modelDir: MODEL, backend: 'inline', threads: 1 });
   const info = probe.modelInfo!;
   const ids = MIX.map((m) => probe.tokenize(m).ids);
+  console.log(`message tokens: ${ids[0].length}; mix tokens: ${ids.map((x) => x.length).join(' ')}`);
   await probe.close();
   const load0 = loadavg();
   const rows: Row[] = [];

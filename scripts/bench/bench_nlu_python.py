@@ -16,8 +16,10 @@ import numpy as np
 import onnxruntime as ort
 
 
-def make_session(path: str, threads: int) -> ort.InferenceSession:
+def make_session(path: str, threads: int, spin: bool) -> ort.InferenceSession:
     so = ort.SessionOptions()
+    # Same as the Node runtime's default (spinning off), so both sides get the same CPU behaviour.
+    so.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -41,7 +43,7 @@ def percentile(xs: list[float], q: float) -> float:
 
 def main() -> None:
     job = json.load(sys.stdin)
-    sess = make_session(job["model"], int(job["threads"]))
+    sess = make_session(job["model"], int(job["threads"]), bool(job.get("spin", False)))
     ids: list[list[int]] = job["ids"]
     single = pad([ids[0]])
     for _ in range(20):
@@ -65,6 +67,7 @@ def main() -> None:
     print(json.dumps({
         "onnxruntime": ort.__version__,
         "threads": int(job["threads"]),
+        "spin": bool(job.get("spin", False)),
         "p50_ms": percentile(lat, 50),
         "p99_ms": percentile(lat, 99),
         "batch": batch,

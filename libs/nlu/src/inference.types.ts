@@ -21,10 +21,7 @@ export interface BatchOutput {
 export interface SessionOptions {
   /** ORT intra-op threads per session. */
   threads: number;
-  /**
-   * Let ORT's intra-op threads spin while waiting for work (ORT's default). Off trades a little
-   * latency for CPU that other threads (the event loop, other services) can use on small machines.
-   */
+  /** Let ORT's intra-op threads spin while waiting for work (see NluLoadOptions.spin). */
   spin?: boolean;
 }
 

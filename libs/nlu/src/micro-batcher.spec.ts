@@ -104,6 +104,24 @@ describe('MicroBatcher', () => {
     expect(sut.batchSizes).toEqual([1, 3]);
   });
 
+  it('groups rows of similar length when more wait than fit, oldest first', async () => {
+    const backend = new EchoBackend(1);
+    backend.autoRelease = false;
+    const sut = new MicroBatcher(backend, { windowMs: 2, maxBatch: 2, padId: 0 });
+    const busy = sut.submit([9]);
+    await tick();
+    const waiting = [sut.submit([1]), sut.submit([2, 2, 2, 2, 2]), sut.submit([3]), sut.submit([4, 4, 4, 4])];
+    backend.autoRelease = true;
+    backend.releaseOne();
+    await busy;
+    const rows = await Promise.all(waiting);
+    expect(rows.map((r) => r.intentLogits[0])).toEqual([1, 2, 3, 4]);
+    expect(backend.inputs.slice(1).map((b) => Array.from(b.ids).filter((x) => x !== 0n))).toEqual([
+      [1n, 3n],
+      [2n, 2n, 2n, 2n, 2n, 4n, 4n, 4n, 4n],
+    ]);
+  });
+
   it('rejects every row of a failed batch and keeps working', async () => {
     const backend = new EchoBackend();
     const sut = new MicroBatcher(backend, { windowMs: 2, maxBatch: 32, padId: 0 });

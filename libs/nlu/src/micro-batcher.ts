@@ -74,13 +74,35 @@ export class MicroBatcher {
   private flush(): void {
     this.clearTimers();
     while (this.queue.length > 0 && this.inFlight < this.backend.capacity) {
-      const rows = this.queue.splice(0, this.opts.maxBatch);
+      const rows = this.take();
       this.inFlight++;
       this.batchSizes.push(rows.length);
       this.batchCount++;
       if (this.batchSizes.length > 10_000) this.batchSizes.splice(0, 5_000);
       void this.runBatch(rows);
     }
+  }
+
+  /**
+   * The next batch. When more rows wait than fit, send the oldest with the rows closest to it in
+   * length: a batch pads to its longest row, so mixing a 60-piece message into 31 short ones
+   * multiplies their cost. The oldest row always goes, so a row at queue position k waits at most
+   * k batches.
+   */
+  private take(): Pending[] {
+    const max = this.opts.maxBatch;
+    if (this.queue.length <= max) return this.queue.splice(0);
+    const headLen = this.queue[0].ids.length;
+    const chosen = new Set(
+      this.queue
+        .map((row, i) => ({ i, gap: Math.abs(row.ids.length - headLen) }))
+        .sort((a, b) => a.gap - b.gap || a.i - b.i)
+        .slice(0, max)
+        .map((c) => c.i),
+    );
+    const rows = this.queue.filter((_, i) => chosen.has(i));
+    this.queue = this.queue.filter((_, i) => !chosen.has(i));
+    return rows;
   }
 
   private async runBatch(rows: Pending[]): Promise<void> {

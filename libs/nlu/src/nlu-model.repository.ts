@@ -21,7 +21,11 @@ export interface NluLoadOptions {
    * which blocks the loop for every batch (onnxruntime-node 1.30) but skips the message hop.
    */
   backend?: 'workers' | 'inline';
-  /** Let ORT threads spin while idle (default true, ORT's own default). */
+  /**
+   * Let ORT's intra-op threads spin while waiting (ORT's own default is on). Default off here: on a
+   * small shared machine spinning threads starve the event loop and each other (bench: 3x lower
+   * throughput on 2 busy cores); turn it on for a dedicated, idle box.
+   */
   spin?: boolean;
   /** Micro-batch window under load in ms (default 2) and largest batch (default 32). */
   batchWindowMs?: number;
@@ -68,8 +72,8 @@ export class NluModelRepository {
     const threads = Math.max(1, opts.threads ?? (workers > 1 ? 1 : Math.min(4, availableParallelism())));
     const backend: InferenceBackend =
       kind === 'inline'
-        ? await InlineBackend.create(bundle.onnxPath, { threads, spin: opts.spin })
-        : await WorkerPoolBackend.create(bundle.onnxPath, { threads, workers, spin: opts.spin });
+        ? await InlineBackend.create(bundle.onnxPath, { threads, spin: opts.spin ?? false })
+        : await WorkerPoolBackend.create(bundle.onnxPath, { threads, workers, spin: opts.spin ?? false });
     const batcher = new MicroBatcher(backend, {
       windowMs: opts.batchWindowMs ?? 2,
       maxBatch: opts.maxBatch ?? 32,
