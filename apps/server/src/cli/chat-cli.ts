@@ -7,7 +7,7 @@
  * Commands: /human (ask for a person), /up and /down (rate the last reply), /token, /quit.
  */
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { io, Socket } from 'socket.io-client';
 import { Ack, BotReply, ClientToServerEvents, ServerToClientEvents, StartConversationResult, WIDGET_NAMESPACE } from '@app/contracts';
 
@@ -64,12 +64,14 @@ async function main(): Promise<void> {
     void call<StartConversationResult>(socket, 'conversation:start', { token, lastSeq }).then((r) => r.messages.forEach((m) => console.log(dim(`  #${m.seq} ${m.author}: ${m.text}`))));
   });
 
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  for (;;) {
-    const line = (await rl.question('you> ').catch(() => '/quit')).trim();
-    if (line === '') continue;
+  // The async iterator buffers lines, so pasted or piped input is not lost while a reply is awaited.
+  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'you> ' });
+  rl.prompt();
+  for await (const raw of rl) {
+    const line = raw.trim();
     try {
       if (line === '/quit') break;
+      else if (line === '') continue;
       else if (line === '/token') console.log(dim(`token: ${token} (resume with --token)`));
       else if (line === '/human') console.log(dim(`status: ${(await call<{ status: string }>(socket, 'handoff:request', {})).status}`));
       else if (line === '/up' || line === '/down') {
@@ -79,6 +81,8 @@ async function main(): Promise<void> {
       } else await call(socket, 'message:send', { clientMessageId: randomUUID(), text: line });
     } catch (error) {
       console.log(dim((error as Error).message));
+    } finally {
+      rl.prompt();
     }
   }
   rl.close();
