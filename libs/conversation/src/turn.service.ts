@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { Entity, NluResult, ReplyRoute, ReplySource, Suggestion } from '@app/contracts';
@@ -31,7 +31,7 @@ export interface TurnDecision {
  * picked up on the next turn or resume).
  */
 @Injectable()
-export class TurnService {
+export class TurnService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Turn');
   private readonly mutex = new KeyedMutex();
   private readonly receivedAt = new Map<string, number>();
@@ -58,6 +58,11 @@ export class TurnService {
   /** Waits for queued turns (shutdown, tests). */
   drain(): Promise<void> {
     return this.mutex.drain();
+  }
+
+  /** Lets queued turns finish before the database closes; anything left is answered on the next resume. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.drain();
   }
 
   private async answerPending(conversationId: string): Promise<void> {
