@@ -151,13 +151,19 @@ async function main(): Promise<void> {
 
     if (values.sweep) {
       const inItems = queries.map((q) => ({ text: q.text, embedding: q.embedding, hint: q.predicted, intent: q.intent }));
-      for (const denseFloor of [0.7, 0.75, 0.8, 0.85, 0.9]) {
-        for (const minScore of [0.55, 0.6, 0.7]) {
+      for (const denseFloor of [0.75, 0.8, 0.85, 0.9]) {
+        for (const minScore of [0.6]) {
           const r = build({ denseFloor, minScore });
           await r.reindex();
           const { methods: m } = await evaluate(r, queries, intentOf);
           console.log(JSON.stringify({ denseFloor, minScore, fused: m.fused, in: await gate(r, inItems), ood: (await gate(r, oodItems)).accepted }));
         }
+      }
+      for (const intentBoost of [0, 0.1, 0.25, 0.5, 1]) {
+        const r = build({ intentBoost });
+        await r.reindex();
+        const { methods: m } = await evaluate(r, queries, intentOf);
+        console.log(JSON.stringify({ intentBoost, fused_intent_hint: m.fused_intent_hint }));
       }
     }
     const info = nlu.modelInfo;
