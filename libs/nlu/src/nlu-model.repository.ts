@@ -5,7 +5,7 @@ import { ModelLoadError } from './nlu.errors';
 import { InlineBackend } from './inline.backend';
 import { MicroBatcher } from './micro-batcher';
 import { ModelBundle, ModelVariant, Thresholds, verifyModelFolder } from './model-manifest';
-import { loadTokenizer } from './tokenizer.loader';
+import { loadTokenizer, TokenizerImpl } from './tokenizer.loader';
 import { WordPieceEncoder } from './word-piece-encoder';
 import { WorkerPoolBackend } from './worker-pool.backend';
 
@@ -27,6 +27,8 @@ export interface NluLoadOptions {
    * throughput on 2 busy cores); turn it on for a dedicated, idle box.
    */
   spin?: boolean;
+  /** Library that reads tokenizer.json (default '@huggingface/tokenizers'; see tokenizer.loader.ts). */
+  tokenizer?: TokenizerImpl;
   /** Micro-batch window under load in ms (default 2) and largest batch (default 32). */
   batchWindowMs?: number;
   maxBatch?: number;
@@ -66,7 +68,7 @@ export class NluModelRepository {
   async load(dir: string, opts: NluLoadOptions = {}): Promise<LoadedModel> {
     const variant = opts.variant ?? 'int8';
     const bundle = await verifyModelFolder(dir, variant);
-    const tokenizer = await loadTokenizer(bundle.dir, bundle.manifest.max_seq_len);
+    const tokenizer = await loadTokenizer(bundle.dir, bundle.manifest.max_seq_len, opts.tokenizer);
     const kind = opts.backend ?? 'workers';
     const workers = kind === 'inline' ? 1 : Math.max(1, opts.workers ?? 1);
     const threads = Math.max(1, opts.threads ?? (workers > 1 ? 1 : Math.min(4, availableParallelism())));
