@@ -69,6 +69,13 @@ describe('ContentService', () => {
     await expect(sut.importTemplates('[]', 'json')).rejects.toThrow(/No rows/);
   });
 
+  it('imports its own CSV export unchanged, formula guard included', async () => {
+    const { sut, articles } = setup();
+    const csv = 'slug,title,body,intent,questions\r\nlist,"\'=SUM(1)","\'- first step",,\r\n';
+    expect(await sut.importArticles(csv, 'csv')).toMatchObject({ imported: 1 });
+    expect(articles.insertMany.mock.calls[0][0]).toEqual([{ slug: 'list', title: '=SUM(1)', body: '- first step', intent: null, questions: [], source: 'import' }]);
+  });
+
   it('creating an article with a taken slug is a conflict; an unknown id is not found', async () => {
     const { sut } = setup();
     await expect(sut.createArticle({ slug: 'taken', title: 'T', body: 'B' })).rejects.toThrow(ContentConflictError);

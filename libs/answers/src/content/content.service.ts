@@ -246,7 +246,8 @@ function readCsv(payload: string, required: string[]): Record<string, string>[] 
       parsed.badRows.map((row) => ({ row, field: null, message: `expected ${parsed.header.length} fields` })),
     );
   }
-  return parsed.records;
+  // Undo the export's formula guard ("'=..." → "=...") so an export imports back unchanged.
+  return parsed.records.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v])));
 }
 
 function csvToTemplateRows(payload: string): unknown[] {
