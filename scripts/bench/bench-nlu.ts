@@ -31,7 +31,7 @@ const LATENCY_ITERS = Number(values['latency-iters']);
 const CALLERS = 64;
 
 // 16 ids with [CLS]/[SEP] (checked at start-up); the throughput mix is support traffic of similar length.
-const MESSAGE = 'I want to cancel my order 732201349959 because it arrived two days late';
+const MESSAGE = 'hi, I would like to cancel my order, it arrived too late';
 const MIX = [
   MESSAGE,
   'where is my package? it should have arrived by now',
@@ -193,6 +193,7 @@ async function main(): Promise<void> {
   const probe = await createNluService({ modelDir: MODEL, backend: 'inline', threads: 1 });
   const info = probe.modelInfo!;
   const ids = MIX.map((m) => probe.tokenize(m).ids);
+  if (ids[0].length !== 16) throw new Error(`the latency message should be 16 tokens, it is ${ids[0].length}`);
   console.log(`message tokens: ${ids[0].length}; mix tokens: ${ids.map((x) => x.length).join(' ')}`);
   await probe.close();
   const load0 = loadavg();
