@@ -116,8 +116,14 @@ async function runClient(socket: WidgetSocket, index: number, endAt: number, mea
   const interval = (CLIENTS / RATE) * 1000;
   let next = performance.now() + (index / CLIENTS) * interval; // spread the clients over one interval
   let i = index;
+  // A reply can arrive before the ack of its message (the turn may finish first): keep early ones by replyTo.
   const waiting = new Map<string, (r: BotReply) => void>();
-  socket.on('bot:reply', (r) => waiting.get(r.replyTo)?.(r));
+  const early = new Map<string, BotReply>();
+  socket.on('bot:reply', (r) => {
+    const resolve = waiting.get(r.replyTo);
+    if (resolve) resolve(r);
+    else early.set(r.replyTo, r);
+  });
   while (performance.now() < endAt) {
     const delay = next - performance.now();
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -128,13 +134,17 @@ async function runClient(socket: WidgetSocket, index: number, endAt: number, mea
       const ack = (await socket.timeout(REPLY_TIMEOUT_MS).emitWithAck('message:send', { clientMessageId: randomUUID(), text })) as Ack<SendMessageResult>;
       if (!ack.ok) throw new Error(ack.error.code);
       const ackAt = performance.now();
-      const reply = await new Promise<BotReply>((ok, fail) => {
-        const timer = setTimeout(() => fail(new Error('REPLY_TIMEOUT')), REPLY_TIMEOUT_MS);
-        waiting.set(ack.data.messageId, (r) => {
-          clearTimeout(timer);
-          ok(r);
-        });
-      }).finally(() => waiting.delete(ack.data.messageId));
+      const id = ack.data.messageId;
+      const reply =
+        early.get(id) ??
+        (await new Promise<BotReply>((ok, fail) => {
+          const timer = setTimeout(() => fail(new Error('REPLY_TIMEOUT')), REPLY_TIMEOUT_MS);
+          waiting.set(id, (r) => {
+            clearTimeout(timer);
+            ok(r);
+          });
+        }).finally(() => waiting.delete(id)));
+      early.delete(id);
       if (sentAt >= measureFrom) samples.push({ replyMs: performance.now() - sentAt, ackMs: ackAt - sentAt, route: reply.route });
     } catch (error) {
       if (sentAt >= measureFrom) errors.push((error as Error).message);
