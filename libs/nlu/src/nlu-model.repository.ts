@@ -15,9 +15,9 @@ export interface NluLoadOptions {
   /** ORT intra-op threads per session (default: 1 with several workers, else all cores up to 4). */
   threads?: number;
   /**
-   * Inference worker threads, each with its own session (default: 2 when the machine has 2+ cores).
-   * On 2 shared cores, two single-threaded sessions beat one two-threaded session on throughput
-   * (+25%) and latency (no intra-op synchronisation), for ~80 MB more RSS (bench/results/nlu.json).
+   * Inference worker threads, each with its own session (default 1). On the 2-core bench box one
+   * 2-thread session and two 1-thread sessions cost the same CPU per message (±noise), and the
+   * second session adds ~80 MB RSS, so one is the default; more help on machines with more cores.
    */
   workers?: number;
   /**
@@ -74,7 +74,7 @@ export class NluModelRepository {
     const bundle = await verifyModelFolder(dir, variant);
     const tokenizer = await loadTokenizer(bundle.dir, bundle.manifest.max_seq_len, opts.tokenizer);
     const kind = opts.backend ?? 'workers';
-    const workers = kind === 'inline' ? 1 : Math.max(1, opts.workers ?? Math.min(2, availableParallelism()));
+    const workers = kind === 'inline' ? 1 : Math.max(1, opts.workers ?? 1);
     const threads = Math.max(1, opts.threads ?? (workers > 1 ? 1 : Math.min(4, availableParallelism())));
     const backend: InferenceBackend =
       kind === 'inline'
