@@ -184,11 +184,11 @@ async function main(): Promise<void> {
     return;
   }
   const configs: Config[] = [
-    { name: 'int8 workers 1x2 (default)', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS } },
-    { name: 'int8 workers 2x1', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1 } },
+    { name: 'int8 workers 2x1 (default)', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1 } },
+    { name: 'int8 workers 1x2', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS } },
     { name: 'int8 workers 1x2 spinning', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS, spin: true } },
     { name: 'int8 main thread 1x2', load: { variant: 'int8', backend: 'inline', threads: THREADS } },
-    { name: 'fp32 workers 1x2', load: { variant: 'fp32', backend: 'workers', workers: 1, threads: THREADS } },
+    { name: 'fp32 workers 2x1', load: { variant: 'fp32', backend: 'workers', workers: 2, threads: 1 } },
   ];
   const probe = await createNluService({ modelDir: MODEL, backend: 'inline', threads: 1 });
   const info = probe.modelInfo!;

@@ -15,9 +15,10 @@ export interface NluLoadOptions {
   /** ORT intra-op threads per session (default: 1 with several workers, else all cores up to 4). */
   threads?: number;
   /**
-   * Inference worker threads, each with its own session (default 1). On the 2-core bench box one
-   * 2-thread session and two 1-thread sessions cost the same CPU per message (±noise), and the
-   * second session adds ~80 MB RSS, so one is the default; more help on machines with more cores.
+   * Inference worker threads, each with its own session (default: 2 on 2+ cores, with 1 thread each).
+   * On the shared 2-core box two single-threaded sessions held ~377 msgs/s in every bench run while
+   * one 2-thread session swung between 182 and 428: an intra-op thread that loses its core stalls
+   * the whole run. The price is ~70 MB more RSS; pass workers: 1 where memory matters more.
    */
   workers?: number;
   /**
@@ -74,7 +75,7 @@ export class NluModelRepository {
     const bundle = await verifyModelFolder(dir, variant);
     const tokenizer = await loadTokenizer(bundle.dir, bundle.manifest.max_seq_len, opts.tokenizer);
     const kind = opts.backend ?? 'workers';
-    const workers = kind === 'inline' ? 1 : Math.max(1, opts.workers ?? 1);
+    const workers = kind === 'inline' ? 1 : Math.max(1, opts.workers ?? Math.min(2, availableParallelism()));
     const threads = Math.max(1, opts.threads ?? (workers > 1 ? 1 : Math.min(4, availableParallelism())));
     const backend: InferenceBackend =
       kind === 'inline'
