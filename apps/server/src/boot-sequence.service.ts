@@ -33,7 +33,7 @@ export class BootSequence implements OnApplicationBootstrap {
   private async loadModel(): Promise<void> {
     const { modelDir, variant, threads, workers } = this.config.nlu;
     try {
-      const info = await this.nlu.load(modelDir, { variant, ...(threads ? { threads } : {}), ...(workers ? { workers } : {}) });
+      const info = await this.nlu.load(modelDir, { variant, threads, workers });
       this.logger.log({ event: 'model.loaded', name: info.name, version: info.version, variant: info.variant, thresholds: info.thresholds });
     } catch (error) {
       const e = error as { code?: string; message?: string };

@@ -18,10 +18,10 @@ export interface AppConfig {
   readonly nlu: {
     readonly modelDir: string;
     readonly variant: 'int8' | 'fp32';
-    /** ORT intra-op threads per inference worker; undefined lets libs/nlu choose. */
-    readonly threads?: number;
-    /** Inference worker threads; undefined lets libs/nlu choose. */
-    readonly workers?: number;
+    /** ORT intra-op threads per inference worker. */
+    readonly threads: number;
+    /** Inference worker threads. */
+    readonly workers: number;
     /** Config overrides of the manifest's thresholds; `undefined` keeps the manifest's value. */
     readonly thresholds: { readonly answer?: number; readonly retrieval?: number; readonly review?: number };
   };

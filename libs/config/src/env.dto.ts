@@ -30,19 +30,22 @@ export class EnvDto {
   @IsIn(['int8', 'fp32'])
   NLU_VARIANT: 'int8' | 'fp32' = 'int8';
 
-  @IsOptional()
+  /** ORT intra-op threads per inference worker. */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(64)
-  NLU_THREADS?: number;
+  NLU_THREADS: number = 1;
 
-  @IsOptional()
+  /**
+   * Inference worker threads. Two single-threaded workers beat one two-threaded worker on a 2-core machine
+   * (bench/results/nlu.json: 188 vs 106 msgs/s; bench:chat under load: 90 vs 47 msgs/s).
+   */
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(16)
-  NLU_WORKERS?: number;
+  NLU_WORKERS: number = 2;
 
   @IsOptional()
   @Type(() => Number)
