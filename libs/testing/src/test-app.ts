@@ -46,6 +46,8 @@ export interface TestApp {
  */
 export async function bootTestApp(db: { kind: TestDatabase; pgliteDir?: string }, env: Record<string, string> = {}): Promise<TestApp> {
   const modelDir = requireModelDir();
+  // A PGlite dir made here is removed on close; one passed in belongs to the caller (restart tests reuse it).
+  const ownDir = db.kind === 'pglite' && !db.pgliteDir ? makePgliteDir() : null;
   const config = loadConfig({
     PARLEY_MODEL_DIR: modelDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -53,7 +55,7 @@ export async function bootTestApp(db: { kind: TestDatabase; pgliteDir?: string }
     PORT: '0',
     ...(db.kind === 'postgres'
       ? { DATABASE_URL: process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL }
-      : { PGLITE_DIR: db.pgliteDir ?? makePgliteDir() }),
+      : { PGLITE_DIR: db.pgliteDir ?? ownDir! }),
     ...env,
   });
   const app = await createApp(config, { logger: new PinoLoggerService(config.log.level) });
@@ -68,6 +70,7 @@ export async function bootTestApp(db: { kind: TestDatabase; pgliteDir?: string }
     close: async () => {
       await turns.drain();
       await app.close();
+      if (ownDir) removeDir(ownDir);
     },
   };
 }
