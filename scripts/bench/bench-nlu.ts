@@ -196,6 +196,12 @@ async function main(): Promise<void> {
   if (ids[0].length !== 16) throw new Error(`the latency message should be 16 tokens, it is ${ids[0].length}`);
   console.log(`message tokens: ${ids[0].length}; mix tokens: ${ids.map((x) => x.length).join(' ')}`);
   await probe.close();
+  // Event-loop delay of an idle process on this machine right now: what the shared load alone costs.
+  const idle = monitorEventLoopDelay({ resolution: 1 });
+  idle.enable();
+  await new Promise((res) => setTimeout(res, 2000));
+  idle.disable();
+  const idleEldP99 = r2(idle.percentile(99) / 1e6);
   const load0 = loadavg();
   const rows: Row[] = [];
   for (const cfg of configs) {
@@ -236,6 +242,7 @@ async function main(): Promise<void> {
     rss_mb: main.rss_mb,
     rss_mb_max_any_config: Math.max(...rows.map((r) => r.rss_mb)),
     event_loop_delay_p99_ms: main.event_loop_delay_p99_ms,
+    idle_event_loop_delay_p99_ms: idleEldP99,
     fp32_vs_int8_throughput: r2(fp32.throughput_msgs_per_s / main.throughput_msgs_per_s),
     python_fp32_throughput_msgs_per_s: pyFp32 ? Math.round(pyFp32.throughput_msgs_per_s) : null,
     node_vs_python_fp32_throughput: pyFp32 ? r2(fp32.throughput_msgs_per_s / pyFp32.throughput_msgs_per_s) : null,
@@ -251,6 +258,7 @@ async function main(): Promise<void> {
     },
   };
   console.table(Object.fromEntries(Object.entries(result.targets).map(([k, v]) => [k, { target: v.target, actual: (result as any)[k], ok: v.ok }])));
+  console.log(`event-loop delay p99 of an idle process on this machine: ${idleEldP99} ms`);
   console.log(`load average before ${load0.map(r2).join(' ')}, after ${loadavg().map(r2).join(' ')}`);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/nlu.json', JSON.stringify(result, null, 2) + '\n');
