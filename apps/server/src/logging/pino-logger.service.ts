@@ -1,6 +1,23 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import type { LogLevel } from '@app/config';
+import { redactDeep } from './redact';
+
+/**
+ * Fields dropped from every record whatever they hold: credentials and message texts. `*.x` covers one level of
+ * nesting (`{ req: { authorization } }`); deeper secrets are still caught by `redact()` when they look like one.
+ */
+export const REDACT_PATHS = [
+  'token',
+  'text',
+  'authorization',
+  'password',
+  'passwordHash',
+  'secret',
+  'cookie',
+  'apiKey',
+  'refreshToken',
+].flatMap((key) => [key, `*.${key}`]).concat(['headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie']);
 
 /**
  * Nest's logger, writing one JSON line per event through pino. Libraries log objects
@@ -17,7 +34,15 @@ export class PinoLoggerService implements LoggerService {
         base: { service: 'parley-server' },
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
-        redact: { paths: ['token', '*.token', 'text', '*.text', 'authorization', '*.authorization'], censor: '[redacted]' },
+        // Every argument of every record goes through redact() before pino sees it (pino derives `msg` from an
+        // `err` itself, so a formatter on the finished record would be too late): emails, phones, cards, IBANs and
+        // URL passwords never reach a log.
+        hooks: {
+          logMethod(args, method) {
+            method.apply(this, args.map((a) => redactDeep(a)) as Parameters<typeof method>);
+          },
+        },
+        redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       },
       destination,
     );
