@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AnswersModule, RetrievalService, TemplateService } from '@app/answers';
+import { AuthModule } from '@app/auth';
 import { AppConfig, ConfigModule } from '@app/config';
 import { ConversationModule, NluPort, RetrievalPort, TemplatePort } from '@app/conversation';
 import { DatabaseModule } from '@app/database';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(),
+        AuthModule,
         nlu,
         AnswersModule,
         ChatEmitterModule,

@@ -31,4 +31,12 @@ export interface AppConfig {
   };
   readonly content: { readonly companyProfilePath: string };
   readonly log: { readonly level: LogLevel };
+  readonly auth: {
+    /** Lifetime of an agent/admin sign-in token. */
+    readonly tokenTtlSeconds: number;
+    readonly loginMaxFailures: number;
+    readonly loginWindowSeconds: number;
+    /** Created at boot while `app_user` is empty; a null password is generated and printed once. */
+    readonly firstAdmin: { readonly email: string | null; readonly password: string | null };
+  };
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 /** Every environment variable the server reads. Defaults live here; `.env.example` documents them. */
 export class EnvDto {
@@ -95,4 +95,34 @@ export class EnvDto {
   /** Comma-separated origins, or `*`. */
   @IsString()
   CORS_ORIGINS: string = '*';
+
+  /** How long a sign-in token of an agent or admin lives, in seconds (default 12 h). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  AUTH_TOKEN_TTL_SECONDS: number = 43200;
+
+  /** Failed sign-ins per email + IP before that pair is refused for AUTH_LOGIN_WINDOW_SECONDS. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  AUTH_LOGIN_MAX_FAILURES: number = 5;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  AUTH_LOGIN_WINDOW_SECONDS: number = 900;
+
+  /** First admin, created at boot only while there is no user at all. A secret: no default. */
+  @IsOptional()
+  @Matches(/^[^\s@]+@[^\s@]+$/, { message: 'PARLEY_ADMIN_EMAIL must be an email address' })
+  PARLEY_ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(12, 200, { message: 'PARLEY_ADMIN_PASSWORD must be 12 to 200 characters' })
+  PARLEY_ADMIN_PASSWORD?: string;
 }

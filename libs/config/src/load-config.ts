@@ -19,7 +19,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new EnvDto()).concat(['DATABASE_URL', 'REDIS_URL', 'NLU_THREADS', 'NLU_WORKERS', 'THRESHOLD_ANSWER', 'THRESHOLD_RETRIEVAL', 'THRESHOLD_REVIEW']));
+const KNOWN = new Set(Object.keys(new EnvDto()).concat(['DATABASE_URL', 'REDIS_URL', 'NLU_THREADS', 'NLU_WORKERS', 'THRESHOLD_ANSWER', 'THRESHOLD_RETRIEVAL', 'THRESHOLD_REVIEW', 'PARLEY_ADMIN_EMAIL', 'PARLEY_ADMIN_PASSWORD']));
 
 /**
  * Validates `env` and returns a frozen, nested {@link AppConfig}. Pure: reads nothing but its argument.
@@ -60,6 +60,12 @@ function toAppConfig(dto: EnvDto): AppConfig {
     chat: { maxMessageChars: dto.MAX_MESSAGE_CHARS, slotTtlSeconds: dto.SLOT_TTL_SECONDS },
     content: { companyProfilePath: dto.COMPANY_PROFILE },
     log: { level: dto.LOG_LEVEL },
+    auth: {
+      tokenTtlSeconds: dto.AUTH_TOKEN_TTL_SECONDS,
+      loginMaxFailures: dto.AUTH_LOGIN_MAX_FAILURES,
+      loginWindowSeconds: dto.AUTH_LOGIN_WINDOW_SECONDS,
+      firstAdmin: { email: dto.PARLEY_ADMIN_EMAIL ?? null, password: dto.PARLEY_ADMIN_PASSWORD ?? null },
+    },
   };
 }
 

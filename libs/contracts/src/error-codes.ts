@@ -12,6 +12,14 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   ModelNotReady: 'MODEL_NOT_READY',
   Internal: 'INTERNAL_ERROR',
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  InvalidCredentials: 'INVALID_CREDENTIALS',
+  LoginRateLimited: 'LOGIN_RATE_LIMITED',
+  UserNotFound: 'USER_NOT_FOUND',
+  UserExists: 'USER_EXISTS',
+  ReviewItemNotFound: 'REVIEW_ITEM_NOT_FOUND',
+  HandoffNotAllowed: 'HANDOFF_NOT_ALLOWED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

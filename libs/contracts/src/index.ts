@@ -4,3 +4,4 @@ export * from './chat.dto';
 export * from './chat.types';
 export * from './error-codes';
 export * from './socket-events';
+export * from './agent';

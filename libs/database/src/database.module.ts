@@ -9,6 +9,10 @@ import { ReviewItemRepository } from './repositories/review-item.repository';
 import { SlotStateRepository } from './repositories/slot-state.repository';
 import { TurnRepository } from './repositories/turn.repository';
 import { TransactionService } from './transaction.service';
+import { AppUserRepository } from './repositories/app-user.repository';
+import { AuditLogRepository } from './repositories/audit-log.repository';
+import { AuthSessionRepository } from './repositories/auth-session.repository';
+import { TrainingExampleRepository } from './repositories/training-example.repository';
 
 /** Injection token of the open {@link DatabaseHandle}. */
 export const DATABASE_HANDLE = Symbol('DATABASE_HANDLE');
@@ -25,7 +29,8 @@ class DatabaseLifecycle implements OnApplicationShutdown {
   }
 }
 
-const REPOSITORIES = [ConversationRepository, MessageRepository, SlotStateRepository, FeedbackRepository, ReviewItemRepository, TurnRepository, TransactionService];
+const REPOSITORIES = [ConversationRepository, MessageRepository, SlotStateRepository, FeedbackRepository, ReviewItemRepository, TurnRepository, TransactionService,
+  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository];
 
 /**
  * Opens the database (PGlite or PostgreSQL, from the config), runs pending migrations at boot and exports the

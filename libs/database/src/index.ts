@@ -10,3 +10,7 @@ export * from './repositories/turn.repository';
 export * from './transaction.service';
 export * from './repositories/answer-template.repository';
 export * from './repositories/kb-article.repository';
+export * from './repositories/app-user.repository';
+export * from './repositories/audit-log.repository';
+export * from './repositories/auth-session.repository';
+export * from './repositories/training-example.repository';

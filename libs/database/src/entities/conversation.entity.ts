@@ -1,8 +1,10 @@
-import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { ConversationStatus } from '@app/contracts';
+import { AppUserEntity } from './app-user.entity';
 
 @Entity('conversation')
 @Index('IDX_conversation_updated_at', ['updatedAt', 'id'])
+@Index('IDX_conversation_handoff', ['handoffRequestedAt'], { where: `"status" IN ('handoff_requested', 'agent')` })
 @Check('CHK_conversation_status', `"status" IN ('bot', 'handoff_requested', 'agent', 'closed')`)
 export class ConversationEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -29,4 +31,20 @@ export class ConversationEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+
+  /** The agent who took the handed-off conversation (status `agent`). */
+  @Column({ name: 'assigned_agent_id', type: 'uuid', nullable: true })
+  assignedAgentId: string | null;
+
+  @ManyToOne(() => AppUserEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'assigned_agent_id', foreignKeyConstraintName: 'FK_conversation_assigned_agent' })
+  assignedAgent?: AppUserEntity;
+
+  /** When the customer last asked for a human (orders the handoff queue). */
+  @Column({ name: 'handoff_requested_at', type: 'timestamptz', nullable: true })
+  handoffRequestedAt: Date | null;
+
+  /** Customer messages up to this seq were meant for humans: the bot, given the conversation back, skips them. */
+  @Column({ name: 'bot_since_seq', type: 'int', default: 0 })
+  botSinceSeq: number;
 }

@@ -1,10 +1,14 @@
 import { AnswerTemplate } from './answer-template.entity';
+import { AppUserEntity } from './app-user.entity';
+import { AuditLogEntity } from './audit-log.entity';
+import { AuthSessionEntity } from './auth-session.entity';
 import { ConversationEntity } from './conversation.entity';
 import { FeedbackEntity } from './feedback.entity';
 import { KbArticle } from './kb-article.entity';
 import { MessageEntity } from './message.entity';
 import { ReviewItemEntity } from './review-item.entity';
 import { SlotStateEntity } from './slot-state.entity';
+import { TrainingExampleEntity } from './training-example.entity';
 
 export * from './answer-template.entity';
 export * from './conversation.entity';
@@ -13,6 +17,10 @@ export * from './kb-article.entity';
 export * from './message.entity';
 export * from './review-item.entity';
 export * from './slot-state.entity';
+export * from './app-user.entity';
+export * from './audit-log.entity';
+export * from './auth-session.entity';
+export * from './training-example.entity';
 
 export const ENTITIES = [
   ConversationEntity,
@@ -22,4 +30,8 @@ export const ENTITIES = [
   ReviewItemEntity,
   AnswerTemplate,
   KbArticle,
+  AppUserEntity,
+  AuthSessionEntity,
+  AuditLogEntity,
+  TrainingExampleEntity,
 ];

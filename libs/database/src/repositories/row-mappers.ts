@@ -17,6 +17,9 @@ export function toConversation(r: Row): ConversationEntity {
     metadata: r.metadata ?? {},
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
+    assignedAgentId: r.assigned_agent_id ?? null,
+    handoffRequestedAt: r.handoff_requested_at ? new Date(r.handoff_requested_at) : null,
+    botSinceSeq: Number(r.bot_since_seq ?? 0),
   });
 }
 
