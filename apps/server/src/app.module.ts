@@ -12,6 +12,7 @@ import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
 import { ChatEmitterModule } from './gateways/chat-emitter.module';
 import { ChatGateway } from './gateways/chat.gateway';
+import { SecurityModule } from './security/security.module';
 
 /** Composition root: wires config, database, NLU, answers and the conversation pipeline to the transports. */
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
           ],
         }),
         ContentHttpModule,
+        SecurityModule,
       ],
       controllers: [ConversationsController, HealthController, MetricsController],
       providers: [ChatGateway, BootSequence],

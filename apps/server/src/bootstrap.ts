@@ -11,6 +11,9 @@ import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './filters/http-exception.filter';
 import { WidgetIoAdapter } from './gateways/widget-io.adapter';
 import { PinoLoggerService } from './logging/pino-logger.service';
+import { isOriginAllowed } from './security/origin-policy';
+import { RateLimitService } from './security/rate-limit.service';
+import { httpRateLimit, securityHeaders } from './security/security-hooks';
 
 export interface CreateAppOptions {
   /** Logger to use (tests pass a silent one). */
@@ -21,9 +24,15 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const logger = options.logger ?? new PinoLoggerService(config.log.level);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger, bodyParser: false });
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.http.trustProxy);
+  app.use(securityHeaders());
+  // Before the body parsers: a rate-limited request is refused without reading its body.
+  app.use(httpRateLimit(app.get(RateLimitService), config));
   app.useBodyParser('json', { limit: config.http.maxPayloadBytes });
   app.useBodyParser('urlencoded', { limit: config.http.maxPayloadBytes, extended: false });
-  app.enableCors({ origin: config.http.corsOrigins === '*' ? true : [...config.http.corsOrigins] });
+  const origins = config.http.corsOrigins;
+  app.enableCors({ origin: (origin: string | undefined, cb: (e: Error | null, ok: boolean) => void) => cb(null, isOriginAllowed(origins, origin, undefined)) });
   app.use(requestLog(logger));
   app.useGlobalPipes(
     new ValidationPipe({

@@ -10,6 +10,18 @@ export interface AppConfig {
     readonly host: string;
     readonly corsOrigins: readonly string[] | '*';
     readonly maxPayloadBytes: number;
+    /** Express `trust proxy`: false, true or a hop count. */
+    readonly trustProxy: boolean | number;
+  };
+  /** Limits per window (`windowMs`); 0 means off. Shared across instances through Redis when `redis.url` is set. */
+  readonly rateLimit: {
+    readonly windowMs: number;
+    /** `message:send` per socket. */
+    readonly messagesPerConnection: number;
+    /** Any client event per socket (typing floods). */
+    readonly eventsPerConnection: number;
+    readonly connectionsPerIp: number;
+    readonly httpPerIp: number;
   };
   readonly database:
     | { readonly kind: 'pglite'; readonly dataDir: string }

@@ -92,9 +92,48 @@ export class EnvDto {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 
-  /** Comma-separated origins, or `*`. */
+  /**
+   * Browser origins allowed to call the REST API and to open a socket (cross-site websocket hijacking):
+   * comma-separated exact origins plus the keywords `self` (the server's own host) and `localhost` (any port),
+   * or `*` for any (only when set explicitly).
+   */
   @IsString()
-  CORS_ORIGINS: string = '*';
+  @Matches(/^\s*(\*|(self|localhost|https?:\/\/[^\s,/]+)(\s*,\s*(self|localhost|https?:\/\/[^\s,/]+))*)\s*$/, {
+    message: 'CORS_ORIGINS must be *, or a comma-separated list of self, localhost and origins like https://shop.example.com (no path)',
+  })
+  CORS_ORIGINS: string = 'self,localhost';
+
+  /** Take the client IP from `X-Forwarded-For` (behind a load balancer): `true`, or a hop count. */
+  @IsString()
+  @Matches(/^(true|false|\d{1,2})$/, { message: 'TRUST_PROXY must be true, false or a hop count' })
+  TRUST_PROXY: string = 'false';
+
+  /** Rate limits (0 turns one off), counted over RATE_LIMIT_WINDOW_SECONDS. See docs/security.md. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_MESSAGES_PER_MINUTE: number = 30;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_EVENTS_PER_MINUTE: number = 300;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_CONNECTIONS_PER_MINUTE_PER_IP: number = 120;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_HTTP_PER_MINUTE_PER_IP: number = 600;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  RATE_LIMIT_WINDOW_SECONDS: number = 60;
 
   /** How long a sign-in token of an agent or admin lives, in seconds (default 12 h). */
   @Type(() => Number)

@@ -8,7 +8,15 @@ describe('loadConfig', () => {
     expect(sut.redis.url).toBeNull();
     expect(sut.nlu).toEqual({ modelDir: 'models/default', variant: 'int8', threads: 1, workers: 2, thresholds: { answer: undefined, retrieval: undefined, review: undefined } });
     expect(sut.chat.maxMessageChars).toBe(2000);
-    expect(sut.http.corsOrigins).toBe('*');
+    expect(sut.http.corsOrigins).toEqual(['self', 'localhost']);
+    expect(sut.rateLimit).toEqual({ windowMs: 60_000, messagesPerConnection: 30, eventsPerConnection: 300, connectionsPerIp: 120, httpPerIp: 600 });
+    expect(sut.http.trustProxy).toBe(false);
+  });
+
+  it('takes * only when set explicitly, and refuses an origin with a path', () => {
+    expect(loadConfig({ CORS_ORIGINS: '*' }).http.corsOrigins).toBe('*');
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example/path' })).toThrow(/CORS_ORIGINS/);
+    expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
   });
 
   it('switches to PostgreSQL when DATABASE_URL is set and parses numbers and lists', () => {

@@ -20,6 +20,7 @@ export const ErrorCode = {
   UserExists: 'USER_EXISTS',
   ReviewItemNotFound: 'REVIEW_ITEM_NOT_FOUND',
   HandoffNotAllowed: 'HANDOFF_NOT_ALLOWED',
+  RateLimited: 'RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -28,6 +29,8 @@ export interface ErrorBody {
   code: string;
   message: string;
   errorId?: string;
+  /** On `RATE_LIMITED`: when to try again. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -77,5 +80,20 @@ export class ValidationFailedError extends DomainError {
   ) {
     super(code, message, 400);
     this.name = 'ValidationFailedError';
+  }
+}
+
+/** Too many requests from one socket or IP: refused before anything is stored, so the client resends later. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(ErrorCode.RateLimited, message, 429);
+    this.name = 'RateLimitedError';
+  }
+
+  override toJSON(): ErrorBody {
+    return { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
   }
 }

@@ -42,9 +42,14 @@ export interface TestApp {
 
 /**
  * Boots the real AppModule on `app.listen(0)` with the real model, against PGlite in `pgliteDir` or the
- * PostgreSQL at TEST_DATABASE_URL. `env` adds or overrides variables (thresholds, limits).
+ * PostgreSQL at TEST_DATABASE_URL. `env` adds or overrides variables (thresholds, limits); `options.logger`
+ * replaces the silent logger (a test that reads the log lines passes one writing to memory).
  */
-export async function bootTestApp(db: { kind: TestDatabase; pgliteDir?: string }, env: Record<string, string> = {}): Promise<TestApp> {
+export async function bootTestApp(
+  db: { kind: TestDatabase; pgliteDir?: string },
+  env: Record<string, string> = {},
+  options: { logger?: PinoLoggerService } = {},
+): Promise<TestApp> {
   const modelDir = requireModelDir();
   // A PGlite dir made here is removed on close; one passed in belongs to the caller (restart tests reuse it).
   const ownDir = db.kind === 'pglite' && !db.pgliteDir ? makePgliteDir() : null;
@@ -53,12 +58,18 @@ export async function bootTestApp(db: { kind: TestDatabase; pgliteDir?: string }
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     HOST: '127.0.0.1',
     PORT: '0',
+    // Every test client comes from 127.0.0.1 and many sockets open per minute: the rate limits are off unless a
+    // test turns them on (test/e2e/security-*.e2e-spec.ts does).
+    RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
+    RATE_LIMIT_EVENTS_PER_MINUTE: '0',
+    RATE_LIMIT_CONNECTIONS_PER_MINUTE_PER_IP: '0',
+    RATE_LIMIT_HTTP_PER_MINUTE_PER_IP: '0',
     ...(db.kind === 'postgres'
       ? { DATABASE_URL: process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL }
       : { PGLITE_DIR: db.pgliteDir ?? ownDir! }),
     ...env,
   });
-  const app = await createApp(config, { logger: new PinoLoggerService(config.log.level) });
+  const app = await createApp(config, { logger: options.logger ?? new PinoLoggerService(config.log.level) });
   await app.listen(0, '127.0.0.1');
   const turns = app.get(TurnService);
   return {
