@@ -1,4 +1,4 @@
-import { afterNoTemplate, effectiveThresholds, firstRoute, reviewReason, Thresholds } from './policy';
+import { afterNoTemplate, effectiveThresholds, firstRoute, OUT_OF_SCOPE_INTENT, reviewReason, Thresholds } from './policy';
 
 const t: Thresholds = { answer: 0.8, retrieval: 0.45, review: 0.8 };
 
@@ -16,6 +16,23 @@ describe('firstRoute', () => {
 
   it('sends an answer to an open slot question to the template service whatever the confidence', () => {
     expect(firstRoute(0.05, t, true)).toBe('template');
+  });
+});
+
+describe('out_of_scope', () => {
+  it('falls back however confident, and never searches', () => {
+    expect(firstRoute(0.99, t, false, OUT_OF_SCOPE_INTENT)).toBe('fallback');
+    expect(firstRoute(0.5, t, false, OUT_OF_SCOPE_INTENT)).toBe('fallback');
+    expect(afterNoTemplate(0.99, t, OUT_OF_SCOPE_INTENT)).toBe('fallback');
+  });
+
+  it('still lets an open slot question take the answer (a bare "12345" may look off-topic)', () => {
+    expect(firstRoute(0.99, t, true, OUT_OF_SCOPE_INTENT)).toBe('template');
+  });
+
+  it('leaves other intents to the thresholds', () => {
+    expect(firstRoute(0.99, t, false, 'cancel_order')).toBe('template');
+    expect(afterNoTemplate(0.5, t, 'cancel_order')).toBe('retrieval');
   });
 });
 

@@ -10,20 +10,30 @@ export interface Thresholds {
 export type FirstRoute = 'template' | 'retrieval' | 'fallback';
 
 /**
+ * The reserved label a model learns from off-topic data (docs/model-format.md). It never gets a
+ * template and never searches the help center: the nearest article to "play some jazz" is unrelated
+ * by definition, so the honest answer is the fallback (offer a human), and the turn is queued for review.
+ */
+export const OUT_OF_SCOPE_INTENT = 'out_of_scope';
+
+/**
  * The routing rule of docs/model-format.md on the calibrated top-1 probability:
  * ≥ answer → the intent's template; ≥ retrieval → search; below → fallback (offer a human).
- * An open slot question goes to the template service whatever the confidence, because the customer's
- * answer ("it's 12345") rarely looks like any intent.
+ * An open slot question goes to the template service whatever the confidence or intent, because the
+ * customer's answer ("it's 12345") rarely looks like any intent (a model may well call it out_of_scope).
+ * Otherwise `out_of_scope` goes straight to the fallback, however confident.
  */
-export function firstRoute(confidence: number, t: Thresholds, hasPendingSlot: boolean): FirstRoute {
-  if (hasPendingSlot || confidence >= t.answer) return 'template';
+export function firstRoute(confidence: number, t: Thresholds, hasPendingSlot: boolean, intent?: string): FirstRoute {
+  if (hasPendingSlot) return 'template';
+  if (intent === OUT_OF_SCOPE_INTENT) return 'fallback';
+  if (confidence >= t.answer) return 'template';
   if (confidence >= t.retrieval) return 'retrieval';
   return 'fallback';
 }
 
 /** Where to go when the template service had nothing for the intent (no template, or disabled). */
-export function afterNoTemplate(confidence: number, t: Thresholds): 'retrieval' | 'fallback' {
-  return confidence >= t.retrieval ? 'retrieval' : 'fallback';
+export function afterNoTemplate(confidence: number, t: Thresholds, intent?: string): 'retrieval' | 'fallback' {
+  return confidence >= t.retrieval && intent !== OUT_OF_SCOPE_INTENT ? 'retrieval' : 'fallback';
 }
 
 /** Why a turn is queued for agent review, or null. A fallback always is; otherwise low confidence. */

@@ -121,12 +121,12 @@ export class TurnService implements BeforeApplicationShutdown {
     const confidence = nlu.intent.confidence;
     const now = new Date();
     const pending: PendingSlot | null = state?.templateId && state.expiresAt > now ? { ...state, templateId: state.templateId } : null;
-    let route: 'template' | 'retrieval' | 'fallback' = firstRoute(confidence, thresholds, pending !== null);
+    let route: 'template' | 'retrieval' | 'fallback' = firstRoute(confidence, thresholds, pending !== null, nlu.intent.name);
     const slotAfter = pending ? 'clear' : 'keep';
     if (route === 'template') {
       const decided = await this.tryTemplate(inbound, nlu, thresholds, pending, now);
       if (decided) return decided;
-      route = afterNoTemplate(confidence, thresholds);
+      route = afterNoTemplate(confidence, thresholds, nlu.intent.name);
     }
     if (route === 'retrieval') {
       const decided = await this.tryRetrieval(inbound, nlu, thresholds, slotAfter);
