@@ -19,5 +19,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/{e2e,integration}/**/*.{e2e,int}-spec.ts'],
       testTimeout: 120000,
     },
+    {
+      ...shared,
+      displayName: 'browser',
+      // Headless Chromium (Debian's) driven by playwright-core against the real server; see test/browser.
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      testTimeout: 300000,
+    },
   ],
 };

@@ -13,6 +13,7 @@ import { MetricsController } from './controllers/metrics.controller';
 import { ChatEmitterModule } from './gateways/chat-emitter.module';
 import { ChatGateway } from './gateways/chat.gateway';
 import { SecurityModule } from './security/security.module';
+import { WebModule } from './web/web.module';
 
 /** Composition root: wires config, database, NLU, answers and the conversation pipeline to the transports. */
 @Module({})
@@ -39,6 +40,7 @@ export class AppModule {
         }),
         ContentHttpModule,
         SecurityModule,
+        WebModule,
       ],
       controllers: [ConversationsController, HealthController, MetricsController],
       providers: [ChatGateway, BootSequence],

@@ -1,0 +1,548 @@
+/*
+ * Parley chat widget. Embed with one tag:
+ *   <script src="https://chat.example.com/widget.js" data-parley-url="https://chat.example.com" data-title="Help"></script>
+ * It adds a launcher button and a chat panel inside a Shadow DOM (the host page's styles cannot reach it, its
+ * styles cannot leak out) and talks to the server's socket.io namespace /widget (docs/protocol.md).
+ * Every text from a person or the bot is written with textContent, never parsed as HTML.
+ */
+(function () {
+  'use strict';
+
+  const script = /** @type {HTMLScriptElement | null} */ (document.currentScript);
+  if (!script || window.__parleyWidget) return; // one widget per page, even if the tag is pasted twice
+  window.__parleyWidget = true;
+
+  const base = (script.dataset.parleyUrl || new URL(script.src, location.href).origin).replace(/\/+$/, '');
+  const title = script.dataset.title || 'Chat with us';
+  const storageKey = 'parley:' + base;
+  const ACK_TIMEOUT_MS = 15000;
+  const RETRYABLE = new Set(['INTERNAL_ERROR', 'DB_UNAVAILABLE', 'MODEL_NOT_READY', 'RATE_LIMITED']);
+
+  // ---- storage: the conversation token and the messages not yet acknowledged survive a reload -------------
+  /** @returns {{ token?: string, open?: boolean, outbox: { cid: string, text: string }[] }} */
+  function load() {
+    try {
+      const saved = JSON.parse(localStorage.getItem(storageKey) || '{}');
+      return {
+        token: saved.token,
+        open: saved.open,
+        outbox: Array.isArray(saved.outbox) ? saved.outbox : [],
+      };
+    } catch {
+      // Private mode or a corrupt entry: start afresh rather than not at all.
+      return { outbox: [] };
+    }
+  }
+  const saved = load();
+  function save() {
+    const outbox = [...pending.values()].map((p) => ({ cid: p.cid, text: p.text }));
+    try {
+      localStorage.setItem(storageKey, JSON.stringify({ token: state.token, open: state.open, outbox }));
+    } catch {
+      // Storage full or blocked: the chat still works, it just will not resume after a reload.
+    }
+  }
+
+  const state = {
+    token: saved.token,
+    open: !!saved.open,
+    started: false,
+    status: 'bot',
+    conversationId: null,
+  };
+  /** Outgoing messages not yet acknowledged, by clientMessageId (insertion order = send order). */
+  const pending = new Map();
+  const seenSeq = new Set();
+  const rendered = new Map(); // messageId or clientMessageId -> <li>
+  const awaitingReply = new Set(); // messageIds of customer messages the bot has not answered yet
+  const answered = new Set(); // replyTo of replies that arrived (a reply can beat its ack)
+
+  // ---- DOM --------------------------------------------------------------------------------------------------
+  /** Creates an element; `text` is always set as textContent. */
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {}))
+      if (v !== undefined && v !== null) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  const host = el('div', { id: 'parley-widget', 'data-parley': '' });
+  const shadow = host.attachShadow({ mode: 'open' });
+  shadow.append(el('link', { rel: 'stylesheet', href: base + '/assets/widget.css' }));
+  const launcher = el('button', {
+    type: 'button',
+    class: 'launcher',
+    'aria-expanded': 'false',
+    'aria-controls': 'parley-panel',
+  });
+  launcher.append(
+    el('span', { 'aria-hidden': 'true', class: 'launcher-icon' }, '\u{1F4AC}'),
+    el('span', { class: 'launcher-label' }, title),
+  );
+  const panel = el('section', {
+    id: 'parley-panel',
+    class: 'panel',
+    role: 'dialog',
+    'aria-label': title,
+    hidden: '',
+  });
+  const header = el('header', { class: 'header' });
+  const heading = el('h2', { class: 'title' }, title);
+  const closeButton = el('button', { type: 'button', class: 'close', 'aria-label': 'Close chat' }, '\u00D7');
+  header.append(heading, closeButton);
+  const connection = el('p', { class: 'connection', role: 'status' }, 'Connecting…');
+  const log = el('ol', {
+    class: 'log',
+    role: 'log',
+    'aria-live': 'polite',
+    'aria-label': 'Conversation',
+    tabindex: '0',
+  });
+  const typing = el('p', { class: 'typing', 'aria-live': 'polite', hidden: '' });
+  const alertBox = el('div', { class: 'alert', role: 'alert', hidden: '' });
+  const form = el('form', { class: 'composer' });
+  const inputId = 'parley-input';
+  const label = el('label', { for: inputId, class: 'visually-hidden' }, 'Your message');
+  const input = el('textarea', {
+    id: inputId,
+    rows: '1',
+    maxlength: '2000',
+    placeholder: 'Type your message…',
+    autocomplete: 'off',
+  });
+  const sendButton = el('button', { type: 'submit', class: 'send' }, 'Send');
+  form.append(label, input, sendButton);
+  panel.append(header, connection, log, typing, alertBox, form);
+  shadow.append(launcher, panel);
+
+  function setOpen(open, focus) {
+    state.open = open;
+    panel.hidden = !open;
+    launcher.setAttribute('aria-expanded', String(open));
+    host.classList.toggle('open', open);
+    launcher.classList.toggle('is-open', open);
+    save();
+    if (open && focus) input.focus();
+    if (!open && focus) launcher.focus();
+    if (open) scrollToEnd();
+  }
+  launcher.addEventListener('click', () => setOpen(!state.open, true));
+  closeButton.addEventListener('click', () => setOpen(false, true));
+  panel.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') setOpen(false, true);
+  });
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function showAlert(message, action) {
+    alertBox.replaceChildren(el('span', {}, message));
+    if (action) {
+      const button = el('button', { type: 'button', class: 'link' }, action.label);
+      button.addEventListener('click', action.run);
+      alertBox.append(' ', button);
+    }
+    alertBox.hidden = false;
+  }
+  function clearAlert() {
+    alertBox.hidden = true;
+    alertBox.replaceChildren();
+  }
+
+  function updateTyping(agentTyping) {
+    const botTyping = state.status === 'bot' && awaitingReply.size > 0;
+    const text = agentTyping ? 'An agent is typing…' : botTyping ? 'Typing…' : '';
+    typing.textContent = text;
+    typing.hidden = !text;
+  }
+
+  // ---- rendering of messages ---------------------------------------------------------------------------------
+  function appendItem(key, item) {
+    rendered.set(key, item);
+    log.append(item);
+    scrollToEnd();
+  }
+
+  function customerItem(cid, text) {
+    const item = el('li', { class: 'msg customer', 'data-client-id': cid });
+    item.append(
+      el('span', { class: 'visually-hidden' }, 'You: '),
+      el('p', { class: 'text' }, text),
+      el('span', { class: 'state' }),
+    );
+    return item;
+  }
+
+  /** queued (not sent yet) | sending | sent | failed; a failed message gets a Retry button. */
+  function setDeliveryState(item, kind, detail) {
+    item.dataset.state = kind;
+    const stateEl = item.querySelector('.state');
+    const words = { queued: 'Waiting to send', sending: 'Sending…', sent: 'Sent', failed: 'Not sent' };
+    stateEl.replaceChildren(el('span', {}, detail ? `${words[kind]}: ${detail}` : words[kind]));
+    if (kind === 'failed') {
+      const retry = el('button', { type: 'button', class: 'link retry' }, 'Retry');
+      retry.addEventListener('click', () => {
+        const cid = item.dataset.clientId;
+        pending.set(cid, { cid, text: item.querySelector('.text').textContent, inFlight: false });
+        save();
+        setDeliveryState(item, 'queued');
+        flush();
+      });
+      stateEl.append(' ', retry);
+    }
+  }
+
+  function botItem(reply) {
+    const item = el('li', {
+      class: 'msg bot',
+      'data-message-id': reply.messageId,
+      'data-route': reply.route || '',
+    });
+    if (reply.modelVersion) item.dataset.modelVersion = reply.modelVersion;
+    item.append(el('span', { class: 'visually-hidden' }, 'Bot: '), el('p', { class: 'text' }, reply.text));
+    if (reply.sources && reply.sources.length) {
+      const list = el('ul', { class: 'sources', 'aria-label': 'Sources' });
+      for (const source of reply.sources) {
+        const link = el(
+          'a',
+          { href: `${base}/help/${encodeURIComponent(source.slug)}`, target: '_blank', rel: 'noopener' },
+          source.title,
+        );
+        const entry = el('li');
+        entry.append(link);
+        list.append(entry);
+      }
+      item.append(list);
+    }
+    if (reply.suggestions && reply.suggestions.length) {
+      const group = el('div', { class: 'suggestions', role: 'group', 'aria-label': 'Suggested replies' });
+      for (const suggestion of reply.suggestions) {
+        const button = el('button', { type: 'button', class: 'suggestion' }, suggestion.text);
+        button.addEventListener('click', () =>
+          suggestion.action === 'handoff:request' ? requestHandoff() : send(suggestion.text),
+        );
+        group.append(button);
+      }
+      item.append(group);
+    }
+    item.append(feedbackButtons(reply.messageId));
+    return item;
+  }
+
+  function feedbackButtons(messageId) {
+    const group = el('div', { class: 'feedback', role: 'group', 'aria-label': 'Was this helpful?' });
+    for (const [rating, symbol, name] of [
+      ['up', '\u{1F44D}', 'Helpful'],
+      ['down', '\u{1F44E}', 'Not helpful'],
+    ]) {
+      const button = el(
+        'button',
+        {
+          type: 'button',
+          class: 'rate',
+          'data-rating': rating,
+          'aria-pressed': 'false',
+          'aria-label': name,
+          title: name,
+        },
+        symbol,
+      );
+      button.addEventListener('click', () => rate(messageId, rating, group));
+      group.append(button);
+    }
+    return group;
+  }
+
+  function authorItem(message) {
+    const kind = message.author === 'agent' ? 'agent' : 'system';
+    const item = el('li', { class: `msg ${kind}`, 'data-message-id': message.messageId });
+    if (kind === 'agent') item.append(el('span', { class: 'author' }, message.authorName || 'Agent'));
+    item.append(el('p', { class: 'text' }, message.text));
+    return item;
+  }
+
+  /** A message from history or resume (MessageView). */
+  function renderView(view) {
+    noteSeq(view.seq);
+    if (rendered.has(view.messageId) || (view.clientMessageId && rendered.has(view.clientMessageId))) {
+      if (view.clientMessageId && pending.has(view.clientMessageId))
+        markSent(view.clientMessageId, view.messageId);
+      return;
+    }
+    if (view.author === 'customer') {
+      const item = customerItem(view.clientMessageId || view.messageId, view.text);
+      setDeliveryState(item, 'sent');
+      appendItem(view.messageId, item);
+      if (view.clientMessageId) {
+        rendered.set(view.clientMessageId, item);
+        pending.delete(view.clientMessageId);
+      }
+    } else if (view.author === 'bot') {
+      appendItem(view.messageId, botItem(view));
+      if (view.replyTo) {
+        answered.add(view.replyTo);
+        awaitingReply.delete(view.replyTo);
+      }
+    } else {
+      appendItem(view.messageId, authorItem(view));
+    }
+  }
+
+  function noteSeq(seq) {
+    if (typeof seq === 'number') seenSeq.add(seq);
+  }
+  /** Highest seq with every earlier one seen: what to resume from, so a gap is fetched again. */
+  function contiguousSeq() {
+    let seq = 0;
+    while (seenSeq.has(seq + 1)) seq++;
+    return seq;
+  }
+
+  // ---- the socket ---------------------------------------------------------------------------------------------
+  let socket = null;
+
+  function emit(event, payload) {
+    return new Promise((resolve) => {
+      socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err, ack) => {
+        resolve(err ? { ok: false, error: { code: 'TIMEOUT', message: 'No answer from the server' } } : ack);
+      });
+    });
+  }
+
+  async function startConversation() {
+    const resuming = !!state.token;
+    const ack = await emit(
+      'conversation:start',
+      resuming ? { token: state.token, lastSeq: contiguousSeq() } : {},
+    );
+    if (!ack.ok) {
+      if (ack.error.code === 'CONVERSATION_NOT_FOUND') {
+        // The server no longer knows this conversation (expired, other server): begin a new one.
+        state.token = undefined;
+        save();
+        return startConversation();
+      }
+      showAlert(`Could not start the chat: ${ack.error.message}`);
+      return;
+    }
+    if (ack.data.token) state.token = ack.data.token;
+    state.conversationId = ack.data.conversationId;
+    setStatus(ack.data.status);
+    save();
+    for (const view of ack.data.messages) renderView(view);
+    state.started = true;
+    connection.textContent = '';
+    connection.hidden = true;
+    flush();
+  }
+
+  function setStatus(status) {
+    state.status = status;
+    panel.dataset.status = status;
+    updateTyping(false);
+  }
+
+  async function connect() {
+    const { io } = await import(base + '/assets/vendor/socket.io.esm.min.js');
+    socket = io(base + '/widget', { transports: ['websocket'] });
+    socket.on('connect', () => {
+      clearAlert();
+      startConversation().catch((error) => showAlert(`Could not start the chat: ${error.message}`));
+    });
+    socket.on('disconnect', () => {
+      state.started = false;
+      for (const p of pending.values()) p.inFlight = false;
+      connection.hidden = false;
+      connection.textContent = 'Offline: your messages will be sent when the connection is back.';
+      for (const p of pending.values()) {
+        const item = rendered.get(p.cid);
+        if (item) setDeliveryState(item, 'queued');
+      }
+    });
+    socket.on('connect_error', () => {
+      connection.hidden = false;
+      connection.textContent = 'Cannot reach the chat server. Retrying…';
+    });
+    socket.on('bot:reply', onBotReply);
+    socket.on('agent:message', (message) => {
+      noteSeq(message.seq);
+      if (rendered.has(message.messageId)) return;
+      appendItem(message.messageId, authorItem({ ...message, author: 'agent' }));
+      updateTyping(false);
+    });
+    socket.on('handoff:queued', (event) => {
+      setStatus(event.status);
+      renderView(event.message);
+    });
+    socket.on('typing:start', (event) => event.author === 'agent' && updateTyping(true));
+    socket.on('typing:stop', (event) => event.author === 'agent' && updateTyping(false));
+    socket.on('error', (error) => showAlert(error.message || 'Something went wrong'));
+  }
+
+  function onBotReply(reply) {
+    noteSeq(reply.seq);
+    answered.add(reply.replyTo);
+    awaitingReply.delete(reply.replyTo);
+    // An agent's message may come as a reply with route `agent`: show it as the agent's, without ratings.
+    if (!rendered.has(reply.messageId))
+      appendItem(
+        reply.messageId,
+        reply.route === 'agent' ? authorItem({ ...reply, author: 'agent' }) : botItem(reply),
+      );
+    updateTyping(false);
+  }
+
+  // ---- sending ------------------------------------------------------------------------------------------------
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    // crypto.randomUUID needs a secure context; a host page on plain http still gets a random v4 uuid.
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  function send(text) {
+    const clean = text.trim();
+    if (!clean) return;
+    const cid = newId();
+    pending.set(cid, { cid, text: clean, inFlight: false });
+    save();
+    const item = customerItem(cid, clean);
+    setDeliveryState(item, 'queued');
+    appendItem(cid, item);
+    flush();
+  }
+
+  /** Sends every unacknowledged message, in order, with its original clientMessageId (the server dedupes). */
+  function flush() {
+    if (!state.started || !socket || !socket.connected) return;
+    for (const p of pending.values()) {
+      if (p.inFlight) continue;
+      if (!rendered.has(p.cid)) {
+        const item = customerItem(p.cid, p.text);
+        appendItem(p.cid, item);
+      }
+      deliver(p);
+    }
+  }
+
+  async function deliver(p) {
+    p.inFlight = true;
+    const item = rendered.get(p.cid);
+    setDeliveryState(item, 'sending');
+    const ack = await emit('message:send', { clientMessageId: p.cid, text: p.text });
+    p.inFlight = false;
+    if (!pending.has(p.cid)) return; // already confirmed (history on resume)
+    if (ack.ok) {
+      noteSeq(ack.data.seq);
+      markSent(p.cid, ack.data.messageId);
+      if (!answered.has(ack.data.messageId) && state.status === 'bot') awaitingReply.add(ack.data.messageId);
+      updateTyping(false);
+      return;
+    }
+    const code = ack.error.code;
+    if (code === 'TIMEOUT' || RETRYABLE.has(code)) {
+      // Kept in the outbox: sent again after a delay or on reconnect, with the same clientMessageId.
+      setDeliveryState(
+        item,
+        'queued',
+        code === 'RATE_LIMITED' ? 'sending too fast, retrying soon' : undefined,
+      );
+      const delay = Math.min(Math.max(Number(ack.error.retryAfterMs) || 2000, 500), 60000);
+      setTimeout(flush, delay);
+      return;
+    }
+    pending.delete(p.cid);
+    save();
+    setDeliveryState(item, 'failed', ack.error.message);
+    if (code === 'CONVERSATION_CLOSED') {
+      showAlert('This conversation has ended.', { label: 'Start a new one', run: newConversation });
+    }
+  }
+
+  function markSent(cid, messageId) {
+    pending.delete(cid);
+    save();
+    const item = rendered.get(cid);
+    if (item) {
+      setDeliveryState(item, 'sent');
+      item.dataset.messageId = messageId;
+      rendered.set(messageId, item);
+    }
+  }
+
+  function newConversation() {
+    state.token = undefined;
+    state.started = false;
+    seenSeq.clear();
+    rendered.clear();
+    log.replaceChildren();
+    clearAlert();
+    save();
+    startConversation().catch((error) => showAlert(`Could not start the chat: ${error.message}`));
+  }
+
+  async function requestHandoff() {
+    if (!state.started) return showAlert('Not connected yet; try again in a moment.');
+    const ack = await emit('handoff:request', {});
+    if (!ack.ok) return showAlert(`Could not reach a person: ${ack.error.message}`);
+    setStatus(ack.data.status);
+  }
+
+  async function rate(messageId, rating, group) {
+    if (!state.started) return showAlert('Not connected yet; try again in a moment.');
+    const ack = await emit('feedback:send', { messageId, rating });
+    if (!ack.ok) return showAlert(`Could not send your rating: ${ack.error.message}`);
+    for (const button of group.querySelectorAll('button'))
+      button.setAttribute('aria-pressed', String(button.dataset.rating === rating));
+  }
+
+  // ---- composer -----------------------------------------------------------------------------------------------
+  let typingTimer = null;
+  function typingStopped() {
+    clearTimeout(typingTimer);
+    if (typingTimer !== null && state.started) socket.emit('typing:stop', {});
+    typingTimer = null;
+  }
+  input.addEventListener('input', () => {
+    if (!state.started) return;
+    if (typingTimer === null) socket.emit('typing:start', {});
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(typingStopped, 2000);
+  });
+  input.addEventListener('keydown', (event) => {
+    // Enter sends, Shift+Enter is a new line (as in most chat widgets).
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    typingStopped();
+    send(input.value);
+    input.value = '';
+    input.focus();
+  });
+
+  // ---- start --------------------------------------------------------------------------------------------------
+  function mount() {
+    document.body.append(host);
+    setOpen(state.open, false);
+    for (const p of saved.outbox) {
+      if (typeof p.cid !== 'string' || typeof p.text !== 'string') continue;
+      pending.set(p.cid, { cid: p.cid, text: p.text, inFlight: false });
+    }
+    connect().catch((error) => {
+      connection.hidden = false;
+      connection.textContent = 'The chat could not load.';
+      showAlert(`Could not load the chat client: ${error.message}`);
+    });
+  }
+  if (document.body) mount();
+  else document.addEventListener('DOMContentLoaded', mount);
+})();

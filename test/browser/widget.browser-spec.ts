@@ -1,0 +1,175 @@
+import type { Browser } from 'playwright-core';
+import { effectiveThresholds } from '@app/conversation';
+import { NluService } from '@app/nlu';
+import { bootTestApp, TestApp, truncateChat } from '@app/testing';
+import { launchBrowser, openPage, PHONE, screenshot, widget } from './browser.helper';
+
+/**
+ * The embeddable widget in headless Chromium against the real server (PGlite, the real model): the demo page
+ * loads /widget.js, which talks to /widget over socket.io like any customer's browser would.
+ */
+jest.setTimeout(300_000);
+
+describe('widget (browser)', () => {
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [t, browser] = await Promise.all([bootTestApp({ kind: 'pglite' }), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  beforeEach(async () => {
+    await t.drainTurns();
+    await truncateChat(t.dataSource);
+  });
+
+  /** The least confident of a few off-topic messages, as this model scores them: it gets the fallback. */
+  async function offTopicText(): Promise<string> {
+    const nlu = t.app.get(NluService);
+    const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'thanks', 'why', 'no'];
+    const scored = await Promise.all(
+      candidates.map(async (text) => ({ text, parse: await nlu.parse(text) })),
+    );
+    const pick = scored.sort((a, b) => a.parse.intent.confidence - b.parse.intent.confidence)[0];
+    expect(pick.parse.intent.confidence).toBeLessThan(
+      effectiveThresholds(pick.parse.thresholds, t.config.nlu.thresholds).retrieval,
+    );
+    return pick.text;
+  }
+
+  it('answers a customer, escalates to a person, and resumes the conversation after a reload', async () => {
+    const { context, page, problems } = await openPage(browser);
+    await page.goto(`${t.url}/demo`);
+    const w = widget(page);
+    await screenshot(page, 'widget-closed-desktop');
+    await w.open();
+    expect(await w.launcher.getAttribute('aria-expanded')).toBe('true');
+
+    await w.say('what payment methods do you accept');
+    await w.bot.first().waitFor();
+    expect((await w.bot.first().locator('.text').textContent())?.length).toBeGreaterThan(10);
+
+    await w.say(await offTopicText());
+    const fallback = w.bot.nth(1);
+    await fallback.waitFor();
+    expect(await fallback.getAttribute('data-route')).toBe('fallback');
+    const talk = fallback.getByRole('button', { name: 'Talk to a person' });
+    await talk.click();
+    await w.system.first().waitFor();
+    expect(await w.system.first().textContent()).toMatch(/agent|person|human/i);
+    expect(await w.panel.getAttribute('data-status')).toBe('handoff_requested');
+    const [{ status }] = await t.dataSource.query(`SELECT status FROM conversation`);
+    expect(status).toBe('handoff_requested');
+    await screenshot(page, 'widget-handoff-desktop');
+
+    // Thumbs down on the first answer reaches the server (review queue).
+    await w.bot.first().getByRole('button', { name: 'Not helpful' }).click();
+    await w.bot.first().locator('button[data-rating="down"][aria-pressed="true"]').waitFor();
+    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM feedback WHERE rating = 'down'`);
+    expect(n).toBe(1);
+
+    // A reload resumes the same conversation from the token in localStorage, with its history.
+    // (History carries the texts; quick-reply buttons belong to the live reply only.)
+    const texts = w.log.locator('li .text');
+    const before = await texts.allTextContents();
+    expect(before).toHaveLength(5);
+    await page.reload();
+    await w.open();
+    await w.system.first().waitFor();
+    expect(await texts.allTextContents()).toEqual(before);
+    const [{ conversations }] = await t.dataSource.query(
+      `SELECT count(*)::int AS conversations FROM conversation`,
+    );
+    expect(conversations).toBe(1);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('shows user text as text: markup typed by the customer is never parsed', async () => {
+    const { context, page, problems } = await openPage(browser);
+    await page.goto(`${t.url}/demo`);
+    const w = widget(page);
+    await w.open();
+    const attack = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold</b>`;
+    const bubble = await w.say(attack);
+    expect(await bubble.locator('.text').textContent()).toBe(attack);
+    expect(await page.locator('#parley-widget img, #parley-widget script, #parley-widget b').count()).toBe(0);
+    await w.bot.first().waitFor();
+    // After the reload the text comes back from the server (history) and is still only text.
+    await page.reload();
+    await w.open();
+    await w.customer.first().waitFor();
+    expect(await w.customer.first().locator('.text').textContent()).toBe(attack);
+    expect(await page.locator('#parley-widget img, #parley-widget script, #parley-widget b').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps a message typed while offline, marks it waiting, and sends it once (same id) when back online', async () => {
+    const { context, page, problems } = await openPage(browser);
+    // The websocket goes through a proxy in the page so the test can cut the network under the widget.
+    let online = true;
+    const open = new Set<{ close: () => Promise<void> }>();
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (!online) return void ws.close();
+      ws.connectToServer();
+      open.add(ws);
+    });
+    await page.goto(`${t.url}/demo`);
+    const w = widget(page);
+    await w.open();
+    await w.say('hello');
+    await w.bot.first().waitFor();
+
+    online = false;
+    await Promise.all([...open].map((ws) => ws.close()));
+    await page.locator('#parley-widget .connection:not([hidden])').waitFor();
+    await w.input.fill('where is my refund');
+    await w.input.press('Enter');
+    const queued = w.customer.nth(1);
+    await queued.and(page.locator('[data-state="queued"]')).waitFor();
+    expect(await queued.locator('.state').textContent()).toMatch(/waiting/i);
+
+    online = true;
+    await queued.and(page.locator('[data-state="sent"]')).waitFor();
+    await w.bot.nth(1).waitFor();
+    const rows = await t.dataSource.query(`SELECT text FROM message WHERE author = 'customer' ORDER BY seq`);
+    expect(rows.map((r: { text: string }) => r.text)).toEqual(['hello', 'where is my refund']);
+    expect(problems.filter((p) => !p.includes('WebSocket'))).toEqual([]);
+    await context.close();
+  });
+
+  it('works on a phone-sized screen: the panel fills the screen and the keyboard alone can chat', async () => {
+    const { context, page, problems } = await openPage(browser, PHONE);
+    await page.goto(`${t.url}/demo`);
+    const w = widget(page);
+    await screenshot(page, 'widget-closed-phone');
+    // Keyboard only: Tab to the launcher (after the page's own link), Enter opens, focus lands in the input.
+    await w.launcher.focus();
+    await page.keyboard.press('Enter');
+    await w.input.waitFor({ state: 'visible' });
+    expect(await page.evaluate('document.activeElement?.id')).toBe('parley-widget');
+    const box = await w.panel.boundingBox();
+    expect(box).toMatchObject({ x: 0, y: 0, width: PHONE.width, height: PHONE.height });
+    await page.keyboard.type('how can I get a refund');
+    await page.keyboard.press('Enter');
+    await w.bot.first().waitFor();
+    const sendBox = await w.send.boundingBox();
+    expect(sendBox!.x + sendBox!.width).toBeLessThanOrEqual(PHONE.width);
+    expect(sendBox!.y + sendBox!.height).toBeLessThanOrEqual(PHONE.height);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, 'widget-open-phone');
+    // Escape closes the panel and gives focus back to the launcher.
+    await page.keyboard.press('Escape');
+    await w.panel.waitFor({ state: 'hidden' });
+    expect(await w.launcher.evaluate((el: any) => el === el.getRootNode().activeElement)).toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
