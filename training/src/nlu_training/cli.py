@@ -1,4 +1,4 @@
-"""python -m nlu_training {prepare,train,evaluate,export,all,bench} (see --help)."""
+"""python -m nlu_training {prepare,train,evaluate,evaluate-model,export,all,bench} (see --help)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--run", type=Path, required=True)
     s.add_argument("--data", type=Path, required=True)
 
+    s = sub.add_parser("evaluate-model", help="score exported model folders (ONNX) on canonical files")
+    s.add_argument("--model", dest="models", type=Path, action="append", required=True, help="MODEL_DIR (repeatable)")
+    s.add_argument("--data", dest="data_files", type=Path, action="append", required=True, help="JSONL (repeatable)")
+    s.add_argument("--variant", choices=("int8", "fp32"), default="int8", help="graph to score (servers run int8)")
+    s.add_argument("--out", type=Path, default=None, help="write the full metrics JSON here")
+
     s = sub.add_parser("export", help="calibrate + ONNX export + parity + report into MODEL_DIR")
     s.add_argument("--run", type=Path, required=True)
     s.add_argument("--out", type=Path, required=True)
@@ -51,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(s, data=False)
     s.add_argument("--out", type=Path, required=True, help="MODEL_DIR (replaced atomically)")
     s.add_argument("--work", type=Path, default=None, help="run folder (default var/training/<out name>)")
+    s.add_argument(
+        "--progress-jsonl",
+        default=None,
+        metavar="PATH",
+        help='JSON Lines progress events (phase/step/epoch/done) to PATH, or "-" for stdout',
+    )
 
     s = sub.add_parser("bench", help="`all` + test metrics into bench/results/training-<dataset>.json")
     common(s, data=False)
@@ -97,6 +109,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         m = pipeline.evaluate_run(args.run, args.data)
         print(json.dumps({k: m[k] for k in ("n", "intent_accuracy", "intent_macro_f1", "slot_f1", "exact_match")}))
         return 0
+    if args.command == "evaluate-model":
+        from .score import score_models
+
+        result = score_models(args.models, args.data_files, args.out, args.variant)
+        keys = ("n", "intent_accuracy", "intent_macro_f1", "slot_f1", "exact_match")
+        print(json.dumps([{s: {k: v[k] for k in keys} for s, v in m["sets"].items()} for m in result["models"]]))
+        return 0
     if args.command == "export":
         manifest = pipeline.export_run(args.run, args.out)
         print(json.dumps({"version": manifest["version"], "metrics": manifest["metrics"]}))
@@ -115,8 +134,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(json.dumps(summary["best_dev"]))
         return 0
     if args.command == "all":
-        manifest = pipeline.run_all(cfg, base, args.out, args.work)
-        print(json.dumps({"version": manifest["version"], "metrics": manifest["metrics"]}))
+        from .progress import Progress
+
+        progress = Progress(args.progress_jsonl)
+        try:
+            manifest = pipeline.run_all(cfg, base, args.out, args.work, progress)
+            progress.emit("done", version=manifest["version"], out=str(args.out), metrics=manifest["metrics"])
+        finally:
+            progress.close()
+        if args.progress_jsonl != "-":
+            print(json.dumps({"version": manifest["version"], "metrics": manifest["metrics"]}))
         return 0
     from .bench import run_bench
 

@@ -21,6 +21,7 @@ from .encode import Labels, encode_all
 from .evaluate import compute_metrics, predict, torch_predictor
 from .manifest import build_manifest, data_block
 from .model import load_trained
+from .progress import NO_PROGRESS, Progress
 from .readers import Example
 from .report import write_report
 from .train import round_robin_subset, train
@@ -69,15 +70,20 @@ def write_run_info(
     (run_dir / "run_info.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def run_all(cfg: TrainConfig, base: Path, out: Path, work: Path | None = None) -> dict[str, Any]:
+def run_all(
+    cfg: TrainConfig, base: Path, out: Path, work: Path | None = None, progress: Progress = NO_PROGRESS
+) -> dict[str, Any]:
     """prepare (if the config names a raw source) -> train -> export (calibrate, parity, report)."""
     work = work or Path("var/training") / out.name
     if (work / "run").exists():
         shutil.rmtree(work / "run")  # a stale best.pt from an older run must never be exported
+    progress.emit("phase", phase="data")
     splits, meta, data_dir = load_data(cfg, work)
     run_dir = work / "run"
-    summary = train(cfg, splits, base, run_dir)
+    progress.emit("phase", phase="training", train=len(splits["train"]), dev=len(splits["dev"]), epochs=cfg.epochs)
+    summary = train(cfg, splits, base, run_dir, progress)
     write_run_info(run_dir, data_dir, base, meta, splits, summary)
+    progress.emit("phase", phase="exporting")
     return export_run(run_dir, out)
 
 

@@ -19,6 +19,7 @@ from .config import TrainConfig
 from .encode import IGNORE, Encoded, Labels, collate, encode_all
 from .evaluate import compute_metrics, dev_score, predict, torch_predictor
 from .model import JointModel, build_model
+from .progress import NO_PROGRESS, Progress
 from .readers import Example
 from .seed import pick_device, seed_everything
 
@@ -61,7 +62,13 @@ def linear_schedule(opt: torch.optim.Optimizer, warmup: int, total: int) -> torc
     return torch.optim.lr_scheduler.LambdaLR(opt, factor)
 
 
-def train(cfg: TrainConfig, splits: dict[str, list[Example]], base: Path, run_dir: Path) -> dict[str, Any]:
+def train(
+    cfg: TrainConfig,
+    splits: dict[str, list[Example]],
+    base: Path,
+    run_dir: Path,
+    progress: Progress = NO_PROGRESS,
+) -> dict[str, Any]:
     """Trains, keeps the best dev checkpoint in run_dir/best.pt, returns the training summary."""
     gen = seed_everything(cfg.seed)
     device = pick_device(cfg.device, cfg.threads)
@@ -97,7 +104,7 @@ def train(cfg: TrainConfig, splits: dict[str, list[Example]], base: Path, run_di
     start = time.perf_counter()
     for epoch in range(1, cfg.epochs + 1):
         steps_left = total - sum(h["steps"] for h in history)
-        loss_sum, t0 = _run_epoch(model, loader, opt, sched, cfg, device, epoch, steps_left)
+        loss_sum, t0 = _run_epoch(model, loader, opt, sched, cfg, device, epoch, steps_left, progress)
         n_steps = min(len(loader), steps_left)
         seen += min(len(train_enc), n_steps * cfg.batch_size)
         metrics = _dev_metrics(model, dev_enc, labels, cfg, device)
@@ -113,6 +120,13 @@ def train(cfg: TrainConfig, splits: dict[str, list[Example]], base: Path, run_di
             "dev_score": score,
         }
         history.append(row)
+        progress.emit(
+            "epoch",
+            epoch=epoch,
+            epochs=cfg.epochs,
+            loss=round(row["loss"], 6),
+            dev={k: metrics[k] for k in ("intent_accuracy", "intent_macro_f1", "slot_f1", "exact_match")},
+        )
         log.info(
             "epoch %d/%d loss=%.4f dev_intent=%.2f dev_slot_f1=%.2f dev_exact=%.2f %.0fs",
             epoch,
@@ -159,6 +173,7 @@ def _run_epoch(
     device: torch.device,
     epoch: int,
     steps_left: int,
+    progress: Progress = NO_PROGRESS,
 ) -> tuple[float, float]:
     model.train()
     t0 = time.perf_counter()
@@ -182,6 +197,7 @@ def _run_epoch(
         opt.step()
         sched.step()
         loss_sum += float(loss.item())
+        progress.step(epoch, i + 1, min(len(loader), steps_left), float(loss.item()))
         bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
     return loss_sum, t0
 
