@@ -51,4 +51,15 @@ export interface AppConfig {
     /** Created at boot while `app_user` is empty; a null password is generated and printed once. */
     readonly firstAdmin: { readonly email: string | null; readonly password: string | null };
   };
+  /** Retraining, registry and promotion gate (docs/api-admin.md). */
+  readonly training: {
+    readonly workerMode: 'embedded' | 'off';
+    readonly modelsDir: string;
+    readonly python: string;
+    readonly jobStaleSeconds: number;
+    readonly gateTolerance: number;
+    readonly gateMinExamples: number;
+    readonly transcriptMaxBytes: number;
+    readonly transcriptMaxRows: number;
+  };
 }

@@ -164,4 +164,51 @@ export class EnvDto {
   @IsString()
   @Length(12, 200, { message: 'PARLEY_ADMIN_PASSWORD must be 12 to 200 characters' })
   PARLEY_ADMIN_PASSWORD?: string;
+
+  /** Training jobs: `embedded` runs the worker inside the server (default with PGlite), `off` leaves them to `npm run worker` (default with PostgreSQL). */
+  @IsOptional()
+  @IsIn(['embedded', 'off'])
+  WORKER_MODE?: 'embedded' | 'off';
+
+  /** Promotion gate: how many points (0–100) of intent accuracy or slot F1 a candidate may lose against the active model. */
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(100)
+  GATE_TOLERANCE: number = 0.5;
+
+  /** Promotion gate: an evaluation set smaller than this is reported but does not decide. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  GATE_MIN_EXAMPLES: number = 20;
+
+  /** Where training jobs write model folders (`<dir>/<version>`) and where `var/datasets` snapshots live next to. */
+  @IsString()
+  MODELS_DIR: string = 'models';
+
+  /** Python interpreter with the `nlu_training` package (training/). */
+  @IsString()
+  TRAINING_PYTHON: string = '.venv/bin/python';
+
+  /** A running job whose worker has not heartbeated for this long is requeued (or failed after 3 attempts). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  JOB_STALE_SECONDS: number = 60;
+
+  /** Largest raw transcript upload (bytes) and most lines/rows per import. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
+  TRANSCRIPT_MAX_BYTES: number = 5 * 1024 * 1024;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  TRANSCRIPT_MAX_ROWS: number = 5000;
 }

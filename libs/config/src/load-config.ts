@@ -19,7 +19,7 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new EnvDto()).concat(['DATABASE_URL', 'REDIS_URL', 'NLU_THREADS', 'NLU_WORKERS', 'THRESHOLD_ANSWER', 'THRESHOLD_RETRIEVAL', 'THRESHOLD_REVIEW', 'PARLEY_ADMIN_EMAIL', 'PARLEY_ADMIN_PASSWORD']));
+const KNOWN = new Set(Object.keys(new EnvDto()).concat(['DATABASE_URL', 'REDIS_URL', 'NLU_THREADS', 'NLU_WORKERS', 'THRESHOLD_ANSWER', 'THRESHOLD_RETRIEVAL', 'THRESHOLD_REVIEW', 'PARLEY_ADMIN_EMAIL', 'PARLEY_ADMIN_PASSWORD', 'WORKER_MODE']));
 
 /**
  * Validates `env` and returns a frozen, nested {@link AppConfig}. Pure: reads nothing but its argument.
@@ -73,6 +73,17 @@ function toAppConfig(dto: EnvDto): AppConfig {
       loginMaxFailures: dto.AUTH_LOGIN_MAX_FAILURES,
       loginWindowSeconds: dto.AUTH_LOGIN_WINDOW_SECONDS,
       firstAdmin: { email: dto.PARLEY_ADMIN_EMAIL ?? null, password: dto.PARLEY_ADMIN_PASSWORD ?? null },
+    },
+    training: {
+      // PGlite cannot be opened by a second process, so with it the server must run the worker itself.
+      workerMode: dto.WORKER_MODE ?? (dto.DATABASE_URL ? 'off' : 'embedded'),
+      modelsDir: dto.MODELS_DIR,
+      python: dto.TRAINING_PYTHON,
+      jobStaleSeconds: dto.JOB_STALE_SECONDS,
+      gateTolerance: dto.GATE_TOLERANCE,
+      gateMinExamples: dto.GATE_MIN_EXAMPLES,
+      transcriptMaxBytes: dto.TRANSCRIPT_MAX_BYTES,
+      transcriptMaxRows: dto.TRANSCRIPT_MAX_ROWS,
     },
   };
 }

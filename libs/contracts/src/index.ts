@@ -5,3 +5,4 @@ export * from './chat.types';
 export * from './error-codes';
 export * from './socket-events';
 export * from './agent';
+export * from './admin';

@@ -9,6 +9,9 @@ import { MessageEntity } from './message.entity';
 import { ReviewItemEntity } from './review-item.entity';
 import { SlotStateEntity } from './slot-state.entity';
 import { TrainingExampleEntity } from './training-example.entity';
+import { ModelVersionEntity } from './model-version.entity';
+import { TrainingJobEventEntity } from './training-job-event.entity';
+import { TrainingJobEntity } from './training-job.entity';
 
 export * from './answer-template.entity';
 export * from './conversation.entity';
@@ -21,6 +24,9 @@ export * from './app-user.entity';
 export * from './audit-log.entity';
 export * from './auth-session.entity';
 export * from './training-example.entity';
+export * from './model-version.entity';
+export * from './training-job.entity';
+export * from './training-job-event.entity';
 
 export const ENTITIES = [
   ConversationEntity,
@@ -34,4 +40,7 @@ export const ENTITIES = [
   AuthSessionEntity,
   AuditLogEntity,
   TrainingExampleEntity,
+  ModelVersionEntity,
+  TrainingJobEntity,
+  TrainingJobEventEntity,
 ];
