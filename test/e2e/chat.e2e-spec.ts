@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BotReply, SendMessageResult, StartConversationResult } from '@app/contracts';
 import { effectiveThresholds } from '@app/conversation';
+import { AnswerTemplateRepository } from '@app/database';
 import { NluService } from '@app/nlu';
 import {
   bootTestApp,
@@ -207,6 +208,8 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
 
     it('answers from the knowledge base with its sources when the intent has no template', async () => {
       await t.dataSource.query(`UPDATE answer_template SET enabled = false WHERE intent = 'get_refund'`);
+      // Raw SQL bypasses the repository, which serves turns from an in-process copy of the templates.
+      t.app.get(AnswerTemplateRepository).invalidateCache();
       try {
         const { socket } = await start();
         const reply = await ask(socket, 'I want a refund');
@@ -218,6 +221,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
         expect(stored[0].sources).toEqual(reply.sources);
       } finally {
         await t.dataSource.query(`UPDATE answer_template SET enabled = true WHERE intent = 'get_refund'`);
+        t.app.get(AnswerTemplateRepository).invalidateCache();
       }
     });
 

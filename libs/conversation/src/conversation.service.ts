@@ -98,7 +98,7 @@ export class ConversationService {
     if (stored.kind === 'not_found') throw new ConversationNotFoundError();
     if (stored.kind === 'closed') throw new ConversationClosedError();
     const duplicate = stored.kind === 'duplicate';
-    void this.turns.schedule(conversationId, duplicate ? undefined : stored.message.id);
+    void this.turns.schedule(conversationId, duplicate ? undefined : stored.message);
     return { messageId: stored.message.id, seq: stored.message.seq, duplicate };
   }
 

@@ -5,5 +5,6 @@ export * from './keyed-mutex';
 export * from './message-view';
 export * from './policy';
 export * from './ports';
+export * from './turn-context';
 export * from './turn-metrics.service';
 export * from './turn.service';

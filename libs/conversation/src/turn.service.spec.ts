@@ -104,3 +104,59 @@ describe('TurnService.decide', () => {
     expect(d.route).toBe('fallback');
   });
 });
+
+describe('TurnService.schedule', () => {
+  const message = (seq: number) => ({ id: `m${seq}`, conversationId: 'c1', seq, text: 'where is my order', createdAt: new Date() }) as MessageEntity;
+  const asked = { intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() + 60_000) };
+
+  function createScheduled(replySeq: (inbound: MessageEntity) => number | null) {
+    const turns = {
+      listUnanswered: jest.fn(async () => ({ messages: [message(1)], slot: null })),
+      appendBotReply: jest.fn(async (reply: { replyToId: string }) => {
+        const seq = replySeq(message(Number(reply.replyToId.slice(1))));
+        return seq === null ? null : ({ id: `r${seq}`, conversationId: 'c1', seq, author: 'bot', direction: 'out', text: 'ok', createdAt: new Date() } as MessageEntity);
+      }),
+    };
+    const slots = { findActive: jest.fn(async () => null) };
+    const templates = { respond: jest.fn(async () => ({ kind: 'ask' as const, text: 'What is your order number?', templateId: 't', slot: asked })) };
+    const sut = new TurnService(
+      config,
+      { parse: jest.fn(async () => nluResult('track_order', 0.95)) } as unknown as NluPort,
+      templates as unknown as TemplatePort,
+      { minScore: 0.3, search: jest.fn(async () => []) } as unknown as RetrievalPort,
+      turns as never,
+      slots as never,
+      { botReply: jest.fn() } as never,
+      { turn: jest.fn(), nluFailed: jest.fn() } as never,
+    );
+    return { sut, turns, templates };
+  }
+
+  it('reads the backlog once, then answers the next message from what its own reply left', async () => {
+    const { sut, turns, templates } = createScheduled((m) => m.seq + 1);
+    await sut.schedule('c1', message(1));
+    await sut.schedule('c1', message(3));
+    expect(turns.listUnanswered).toHaveBeenCalledTimes(1);
+    expect(turns.appendBotReply.mock.calls.map(([r]) => r.replyToId)).toEqual(['m1', 'm3']);
+    // The open question stored with the first reply is the second turn's pending slot, without a read.
+    expect(templates.respond).toHaveBeenLastCalledWith(expect.objectContaining({ pending: expect.objectContaining({ asked: 'order_id', templateId: 't' }) }));
+  });
+
+  it('reads the backlog again when something took a seq between the reply and the next message', async () => {
+    const { sut, turns } = createScheduled((m) => m.seq + 1);
+    await sut.schedule('c1', message(1));
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(4)], slot: null });
+    await sut.schedule('c1', message(4));
+    expect(turns.listUnanswered).toHaveBeenCalledTimes(2);
+  });
+
+  it('remembers nothing when the reply was not stored or other messages came in before it', async () => {
+    const { sut, turns } = createScheduled((m) => (m.seq === 1 ? null : m.seq + 2));
+    await sut.schedule('c1', message(1));
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(2)], slot: null });
+    await sut.schedule('c1', message(2));
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(5)], slot: null });
+    await sut.schedule('c1', message(5));
+    expect(turns.listUnanswered).toHaveBeenCalledTimes(3);
+  });
+});

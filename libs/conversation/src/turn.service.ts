@@ -8,6 +8,7 @@ import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
 import { afterNoTemplate, effectiveThresholds, firstRoute, reviewReason, Thresholds } from './policy';
 import { NluPort, PendingSlot, RetrievalPort, TemplatePort } from './ports';
+import { TurnContextCache } from './turn-context';
 import { TurnMetrics } from './turn-metrics.service';
 
 export const FALLBACK_TEXT = "Sorry, I'm not sure I understood. Could you rephrase that, or would you like to talk to a person?";
@@ -34,6 +35,7 @@ export interface TurnDecision {
 export class TurnService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Turn');
   private readonly mutex = new KeyedMutex();
+  private readonly contexts = new TurnContextCache();
   private readonly receivedAt = new Map<string, number>();
 
   constructor(
@@ -47,10 +49,13 @@ export class TurnService implements BeforeApplicationShutdown {
     private readonly metrics: TurnMetrics,
   ) {}
 
-  /** Queues "answer everything unanswered" for the conversation; returns when that run finished. */
-  schedule(conversationId: string, inboundId?: string): Promise<void> {
-    if (inboundId) this.receivedAt.set(inboundId, performance.now());
-    return this.mutex.run(conversationId, () => this.answerPending(conversationId)).catch((error: unknown) => {
+  /**
+   * Queues "answer everything unanswered" for the conversation; returns when that run finished. `inbound` is the
+   * message just stored, when there is one: it lets the turn skip reading the backlog back (see TurnContextCache).
+   */
+  schedule(conversationId: string, inbound?: MessageEntity): Promise<void> {
+    if (inbound) this.receivedAt.set(inbound.id, performance.now());
+    return this.mutex.run(conversationId, () => this.answerPending(conversationId, inbound)).catch((error: unknown) => {
       this.logger.error({ event: 'turn.failed', conversationId, err: describe(error) });
     });
   }
@@ -65,26 +70,31 @@ export class TurnService implements BeforeApplicationShutdown {
     await this.drain();
   }
 
-  private async answerPending(conversationId: string): Promise<void> {
+  private async answerPending(conversationId: string, inbound?: MessageEntity): Promise<void> {
+    const known = inbound ? this.contexts.take(conversationId, inbound.seq) : null;
+    if (!known) this.contexts.forget(conversationId);
     // Empty while a human is asked for or talking: the bot stays silent.
-    const { messages, slot } = await this.turns.listUnanswered(conversationId, new Date());
-    for (const [i, inbound] of messages.entries()) {
+    const { messages, slot } = known && inbound ? { messages: [inbound], slot: known.slot } : await this.turns.listUnanswered(conversationId, new Date());
+    for (const [i, message] of messages.entries()) {
       // The first turn uses the slot state read with the backlog; a later one sees what the previous turn left.
       const state = i === 0 ? slot : await this.slots.findActive(conversationId, new Date());
-      const answered = await this.answer(inbound, state);
+      const answered = await this.answer(message, state);
       if (!answered) return;
+      // Remember what this reply left only if nothing else came in between the message and its reply.
+      if (answered.reply.seq === message.seq + 1) this.contexts.remember(conversationId, { seq: answered.reply.seq, slot: answered.slot });
     }
   }
 
-  private async answer(inbound: MessageEntity, slot: SlotStateEntity | null): Promise<boolean> {
+  private async answer(inbound: MessageEntity, slot: SlotStateEntity | null): Promise<{ reply: MessageEntity; slot: SlotStateEntity | null } | null> {
     const started = this.receivedAt.get(inbound.id) ?? performance.now();
     this.receivedAt.delete(inbound.id);
     const nluStart = performance.now();
     const nlu = await this.parse(inbound);
     const nluMs = nlu ? performance.now() - nluStart : null;
     const decision = await this.decide(inbound, nlu, slot);
-    const saved = await this.persist(inbound, decision, nluMs, performance.now() - started);
-    if (!saved) return false;
+    const change = this.slotChange(decision);
+    const saved = await this.persist(inbound, decision, change, nluMs, performance.now() - started);
+    if (!saved) return null;
     const replyMs = performance.now() - started;
     this.emitter.botReply(inbound.conversationId, toBotReply(saved, decision.suggestions));
     this.metrics.turn(decision.route, nluMs, replyMs);
@@ -100,7 +110,7 @@ export class TurnService implements BeforeApplicationShutdown {
       nluMs: nluMs === null ? null : round(nluMs),
       replyMs: round(replyMs),
     });
-    return true;
+    return { reply: saved, slot: slotAfter(inbound.conversationId, slot, change) };
   }
 
   private async parse(inbound: MessageEntity): Promise<NluResult | null> {
@@ -170,10 +180,12 @@ export class TurnService implements BeforeApplicationShutdown {
     }
   }
 
+  private slotChange(d: TurnDecision): SlotChange {
+    return d.slot === 'keep' || d.slot === 'clear' ? { kind: d.slot } : { kind: 'set', state: { ...d.slot, expiresAt: this.slotExpiry(d.slot) } };
+  }
+
   /** Stores the reply with its slot-state change and review item (one statement); null when it must not be sent. */
-  private persist(inbound: MessageEntity, d: TurnDecision, nluMs: number | null, replyMs: number): Promise<MessageEntity | null> {
-    const slot: SlotChange =
-      d.slot === 'keep' || d.slot === 'clear' ? { kind: d.slot } : { kind: 'set', state: { ...d.slot, expiresAt: this.slotExpiry(d.slot) } };
+  private persist(inbound: MessageEntity, d: TurnDecision, slot: SlotChange, nluMs: number | null, replyMs: number): Promise<MessageEntity | null> {
     return this.turns.appendBotReply(
       {
         conversationId: inbound.conversationId,
@@ -198,6 +210,13 @@ export class TurnService implements BeforeApplicationShutdown {
     const ours = new Date(Date.now() + this.config.chat.slotTtlSeconds * 1000);
     return slot.expiresAt instanceof Date && !Number.isNaN(slot.expiresAt.getTime()) ? slot.expiresAt : ours;
   }
+}
+
+/** The conversation's slot state once `change` is stored, as a fresh read would return it. */
+function slotAfter(conversationId: string, before: SlotStateEntity | null, change: SlotChange): SlotStateEntity | null {
+  if (change.kind === 'keep') return before;
+  if (change.kind === 'clear') return null;
+  return Object.assign(new SlotStateEntity(), { conversationId, ...change.state, updatedAt: new Date() });
 }
 
 function fallback(nlu: NluResult | null, thresholds: Thresholds | null, slot: 'keep' | 'clear'): TurnDecision {

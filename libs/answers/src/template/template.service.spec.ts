@@ -39,7 +39,7 @@ function nlu(text: string, intent: string, confidence: number, entities: Partial
 function setup(templates: AnswerTemplate[] = [template()]) {
   const repo = {
     findForIntent: jest.fn(async (intent: string) => templates.find((t) => t.intent === intent && t.enabled) ?? null),
-    findById: jest.fn(async (id: string) => templates.find((t) => t.id === id) ?? null),
+    findCachedById: jest.fn(async (id: string) => templates.find((t) => t.id === id) ?? null),
   };
   // Identifier normalisation as the NLU does it (upper-case, no '#'); the parser itself is under test here too.
   const parser = new NluSlotValueParser((label, text) => (label.endsWith('_id') ? { kind: 'identifier', value: text.replace(/^#/, '').toUpperCase() } : { kind: 'text', value: text }));

@@ -43,7 +43,7 @@ export class TemplateService {
     const pending = input.pending && input.pending.expiresAt.getTime() > input.now.getTime() ? input.pending : null;
     if (pending && CANCEL.test(input.nlu.text)) return { kind: 'cancelled', text: CANCELLED_TEXT };
     if (pending && !this.switchesIntent(pending, input.nlu)) {
-      const template = await this.templates.findById(pending.templateId);
+      const template = await this.templates.findCachedById(pending.templateId);
       if (template?.enabled) return this.continueSlot(template, pending, input);
     }
     const template = await this.templates.findForIntent(input.nlu.intent.name);

@@ -4,6 +4,7 @@ import type { ReviewReason } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
 import { NewMessage } from './message.repository';
 import { SlotStateEntity } from '../entities/slot-state.entity';
+import { preparedQuery } from './prepared-query';
 import { toMessage, toSlotState } from './row-mappers';
 import { SlotStateInput } from './slot-state.repository';
 
@@ -31,7 +32,9 @@ export class TurnRepository {
   /** Stores a customer message; the same clientMessageId returns the stored row (unique index, also under races). */
   async appendInbound(conversationId: string, clientMessageId: string, text: string): Promise<AppendInboundResult> {
     try {
-      const rows = await this.dataSource.query(
+      const rows = await preparedQuery(
+        this.dataSource,
+        'turn.append_inbound',
         `WITH conv AS (
            UPDATE "conversation" SET "last_seq" = "last_seq" + 1, "updated_at" = now()
             WHERE "id" = $1 AND "status" <> 'closed'
@@ -64,7 +67,9 @@ export class TurnRepository {
   async appendBotReply(reply: Omit<NewMessage, 'seq' | 'direction' | 'author'> & { replyToId: string }, slot: SlotChange, review: ReviewReason | null): Promise<MessageEntity | null> {
     const set = slot.kind === 'set' ? slot.state : null;
     try {
-      const rows = await this.dataSource.query(
+      const rows = await preparedQuery(
+        this.dataSource,
+        'turn.append_bot_reply',
         `WITH conv AS (
            UPDATE "conversation" SET "last_seq" = "last_seq" + 1, "updated_at" = now()
             WHERE "id" = $1 AND "status" = 'bot'
@@ -106,14 +111,18 @@ export class TurnRepository {
 
   /**
    * Inbound customer messages the bot still owes an answer, oldest first (none unless the bot has the
-   * conversation), with the conversation's open slot question as of now: one round trip for the common turn.
+   * conversation; none from before it got the conversation back from a human), with the conversation's open
+   * slot question as of now: one round trip. The turn needs it only when it cannot tell from its own last
+   * reply that nothing else happened in the conversation (see TurnService).
    */
   async listUnanswered(conversationId: string, now: Date): Promise<{ messages: MessageEntity[]; slot: SlotStateEntity | null }> {
-    const rows = await this.dataSource.query(
+    const rows = await preparedQuery(
+      this.dataSource,
+      'turn.list_unanswered',
       `SELECT m.*, to_jsonb(s) AS slot FROM "message" m
          JOIN "conversation" c ON c."id" = m."conversation_id" AND c."status" = 'bot'
          LEFT JOIN "slot_state" s ON s."conversation_id" = m."conversation_id" AND s."expires_at" > $2
-        WHERE m."conversation_id" = $1 AND m."author" = 'customer'
+        WHERE m."conversation_id" = $1 AND m."author" = 'customer' AND m."seq" > c."bot_since_seq"
           AND NOT EXISTS (SELECT 1 FROM "message" r WHERE r."reply_to_id" = m."id" AND r."author" = 'bot')
         ORDER BY m."seq"`,
       [conversationId, now],
