@@ -4,6 +4,7 @@ import { effectiveThresholds } from '@app/conversation';
 import { AnswerTemplateRepository } from '@app/database';
 import { NluService } from '@app/nlu';
 import {
+  bearer,
   bootTestApp,
   collectEvents,
   connectWidget,
@@ -11,6 +12,7 @@ import {
   removeDir,
   request,
   requestOk,
+  signIn,
   startConversation,
   TestApp,
   TestDatabase,
@@ -336,26 +338,32 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
   });
 
   describe('REST', () => {
+    // The conversations and content REST need a signed-in agent or admin (test/e2e/roles.e2e-spec.ts).
+    let auth: { headers: Record<string, string> };
+    beforeAll(async () => {
+      auth = { headers: bearer((await signIn(t, 'agent')).token) };
+    });
+
     it('pages conversations and returns one with its messages, never the token hash', async () => {
       const { socket, conversation } = await start();
       await ask(socket, 'how do I change my shipping address');
-      const page = (await (await fetch(`${t.url}/api/conversations?limit=10&offset=0`)).json()) as Record<string, unknown>;
+      const page = (await (await fetch(`${t.url}/api/conversations?limit=10&offset=0`, auth)).json()) as Record<string, unknown>;
       expect(page).toMatchObject({ total: 1, limit: 10, offset: 0, items: [{ id: conversation.conversationId, messageCount: 2 }] });
-      const detail = (await (await fetch(`${t.url}/api/conversations/${conversation.conversationId}`)).json()) as { messages: Array<{ seq: number }> };
+      const detail = (await (await fetch(`${t.url}/api/conversations/${conversation.conversationId}`, auth)).json()) as { messages: Array<{ seq: number }> };
       expect(detail.messages.map((m: { seq: number }) => m.seq)).toEqual([1, 2]);
       expect(JSON.stringify([page, detail])).not.toMatch(/token/i);
     });
 
     it('maps bad requests to typed errors', async () => {
-      const bad = await fetch(`${t.url}/api/conversations/not-a-uuid`);
+      const bad = await fetch(`${t.url}/api/conversations/not-a-uuid`, auth);
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
-      const missing = await fetch(`${t.url}/api/conversations/${randomUUID()}`);
+      const missing = await fetch(`${t.url}/api/conversations/${randomUUID()}`, auth);
       expect(missing.status).toBe(404);
       expect(await missing.json()).toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
-      const tooMany = await fetch(`${t.url}/api/conversations?limit=1000`);
+      const tooMany = await fetch(`${t.url}/api/conversations?limit=1000`, auth);
       expect(tooMany.status).toBe(400);
-      const unknownParam = await fetch(`${t.url}/api/conversations?admin=1`);
+      const unknownParam = await fetch(`${t.url}/api/conversations?admin=1`, auth);
       expect(unknownParam.status).toBe(400);
       const nowhere = await fetch(`${t.url}/api/nowhere`);
       expect(nowhere.status).toBe(404);
@@ -382,7 +390,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       expect(metrics).toContain('parley_nlu_latency_seconds_bucket');
       expect(metrics).toContain('process_cpu_user_seconds_total');
       expect((await fetch(`${t.url}/docs`)).status).toBe(200);
-      const content = await fetch(`${t.url}/api/content/templates?limit=1`);
+      const content = await fetch(`${t.url}/api/content/templates?limit=1`, auth);
       expect(content.status).toBe(200);
     });
   });

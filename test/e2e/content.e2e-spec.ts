@@ -1,4 +1,4 @@
-import { bootTestApp, makePgliteDir, removeDir, TestApp } from '@app/testing';
+import { bearer, bootTestApp, makePgliteDir, removeDir, signIn, TestApp } from '@app/testing';
 
 /**
  * Content REST end to end on the real AppModule (PGlite, real model, seeded default content): CRUD, typed errors,
@@ -9,11 +9,13 @@ jest.setTimeout(180_000);
 describe('content REST (PGlite)', () => {
   let t: TestApp;
   let dir: string;
+  // Content REST needs a role (read: agent or admin, write: admin); test/e2e/roles.e2e-spec.ts covers the refusals.
+  let auth: Record<string, string>;
 
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${t.url}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -24,6 +26,7 @@ describe('content REST (PGlite)', () => {
   beforeAll(async () => {
     dir = makePgliteDir();
     t = await bootTestApp({ kind: 'pglite', pgliteDir: dir });
+    auth = bearer((await signIn(t, 'admin')).token);
   });
 
   afterAll(async () => {

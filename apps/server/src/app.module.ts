@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { ConversationModule, NluPort, RetrievalPort, TemplatePort } from '@app/conversation';
 import { DatabaseModule } from '@app/database';
 import { NluModule, NluService } from '@app/nlu';
+import { AgentModule } from './agent/agent.module';
 import { BootSequence } from './boot-sequence.service';
 import { ContentHttpModule } from './content/content-http.module';
 import { ConversationsController } from './controllers/conversations.controller';
@@ -39,6 +40,7 @@ export class AppModule {
           ],
         }),
         ContentHttpModule,
+        AgentModule,
         SecurityModule,
         WebModule,
       ],

@@ -52,10 +52,13 @@ export interface BotReply {
   createdAt: string;
 }
 
+/** `agent:message`: what a human agent wrote to the customer. */
 export interface AgentMessage {
   messageId: string;
   seq: number;
   text: string;
+  /** The agent's display name. */
+  agentName: string;
   createdAt: string;
 }
 

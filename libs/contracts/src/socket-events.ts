@@ -1,4 +1,5 @@
 import { AckCallback } from './ack';
+import type { ConversationStatusEvent } from './agent';
 import {
   AgentMessage,
   BotReply,
@@ -28,6 +29,7 @@ export const ChatEvent = {
   TypingStop: 'typing:stop',
   HandoffRequest: 'handoff:request',
   HandoffQueued: 'handoff:queued',
+  ConversationStatus: 'conversation:status',
   FeedbackSend: 'feedback:send',
   Error: 'error',
 } as const;
@@ -49,6 +51,8 @@ export interface ServerToClientEvents {
   'typing:start': (event: TypingEvent) => void;
   'typing:stop': (event: TypingEvent) => void;
   'handoff:queued': (event: HandoffQueued) => void;
+  /** An agent took the conversation (`agent`) or gave it back to the bot (`bot`). */
+  'conversation:status': (event: ConversationStatusEvent) => void;
   error: (error: ErrorBody) => void;
 }
 

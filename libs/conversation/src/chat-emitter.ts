@@ -1,12 +1,29 @@
-import type { BotReply, HandoffQueued, TypingEvent } from '@app/contracts';
+import type { AgentMessage, BotReply, ConversationStatusEvent, HandoffQueued, MessageView, TypingEvent } from '@app/contracts';
+
+/** Which change of a handed-off conversation agent consoles hear about. */
+export type HandoffChange = 'new' | 'taken' | 'released';
 
 /**
- * Server push, by conversation. Implemented by the gateway over socket.io rooms; services never touch
- * the socket.io `Server`.
+ * Server push, by conversation: to the customer's widget sockets and to the agent consoles. Implemented by
+ * the gateway over socket.io rooms; services never touch the socket.io `Server`.
+ *
+ * The agent-side methods have no-op defaults so a push-less implementation (a test double, a CLI) needs only
+ * the widget's three.
  */
 export abstract class ChatEmitter {
   abstract botReply(conversationId: string, reply: BotReply): void;
   abstract handoffQueued(conversationId: string, event: HandoffQueued): void;
-  /** Relays a typing indicator to the other sockets of the conversation. */
+  /** Relays a typing indicator to the other sockets of the conversation (and the customer's to its agents). */
   abstract typing(conversationId: string, state: 'start' | 'stop', event: TypingEvent, exceptSocketId?: string): void;
+
+  /** A human agent's message, to the customer's widget and the agents following the conversation. */
+  agentMessage(_conversationId: string, _message: AgentMessage, _view: MessageView): void {}
+  /** An agent took the conversation or gave it back to the bot: tell the widget (with the system message). */
+  conversationStatus(_conversationId: string, _event: ConversationStatusEvent): void {}
+  /** A customer message, to the agents following the conversation (bot replies reach them via `botReply`). */
+  customerMessage(_conversationId: string, _message: MessageView): void {}
+  /** A handed-off conversation appeared, was taken or was given back: tell every agent console. */
+  handoffChanged(_conversationId: string, _change: HandoffChange): void {}
+  /** A message entered the review queue: tell every agent console. */
+  reviewQueued(_messageId: string): void {}
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
 import { ConversationService } from './conversation.service';
+import { HandoffService } from './handoff.service';
 import { TurnMetrics } from './turn-metrics.service';
 import { TurnService } from './turn.service';
 
@@ -16,9 +17,11 @@ export class ConversationModule {
   static register(options: ConversationModuleOptions): DynamicModule {
     return {
       module: ConversationModule,
+      // Global: the transports (widget gateway, agent console, REST) all use these use cases.
+      global: true,
       imports: options.imports ?? [],
-      providers: [ConversationService, TurnService, TurnMetrics, ...options.bindings],
-      exports: [ConversationService, TurnService, TurnMetrics],
+      providers: [ConversationService, TurnService, TurnMetrics, HandoffService, ...options.bindings],
+      exports: [ConversationService, TurnService, TurnMetrics, HandoffService],
     };
   }
 }

@@ -21,6 +21,7 @@ import {
   ConversationPage,
   ConversationRepository,
   FeedbackRepository,
+  HandoffRepository,
   MessageRepository,
   ReviewItemRepository,
   SlotStateRepository,
@@ -29,6 +30,7 @@ import {
 } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 import { toMessageView } from './message-view';
+import { checkMessageText } from './message-text';
 import { TurnService } from './turn.service';
 
 export const HANDOFF_TEXT = 'Thanks for your patience. A human agent will join this conversation shortly.';
@@ -55,6 +57,7 @@ export class ConversationService {
     private readonly turnWrites: TurnRepository,
     private readonly turns: TurnService,
     private readonly emitter: ChatEmitter,
+    private readonly handoffs: HandoffRepository,
   ) {}
 
   async start(payload: StartConversationPayload): Promise<StartConversationResult> {
@@ -93,23 +96,14 @@ export class ConversationService {
    * The same clientMessageId returns the stored row and creates nothing.
    */
   async receive(conversationId: string, payload: SendMessagePayload): Promise<SendMessageResult> {
-    this.checkText(payload);
+    checkMessageText(payload.text, payload.clientMessageId, this.config.chat.maxMessageChars);
     const stored = await this.turnWrites.appendInbound(conversationId, payload.clientMessageId, payload.text);
     if (stored.kind === 'not_found') throw new ConversationNotFoundError();
     if (stored.kind === 'closed') throw new ConversationClosedError();
     const duplicate = stored.kind === 'duplicate';
     void this.turns.schedule(conversationId, duplicate ? undefined : stored.message);
+    if (!duplicate) this.emitter.customerMessage(conversationId, toMessageView(stored.message));
     return { messageId: stored.message.id, seq: stored.message.seq, duplicate };
-  }
-
-  private checkText(payload: SendMessagePayload): void {
-    const max = this.config.chat.maxMessageChars;
-    if (payload.text.trim() === '') throw new ValidationFailedError('Message text is empty', ErrorCode.MessageEmpty);
-    if (payload.text.length > max) throw new ValidationFailedError(`Message text is longer than ${max} characters`, ErrorCode.MessageTooLong);
-    // PostgreSQL text cannot hold NUL; refuse it rather than fail the insert.
-    if (payload.text.includes('\u0000') || payload.clientMessageId.includes('\u0000')) {
-      throw new ValidationFailedError('Message contains a NUL character');
-    }
   }
 
   /** Hands the conversation to a human: the bot goes silent, a system message says so. Idempotent. */
@@ -119,7 +113,7 @@ export class ConversationService {
       if (!conversation) throw new ConversationNotFoundError();
       if (conversation.status === 'closed') throw new ConversationClosedError();
       if (conversation.status !== 'bot') return { status: conversation.status, message: null };
-      await this.conversations.setStatus(m, conversationId, 'handoff_requested');
+      await this.handoffs.markRequested(m, conversationId);
       await this.slots.delete(m, conversationId);
       const seq = await this.conversations.nextSeq(m, conversationId);
       const message = await this.messages.insert(m, { conversationId, seq, direction: 'out', author: 'system', text: HANDOFF_TEXT });
@@ -127,6 +121,7 @@ export class ConversationService {
     });
     if (result.message) {
       this.emitter.handoffQueued(conversationId, { conversationId, status: result.status, message: toMessageView(result.message) });
+      this.emitter.handoffChanged(conversationId, 'new');
       this.logger.log({ event: 'handoff.requested', conversationId, reasonChars: reason?.length ?? 0 });
     }
     return { status: result.status };
@@ -142,6 +137,7 @@ export class ConversationService {
       const reviewQueued = payload.rating === 'down' ? await this.reviews.enqueue(m, { messageId: message.id, conversationId, reason: 'thumbs_down' }) : false;
       return { feedbackId, reviewQueued };
     });
+    if (result.reviewQueued) this.emitter.reviewQueued(message.id);
     this.logger.log({ event: 'feedback', conversationId, messageId: message.id, rating: payload.rating, reviewQueued: result.reviewQueued });
     return result;
   }

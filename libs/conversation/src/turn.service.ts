@@ -97,6 +97,8 @@ export class TurnService implements BeforeApplicationShutdown {
     if (!saved) return null;
     const replyMs = performance.now() - started;
     this.emitter.botReply(inbound.conversationId, toBotReply(saved, decision.suggestions));
+    // The reply was queued for review in the same statement (persist): open agent consoles show it live.
+    if (reviewReason(decision.route, decision.nlu?.intent.confidence ?? null, decision.thresholds)) this.emitter.reviewQueued(saved.id);
     this.metrics.turn(decision.route, nluMs, replyMs);
     this.logger.log({
       event: 'turn',

@@ -13,6 +13,8 @@ import { AppUserRepository } from './repositories/app-user.repository';
 import { AuditLogRepository } from './repositories/audit-log.repository';
 import { AuthSessionRepository } from './repositories/auth-session.repository';
 import { TrainingExampleRepository } from './repositories/training-example.repository';
+import { HandoffRepository } from './repositories/handoff.repository';
+import { ReviewQueueRepository } from './repositories/review-queue.repository';
 
 /** Injection token of the open {@link DatabaseHandle}. */
 export const DATABASE_HANDLE = Symbol('DATABASE_HANDLE');
@@ -30,7 +32,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 }
 
 const REPOSITORIES = [ConversationRepository, MessageRepository, SlotStateRepository, FeedbackRepository, ReviewItemRepository, TurnRepository, TransactionService,
-  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository];
+  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository];
 
 /**
  * Opens the database (PGlite or PostgreSQL, from the config), runs pending migrations at boot and exports the

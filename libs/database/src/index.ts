@@ -14,6 +14,8 @@ export * from './repositories/app-user.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/auth-session.repository';
 export * from './repositories/training-example.repository';
+export * from './repositories/handoff.repository';
+export * from './repositories/review-queue.repository';
 export * from './repositories/model-version.repository';
 export * from './repositories/training-job.repository';
 export * from './repositories/transcript.repository';

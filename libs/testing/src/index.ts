@@ -1,3 +1,4 @@
 export * from './test-app';
 export * from './wait-for-event';
 export * from './widget-client';
+export * from './auth-client';

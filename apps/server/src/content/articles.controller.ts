@@ -1,12 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ContentService } from '@app/answers';
+import { AuthGuard, Roles, RolesGuard } from '@app/auth';
 import type { HttpResponse } from '../http.types';
 import { ArticleBodyDto, ArticleDto, ArticlePageDto, ContentListQueryDto, ExportQueryDto, ImportBodyDto, importPayload, ImportResultDto } from './content.dto';
 
 @ApiTags('content')
 @ApiBadRequestResponse({ description: '`{ code: "CONTENT_INVALID" | "VALIDATION_FAILED", message, rows? }`' })
 @Controller('api/content/articles')
+// Agents read the content; only admins change it.
+@ApiBearerAuth()
+@UseGuards(AuthGuard, RolesGuard)
+@Roles('agent', 'admin')
 export class ArticlesController {
   constructor(private readonly content: ContentService) {}
 
@@ -27,6 +32,7 @@ export class ArticlesController {
   }
 
   @Post('import')
+  @Roles('admin')
   @ApiOperation({ summary: 'Import articles (validated first, one transaction, then embedded for search)' })
   @ApiCreatedResponse({ type: ImportResultDto })
   @ApiConflictResponse({ description: 'never: slug clashes are CONTENT_INVALID row errors' })
@@ -42,6 +48,7 @@ export class ArticlesController {
   }
 
   @Post()
+  @Roles('admin')
   @ApiCreatedResponse({ type: ArticleDto })
   @ApiConflictResponse({ description: 'CONTENT_CONFLICT: slug taken' })
   create(@Body() body: ArticleBodyDto): Promise<ArticleDto> {
@@ -49,6 +56,7 @@ export class ArticlesController {
   }
 
   @Patch(':id')
+  @Roles('admin')
   @ApiOkResponse({ type: ArticleDto })
   @ApiNotFoundResponse({ description: 'CONTENT_NOT_FOUND' })
   @ApiConflictResponse({ description: 'CONTENT_CONFLICT: slug taken' })
@@ -57,6 +65,7 @@ export class ArticlesController {
   }
 
   @Delete(':id')
+  @Roles('admin')
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'CONTENT_NOT_FOUND' })

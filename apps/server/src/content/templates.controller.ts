@@ -1,12 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ContentService } from '@app/answers';
+import { AuthGuard, Roles, RolesGuard } from '@app/auth';
 import type { HttpResponse } from '../http.types';
 import { ContentListQueryDto, ExportQueryDto, ImportBodyDto, importPayload, ImportResultDto, TemplateBodyDto, TemplateDto, TemplatePageDto } from './content.dto';
 
 @ApiTags('content')
 @ApiBadRequestResponse({ description: '`{ code: "CONTENT_INVALID" | "VALIDATION_FAILED", message, rows? }`' })
 @Controller('api/content/templates')
+// Agents read the content; only admins change it.
+@ApiBearerAuth()
+@UseGuards(AuthGuard, RolesGuard)
+@Roles('agent', 'admin')
 export class TemplatesController {
   constructor(private readonly content: ContentService) {}
 
@@ -27,6 +32,7 @@ export class TemplatesController {
   }
 
   @Post('import')
+  @Roles('admin')
   @ApiOperation({ summary: 'Import templates (all rows validated first, then written in one transaction)' })
   @ApiCreatedResponse({ type: ImportResultDto })
   importAll(@Body() body: ImportBodyDto): Promise<ImportResultDto> {
@@ -41,12 +47,14 @@ export class TemplatesController {
   }
 
   @Post()
+  @Roles('admin')
   @ApiCreatedResponse({ type: TemplateDto })
   create(@Body() body: TemplateBodyDto): Promise<TemplateDto> {
     return this.content.createTemplate(body) as Promise<TemplateDto>;
   }
 
   @Patch(':id')
+  @Roles('admin')
   @ApiOkResponse({ type: TemplateDto })
   @ApiNotFoundResponse({ description: 'CONTENT_NOT_FOUND' })
   update(@Param('id') id: string, @Body() body: TemplateBodyDto): Promise<TemplateDto> {
@@ -54,6 +62,7 @@ export class TemplatesController {
   }
 
   @Delete(':id')
+  @Roles('admin')
   @HttpCode(204)
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'CONTENT_NOT_FOUND' })

@@ -1,7 +1,8 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { AuthGuard, Roles, RolesGuard } from '@app/auth';
 import type { ConversationStatus, MessageView } from '@app/contracts';
 import { ConversationService } from '@app/conversation';
 import type { ConversationEntity } from '@app/database';
@@ -50,6 +51,9 @@ function summary(c: ConversationEntity): ConversationSummaryDto {
 
 @ApiTags('conversations')
 @Controller('api/conversations')
+@ApiBearerAuth()
+@UseGuards(AuthGuard, RolesGuard)
+@Roles('agent', 'admin')
 export class ConversationsController {
   constructor(private readonly conversations: ConversationService) {}
 

@@ -1,21 +1,72 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
-import { BotReply, ChatEvent, ClientToServerEvents, conversationRoom, HandoffQueued, ServerToClientEvents, TypingEvent } from '@app/contracts';
-import { ChatEmitter } from '@app/conversation';
+import {
+  AgentClientToServerEvents,
+  AgentMessage,
+  AGENTS_ROOM,
+  agentConversationRoom,
+  AgentServerToClientEvents,
+  BotReply,
+  ChatEvent,
+  ClientToServerEvents,
+  ConversationStatusEvent,
+  conversationRoom,
+  HandoffQueued,
+  MessageView,
+  ReviewItemView,
+  ServerToClientEvents,
+  TypingEvent,
+} from '@app/contracts';
+import { ChatEmitter, HandoffChange, toHandoffView } from '@app/conversation';
+import { HandoffRepository, ReviewQueueRepository } from '@app/database';
+import { toReviewItemView } from '@app/review';
 
 export type WidgetNamespace = Namespace<ClientToServerEvents, ServerToClientEvents>;
+export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents>;
 
-/** {@link ChatEmitter} over the `/widget` namespace: every socket of a conversation is in its room. */
+const HANDOFF_EVENT = { new: 'handoff:new', taken: 'handoff:taken', released: 'handoff:released' } as const;
+
+/**
+ * {@link ChatEmitter} over socket.io: the `/widget` namespace (every socket of a conversation is in its room)
+ * and the `/agent` namespace (every console in {@link AGENTS_ROOM}; those that took or watch a conversation
+ * also in its agent room).
+ */
 @Injectable()
 export class SocketChatEmitter extends ChatEmitter {
+  private readonly logger = new Logger('SocketChatEmitter');
   private namespace: WidgetNamespace | null = null;
+  private agents: AgentNamespace | null = null;
+
+  constructor(
+    private readonly handoffs: HandoffRepository,
+    private readonly reviews: ReviewQueueRepository,
+  ) {
+    super();
+  }
 
   attach(namespace: WidgetNamespace): void {
     this.namespace = namespace;
   }
 
+  attachAgents(namespace: AgentNamespace): void {
+    this.agents = namespace;
+  }
+
   botReply(conversationId: string, reply: BotReply): void {
     this.namespace?.to(conversationRoom(conversationId)).emit(ChatEvent.BotReply, reply);
+    this.toFollowers(conversationId, {
+      messageId: reply.messageId,
+      seq: reply.seq,
+      direction: 'out',
+      author: 'bot',
+      text: reply.text,
+      clientMessageId: null,
+      replyTo: reply.replyTo,
+      route: reply.route,
+      intent: reply.intent,
+      confidence: reply.confidence,
+      createdAt: reply.createdAt,
+    });
   }
 
   handoffQueued(conversationId: string, event: HandoffQueued): void {
@@ -26,5 +77,46 @@ export class SocketChatEmitter extends ChatEmitter {
     const room = this.namespace?.to(conversationRoom(conversationId));
     const target = exceptSocketId ? room?.except(exceptSocketId) : room;
     target?.emit(state === 'start' ? ChatEvent.TypingStart : ChatEvent.TypingStop, event);
+    if (event.author === 'customer') this.agents?.to(agentConversationRoom(conversationId)).emit(`typing:${state}`, { ...event, conversationId });
+  }
+
+  override agentMessage(conversationId: string, message: AgentMessage, view: MessageView): void {
+    this.namespace?.to(conversationRoom(conversationId)).emit(ChatEvent.AgentMessage, message);
+    this.toFollowers(conversationId, view);
+  }
+
+  override conversationStatus(conversationId: string, event: ConversationStatusEvent): void {
+    this.namespace?.to(conversationRoom(conversationId)).emit(ChatEvent.ConversationStatus, event);
+    if (event.message) this.toFollowers(conversationId, event.message);
+  }
+
+  override customerMessage(conversationId: string, message: MessageView): void {
+    this.toFollowers(conversationId, message);
+  }
+
+  /** Loads the conversation's queue entry and tells every console; a failed lookup is logged, never thrown. */
+  override handoffChanged(conversationId: string, change: HandoffChange): void {
+    if (!this.agents) return;
+    this.handoffs.find(conversationId).then(
+      (row) => row && this.agents?.to(AGENTS_ROOM).emit(HANDOFF_EVENT[change], toHandoffView(row)),
+      (error: unknown) => this.logger.error({ event: 'emit.handoff_failed', conversationId, err: String(error) }),
+    );
+  }
+
+  override reviewQueued(messageId: string): void {
+    if (!this.agents) return;
+    this.reviews.findByMessageId(messageId).then(
+      (row) => row && this.agents?.to(AGENTS_ROOM).emit('review:new', toReviewItemView(row)),
+      (error: unknown) => this.logger.error({ event: 'emit.review_failed', messageId, err: String(error) }),
+    );
+  }
+
+  /** A decided review item, to every console (not on the port: only the agent REST side decides). */
+  reviewUpdated(item: ReviewItemView): void {
+    this.agents?.to(AGENTS_ROOM).emit('review:updated', item);
+  }
+
+  private toFollowers(conversationId: string, message: MessageView): void {
+    this.agents?.to(agentConversationRoom(conversationId)).emit('conversation:message', { conversationId, message });
   }
 }

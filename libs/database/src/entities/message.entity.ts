@@ -1,5 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { Entity as NluEntity, IntentScore, MessageAuthor, MessageDirection, ReplyRoute, ReplySource } from '@app/contracts';
+import { AppUserEntity } from './app-user.entity';
 import { ConversationEntity } from './conversation.entity';
 
 @Entity('message')
@@ -71,4 +72,12 @@ export class MessageEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** The agent who wrote an `author = 'agent'` message. */
+  @Column({ name: 'agent_id', type: 'uuid', nullable: true })
+  agentId: string | null;
+
+  @ManyToOne(() => AppUserEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'agent_id', foreignKeyConstraintName: 'FK_message_agent' })
+  agent?: AppUserEntity;
 }

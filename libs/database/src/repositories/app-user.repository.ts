@@ -27,6 +27,12 @@ export interface AppUserPatch {
 
 const UNIQUE_VIOLATION = '23505';
 
+/** TypeORM answers an UPDATE/DELETE … RETURNING on PostgreSQL with `[rows, affected]`, an INSERT with `rows`. */
+export function returnedRows(result: unknown): Array<Record<string, any>> {
+  const r = result as unknown[];
+  return Array.isArray(r[0]) ? (r[0] as Array<Record<string, any>>) : (r as Array<Record<string, any>>);
+}
+
 /** Agent and admin accounts. Emails are compared lower-cased (the column holds only lower case). */
 @Injectable()
 export class AppUserRepository {
@@ -89,7 +95,8 @@ export class AppUserRepository {
        WHERE "id" = $1 RETURNING *`,
       [id, patch.name ?? null, patch.role ?? null, patch.passwordHash ?? null, patch.disabled ?? null],
     );
-    return rows[0] ? toAppUser(rows[0]) : null;
+    const updated = returnedRows(rows)[0];
+    return updated ? toAppUser(updated) : null;
   }
 
   async list(): Promise<AppUserEntity[]> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppUserEntity } from '../entities/app-user.entity';
-import { toAppUser } from './app-user.repository';
+import { returnedRows, toAppUser } from './app-user.repository';
 
 /** Login sessions, looked up by the sha256 of their bearer token (shared by every server instance). */
 @Injectable()
@@ -31,18 +31,18 @@ export class AuthSessionRepository {
     const rows = await this.dataSource.query(`UPDATE "auth_session" SET "revoked_at" = now() WHERE "token_hash" = $1 AND "revoked_at" IS NULL RETURNING "id"`, [
       tokenHash,
     ]);
-    return rows.length > 0;
+    return returnedRows(rows).length > 0;
   }
 
   /** Revokes every session of a user (disabled, password changed). */
   async revokeAllOf(manager: EntityManager, userId: string): Promise<number> {
     const rows = await manager.query(`UPDATE "auth_session" SET "revoked_at" = now() WHERE "user_id" = $1 AND "revoked_at" IS NULL RETURNING "id"`, [userId]);
-    return rows.length;
+    return returnedRows(rows).length;
   }
 
   /** Deletes sessions that expired before `before`; returns how many. */
   async deleteExpired(before: Date): Promise<number> {
     const rows = await this.dataSource.query(`DELETE FROM "auth_session" WHERE "expires_at" < $1 RETURNING "id"`, [before]);
-    return rows.length;
+    return returnedRows(rows).length;
   }
 }

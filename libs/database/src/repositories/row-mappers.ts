@@ -43,6 +43,7 @@ export function toMessage(r: Row): MessageEntity {
     replyLatencyMs: r.reply_latency_ms ?? null,
     sources: r.sources ?? null,
     createdAt: new Date(r.created_at),
+    agentId: r.agent_id ?? null,
   });
 }
 

@@ -1,0 +1,138 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '@app/auth';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import {
+  AgentMessageResult,
+  AuthUser,
+  ConversationClosedError,
+  ConversationNotFoundError,
+  DomainError,
+  ErrorCode,
+  HandoffView,
+  MessageView,
+} from '@app/contracts';
+import { ConversationRepository, HandoffRepository, HandoffRow, MessageRepository, TransactionService } from '@app/database';
+import { ChatEmitter } from './chat-emitter';
+import { toMessageView } from './message-view';
+import { checkMessageText } from './message-text';
+
+export const BACK_TO_BOT_TEXT = "You're chatting with our virtual assistant again. Ask me anything, or ask for a person at any time.";
+export const agentJoinedText = (name: string) => `${name} joined the conversation.`;
+
+export function toHandoffView(row: HandoffRow): HandoffView {
+  return {
+    conversationId: row.conversationId,
+    status: row.status,
+    requestedAt: row.requestedAt?.toISOString() ?? null,
+    assignedAgent: row.assignedAgent,
+    lastMessage: row.lastMessage ? toMessageView(row.lastMessage) : null,
+  };
+}
+
+const auditState = (v: HandoffView) => ({ status: v.status, assignedAgentId: v.assignedAgent?.id ?? null });
+
+/**
+ * Live handoff, the agents' side: the queue of handed-off conversations, taking one, writing to the customer
+ * and giving it back to the bot. Status goes `bot → handoff_requested → agent → bot`; the bot is silent in
+ * between (the turn pipeline answers only while the status is `bot`).
+ */
+@Injectable()
+export class HandoffService {
+  private readonly logger = new Logger('Handoff');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly conversations: ConversationRepository,
+    private readonly messages: MessageRepository,
+    private readonly handoffs: HandoffRepository,
+    private readonly tx: TransactionService,
+    private readonly emitter: ChatEmitter,
+    private readonly audit: AuditService,
+  ) {}
+
+  async queue(): Promise<HandoffView[]> {
+    return (await this.handoffs.queue()).map(toHandoffView);
+  }
+
+  async get(conversationId: string): Promise<HandoffView> {
+    const row = await this.handoffs.find(conversationId);
+    if (!row) throw new ConversationNotFoundError();
+    return toHandoffView(row);
+  }
+
+  /**
+   * The agent takes the conversation (waiting, or still with the bot: an agent may step in). Idempotent for
+   * the agent who has it; another agent's conversation can be taken over only by an admin.
+   */
+  async take(conversationId: string, agent: AuthUser): Promise<{ view: HandoffView; changed: boolean; before: HandoffView }> {
+    const result = await this.tx.run(async (m) => {
+      const conversation = await this.conversations.lockForUpdate(m, conversationId);
+      if (!conversation) throw new ConversationNotFoundError();
+      if (conversation.status === 'closed') throw new ConversationClosedError();
+      const before = toHandoffView((await this.handoffs.find(conversationId, m))!);
+      if (conversation.status === 'agent' && conversation.assignedAgentId === agent.id) return { before, message: null };
+      if (conversation.status === 'agent' && conversation.assignedAgentId && agent.role !== 'admin') {
+        throw new DomainError(ErrorCode.HandoffNotAllowed, 'Another agent has this conversation', 409);
+      }
+      await this.handoffs.assign(m, conversationId, agent.id);
+      const message = await this.systemMessage(m, conversationId, agentJoinedText(agent.name));
+      await this.audit.record({ actor: agent, action: 'handoff.take', targetType: 'conversation', targetId: conversationId, before: auditState(before), after: { status: 'agent', assignedAgentId: agent.id } }, m);
+      return { before, message };
+    });
+    const view = await this.get(conversationId);
+    if (result.message) {
+      this.emitter.conversationStatus(conversationId, { conversationId, status: 'agent', message: result.message });
+      this.emitter.handoffChanged(conversationId, 'taken');
+      this.logger.log({ event: 'handoff.taken', conversationId, agentId: agent.id, from: result.before.status });
+    }
+    return { view, changed: result.message !== null, before: result.before };
+  }
+
+  /** Gives the conversation back to the bot. The agent who has it, or an admin, may; idempotent once with the bot. */
+  async release(conversationId: string, agent: AuthUser): Promise<{ view: HandoffView; changed: boolean; before: HandoffView }> {
+    const result = await this.tx.run(async (m) => {
+      const conversation = await this.conversations.lockForUpdate(m, conversationId);
+      if (!conversation) throw new ConversationNotFoundError();
+      if (conversation.status === 'closed') throw new ConversationClosedError();
+      const before = toHandoffView((await this.handoffs.find(conversationId, m))!);
+      if (conversation.status === 'bot') return { before, message: null };
+      if (conversation.assignedAgentId && conversation.assignedAgentId !== agent.id && agent.role !== 'admin') {
+        throw new DomainError(ErrorCode.HandoffNotAllowed, 'Another agent has this conversation', 409);
+      }
+      const message = await this.systemMessage(m, conversationId, BACK_TO_BOT_TEXT);
+      await this.handoffs.returnToBot(m, conversationId);
+      await this.audit.record({ actor: agent, action: 'handoff.release', targetType: 'conversation', targetId: conversationId, before: auditState(before), after: { status: 'bot', assignedAgentId: null } }, m);
+      return { before, message };
+    });
+    const view = await this.get(conversationId);
+    if (result.message) {
+      this.emitter.conversationStatus(conversationId, { conversationId, status: 'bot', message: result.message });
+      this.emitter.handoffChanged(conversationId, 'released');
+      this.logger.log({ event: 'handoff.released', conversationId, agentId: agent.id });
+    }
+    return { view, changed: result.message !== null, before: result.before };
+  }
+
+  /** The agent's message to the customer; stored once per clientMessageId, then pushed to the widget. */
+  async send(conversationId: string, agent: AuthUser, input: { clientMessageId: string; text: string }): Promise<AgentMessageResult> {
+    checkMessageText(input.text, input.clientMessageId, this.config.chat.maxMessageChars);
+    const stored = await this.handoffs.appendAgentMessage({ conversationId, agentId: agent.id, clientMessageId: input.clientMessageId, text: input.text });
+    if (stored.kind === 'not_found') throw new ConversationNotFoundError();
+    if (stored.kind === 'not_assigned') throw new DomainError(ErrorCode.HandoffNotAllowed, 'Take the conversation before writing to the customer', 409);
+    const duplicate = stored.kind === 'duplicate';
+    if (!duplicate) {
+      const view = toMessageView(stored.message);
+      // Who wrote what is also in the message row (agent_id); the audit entry carries no text (customer data).
+      await this.audit.record({ actor: agent, action: 'agent.message', targetType: 'conversation', targetId: conversationId, after: { messageId: view.messageId, seq: view.seq } });
+      this.emitter.agentMessage(conversationId, { messageId: view.messageId, seq: view.seq, text: view.text, agentName: agent.name, createdAt: view.createdAt }, view);
+      this.logger.log({ event: 'agent.message', conversationId, agentId: agent.id, chars: input.text.length });
+    }
+    return { messageId: stored.message.id, seq: stored.message.seq, duplicate };
+  }
+
+  private async systemMessage(m: EntityManager, conversationId: string, text: string): Promise<MessageView> {
+    const seq = await this.conversations.nextSeq(m, conversationId);
+    return toMessageView(await this.messages.insert(m, { conversationId, seq, direction: 'out', author: 'system', text }));
+  }
+}

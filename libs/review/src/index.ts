@@ -1,0 +1,3 @@
+export * from './review-views';
+export * from './review.module';
+export * from './review.service';

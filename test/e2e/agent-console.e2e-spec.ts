@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import type { BotReply, HandoffView, LoginResult, ReviewDetailView, ReviewItemView, SendMessageResult } from '@app/contracts';
+import { NluService } from '@app/nlu';
+import {
+  AgentSocket,
+  agentRequest,
+  bearer,
+  bootTestApp,
+  collectEvents,
+  connectAgent,
+  makePgliteDir,
+  removeDir,
+  requestOk,
+  signIn,
+  startConversation,
+  TestApp,
+  TestDatabase,
+  truncateChat,
+  waitForAgentEvent,
+  waitForEvent,
+  WidgetSocket,
+} from '@app/testing';
+
+/**
+ * The agent console end to end on the real app and model (PGlite and PostgreSQL), with real widget and agent
+ * socket.io clients: the live review queue, review decisions becoming training examples, flagging, and the
+ * handoff round trip widget → agent → widget → bot.
+ */
+jest.setTimeout(240_000);
+const TIMEOUT = { timeout: 20_000 };
+
+describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s', (kind) => {
+  let t: TestApp;
+  let dir: string | undefined;
+  let agent: LoginResult;
+  let other: LoginResult;
+  const sockets: Array<WidgetSocket | AgentSocket> = [];
+
+  const api = async <T = any>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${t.url}${path}`, {
+      method,
+      headers: { ...bearer(token), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const console_ = async (login: LoginResult) => {
+    const s = await connectAgent(t.url, login.token);
+    sockets.push(s);
+    return s;
+  };
+  const widget = async () => {
+    const r = await startConversation(t.url);
+    sockets.push(r.socket);
+    return r;
+  };
+  const send = (socket: WidgetSocket, text: string) => requestOk<SendMessageResult>(socket, 'message:send', { clientMessageId: randomUUID(), text });
+  const ask = async (socket: WidgetSocket, text: string): Promise<BotReply> => {
+    const early = collectEvents(socket, 'bot:reply');
+    const ack = await send(socket, text);
+    return early.stop().find((r) => r.replyTo === ack.messageId) ?? waitForEvent(socket, 'bot:reply', { ...TIMEOUT, filter: (r) => r.replyTo === ack.messageId });
+  };
+
+  beforeAll(async () => {
+    dir = kind === 'pglite' ? makePgliteDir() : undefined;
+    // Every turn below confidence 1 is queued, so ordinary messages fill the queue with several intents and routes.
+    t = await bootTestApp({ kind, pgliteDir: dir }, { THRESHOLD_REVIEW: '1' });
+    agent = await signIn(t, 'agent');
+    other = await signIn(t, 'agent');
+  });
+
+  beforeEach(async () => {
+    await t.drainTurns();
+    await t.dataSource.query(`TRUNCATE "training_example"`);
+    await truncateChat(t.dataSource);
+  });
+
+  afterEach(() => {
+    for (const s of sockets.splice(0)) s.disconnect();
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    if (dir) removeDir(dir);
+  });
+
+  describe('review queue', () => {
+    it('pushes review:new to open consoles when a customer message is answered with low confidence', async () => {
+      // The least confident of a few off-topic messages, as this model scores them (no hard-coded score).
+      const nlu = t.app.get(NluService);
+      const scored = await Promise.all(['I like turtles', 'hmm', 'xyz', 'what', 'why'].map(async (text) => ({ text, c: (await nlu.parse(text)).intent.confidence })));
+      const text = scored.sort((a, b) => a.c - b.c)[0].text;
+      const consoleSocket = await console_(agent);
+      const { socket } = await widget();
+      const queued = waitForAgentEvent(consoleSocket, 'review:new', TIMEOUT);
+      const reply = await ask(socket, text);
+      const item = await queued;
+      expect(item).toMatchObject({ status: 'pending', reason: reply.route === 'fallback' ? 'fallback' : 'low_confidence', text, replyId: reply.messageId, messageId: reply.replyTo });
+      expect(item.confidence).toBeCloseTo(reply.confidence!, 5);
+    });
+
+    it('filters by predicted intent, route, confidence range and date, and pages with a cursor', async () => {
+      const { socket } = await widget();
+      const asked: BotReply[] = [];
+      for (const text of ['I want a refund', 'how do I reset my password', 'I like turtles', 'I want to cancel my order 12345678', 'I want a refund now']) asked.push(await ask(socket, text));
+      // What the turn pipeline queued (a reply whose calibrated confidence rounds to 1 is not): the expectations below.
+      const queued = new Set((await t.dataSource.query(`SELECT message_id FROM review_item`)).map((r: { message_id: string }) => r.message_id));
+      const replies = asked.filter((r) => queued.has(r.messageId));
+      expect(replies.length).toBeGreaterThanOrEqual(4);
+      const all = await api<{ items: ReviewItemView[] }>('GET', '/api/review?limit=50', agent.token);
+      expect(all.body.items).toHaveLength(replies.length);
+      const intent = replies[0].intent!;
+      const byIntent = await api<{ items: ReviewItemView[] }>('GET', `/api/review?intent=${intent}`, agent.token);
+      expect(byIntent.body.items.length).toBe(replies.filter((r) => r.intent === intent).length);
+      expect(byIntent.body.items.every((i) => i.intent === intent)).toBe(true);
+      const route = (replies.find((r) => r.route === 'fallback') ?? replies[0]).route;
+      const byRoute = await api<{ items: ReviewItemView[] }>('GET', `/api/review?route=${route}`, agent.token);
+      expect(byRoute.body.items.map((i) => i.replyId).sort()).toEqual(replies.filter((r) => r.route === route).map((r) => r.messageId).sort());
+      const sorted = replies.map((r) => r.confidence!).sort((a, b) => a - b);
+      const [lo, hi] = [sorted[1], sorted[3]];
+      const band = await api<{ items: ReviewItemView[] }>('GET', `/api/review?minConfidence=${lo}&maxConfidence=${hi}`, agent.token);
+      expect(band.body.items.length).toBe(replies.filter((r) => r.confidence! >= lo && r.confidence! <= hi).length);
+      expect(band.body.items.every((i) => i.confidence! >= lo && i.confidence! <= hi)).toBe(true);
+      const future = new Date(Date.now() + 3_600_000).toISOString();
+      expect((await api<{ items: unknown[] }>('GET', `/api/review?from=${future}`, agent.token)).body.items).toEqual([]);
+      expect((await api<{ items: unknown[] }>('GET', `/api/review?to=${future}`, agent.token)).body.items).toHaveLength(replies.length);
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: { items: ReviewItemView[]; nextCursor: string | null } } = await api('GET', `/api/review?limit=2${cursor ? `&cursor=${cursor}` : ''}`, agent.token);
+        seen.push(...page.body.items.map((i) => i.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(all.body.items.map((i) => i.id));
+      expect((await api('GET', '/api/review?minConfidence=2', agent.token)).status).toBe(400);
+    });
+
+    it('shows the text, full ranking with raw scores, entity spans and context; a decision becomes a training example with who/when and an audit row', async () => {
+      const { socket, conversation } = await widget();
+      const reply = await ask(socket, 'I want to cancel my order 12345678');
+      const [item] = (await api<{ items: ReviewItemView[] }>('GET', '/api/review', agent.token)).body.items;
+      const detail = (await api<ReviewDetailView>('GET', `/api/review/${item.id}`, agent.token)).body;
+      expect(detail).toMatchObject({ text: 'I want to cancel my order 12345678', intent: reply.intent, conversationId: conversation.conversationId, label: null });
+      expect(detail.ranking.length).toBeGreaterThan(1);
+      expect(detail.ranking[0]).toEqual({ name: reply.intent, confidence: expect.any(Number), logit: expect.any(Number) });
+      expect(detail.entities).toEqual(reply.entities);
+      expect(detail.context.map((m) => m.author)).toEqual(['customer', 'bot']);
+
+      const consoleSocket = await console_(other);
+      const updated = waitForAgentEvent(consoleSocket, 'review:updated', TIMEOUT);
+      const confirmed = await api('POST', `/api/review/${item.id}/decision`, agent.token, { action: 'confirm' });
+      expect(confirmed).toMatchObject({ status: 200, body: { item: { status: 'confirmed', decidedBy: agent.user.id } } });
+      expect(await updated).toMatchObject({ id: item.id, status: 'confirmed' });
+      const spans = reply.entities.map((e) => ({ start: e.start, end: e.end, label: e.label }));
+      const examples = await t.dataSource.query(`SELECT * FROM training_example`);
+      expect(examples).toHaveLength(1);
+      expect(examples[0]).toMatchObject({ text: detail.text, intent: reply.intent, entities: spans, source: 'review', message_id: detail.messageId, created_by: agent.user.id });
+
+      // A re-review corrects the same example: intent and spans replaced, still one row.
+      const corrected = await api('POST', `/api/review/${item.id}/decision`, agent.token, { action: 'correct', intent: 'change_order', entities: [{ start: 26, end: 34, label: 'order_id' }] });
+      expect(corrected).toMatchObject({ status: 200, body: { item: { status: 'corrected' }, trainingExampleId: examples[0].id } });
+      const after = await t.dataSource.query(`SELECT intent, entities, updated_at > created_at AS changed FROM training_example`);
+      expect(after).toEqual([{ intent: 'change_order', entities: [{ start: 26, end: 34, label: 'order_id' }], changed: true }]);
+      const audit = await t.dataSource.query(`SELECT action, actor_id, before, after FROM audit_log WHERE target_type = 'review_item' AND target_id = $1 ORDER BY created_at`, [item.id]);
+      expect(audit.map((a: { action: string }) => a.action)).toEqual(['review.confirm', 'review.correct']);
+      expect(audit[1]).toMatchObject({
+        actor_id: agent.user.id,
+        before: { status: 'confirmed', label: { intent: reply.intent, entities: spans } },
+        after: { status: 'corrected', label: { intent: 'change_order', entities: [{ start: 26, end: 34, label: 'order_id' }] } },
+      });
+      expect((await api<ReviewDetailView>('GET', `/api/review/${item.id}`, agent.token)).body.label).toMatchObject({ intent: 'change_order', createdBy: agent.user.id });
+    });
+
+    it('refuses decisions that cannot be a training example, with typed errors', async () => {
+      const { socket } = await widget();
+      const reply = await ask(socket, 'I want a refund');
+      const item = (await api<{ item: ReviewItemView }>('POST', `/api/messages/${reply.messageId}/flag`, agent.token, {})).body.item;
+      const bad = async (body: unknown) => (await api('POST', `/api/review/${item.id}/decision`, agent.token, body)).body;
+      expect(await bad({ action: 'correct', entities: [{ start: 3, end: 99, label: 'x' }] })).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(await bad({ action: 'correct', entities: [{ start: 0, end: 4, label: 'a' }, { start: 2, end: 6, label: 'b' }] })).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(await bad({ action: 'correct' })).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(await bad({ action: 'confirm', intent: 'x' })).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(await bad({ action: 'delete' })).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(await api('POST', `/api/review/${randomUUID()}/decision`, agent.token, { action: 'confirm' })).toMatchObject({ status: 404, body: { code: 'REVIEW_ITEM_NOT_FOUND' } });
+      expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM training_example`)).toEqual([{ n: 0 }]);
+    });
+  });
+
+  describe('handoff', () => {
+    it('widget asks for a human → agent takes it → messages both ways live → bot silent → released → bot answers again', async () => {
+      const consoleSocket = await console_(agent);
+      const { socket, conversation } = await widget();
+      const conversationId = conversation.conversationId;
+
+      const handoffNew = waitForAgentEvent(consoleSocket, 'handoff:new', { ...TIMEOUT, filter: (h) => h.conversationId === conversationId });
+      await requestOk(socket, 'handoff:request', {});
+      expect(await handoffNew).toMatchObject({ conversationId, status: 'handoff_requested', assignedAgent: null });
+      const queue = await api<HandoffView[]>('GET', '/api/handoffs', agent.token);
+      expect(queue.body.map((h) => h.conversationId)).toEqual([conversationId]);
+
+      const statusAgent = waitForEvent(socket, 'conversation:status', TIMEOUT);
+      const taken = await agentRequest<HandoffView>(consoleSocket, 'handoff:take', { conversationId });
+      expect(taken).toMatchObject({ ok: true, data: { status: 'agent', assignedAgent: { id: agent.user.id, name: agent.user.name } } });
+      expect(await statusAgent).toMatchObject({ conversationId, status: 'agent', message: { author: 'system' } });
+      // Someone else's conversation: another agent may neither take it nor write in it.
+      const otherSocket = await console_(other);
+      expect(await agentRequest(otherSocket, 'handoff:take', { conversationId })).toMatchObject({ ok: false, error: { code: 'HANDOFF_NOT_ALLOWED' } });
+      expect(await agentRequest(otherSocket, 'agent:message', { conversationId, clientMessageId: 'x1', text: 'hi' })).toMatchObject({ ok: false, error: { code: 'HANDOFF_NOT_ALLOWED' } });
+
+      const agentMessages = collectEvents(socket, 'agent:message');
+      const arrived = waitForEvent(socket, 'agent:message', TIMEOUT);
+      const clientMessageId = randomUUID();
+      const sent = await agentRequest<{ messageId: string; duplicate: boolean }>(consoleSocket, 'agent:message', { conversationId, clientMessageId, text: 'Hi, I am here to help.' });
+      expect(sent).toMatchObject({ ok: true, data: { duplicate: false } });
+      expect(await arrived).toMatchObject({ text: 'Hi, I am here to help.', agentName: agent.user.name });
+      const resent = await agentRequest<{ messageId: string; duplicate: boolean }>(consoleSocket, 'agent:message', { conversationId, clientMessageId, text: 'Hi, I am here to help.' });
+      expect(resent).toMatchObject({ ok: true, data: { duplicate: true, messageId: sent.ok ? sent.data.messageId : '' } });
+      expect(await agentRequest(consoleSocket, 'agent:message', { conversationId, clientMessageId: randomUUID(), text: '   ' })).toMatchObject({ ok: false, error: { code: 'MESSAGE_EMPTY' } });
+      const viaRest = await api('POST', `/api/conversations/${conversationId}/messages`, agent.token, { text: 'Let me check your order.' });
+      expect(viaRest).toMatchObject({ status: 200, body: { duplicate: false } });
+
+      const botReplies = collectEvents(socket, 'bot:reply');
+      const seenByAgent = waitForAgentEvent(consoleSocket, 'conversation:message', { ...TIMEOUT, filter: (e) => e.message.author === 'customer' });
+      const during = await send(socket, 'where is my order?');
+      expect(await seenByAgent).toMatchObject({ conversationId, message: { messageId: during.messageId, text: 'where is my order?' } });
+      await t.drainTurns();
+      expect(botReplies.stop()).toEqual([]);
+      expect(agentMessages.stop().map((m) => m.text)).toEqual(['Hi, I am here to help.', 'Let me check your order.']);
+
+      const released = waitForAgentEvent(otherSocket, 'handoff:released', { ...TIMEOUT, filter: (h) => h.conversationId === conversationId });
+      const statusBot = waitForEvent(socket, 'conversation:status', { ...TIMEOUT, filter: (e) => e.status === 'bot' });
+      expect(await agentRequest(consoleSocket, 'handoff:release', { conversationId })).toMatchObject({ ok: true, data: { status: 'bot', assignedAgent: null } });
+      await Promise.all([released, statusBot]);
+      const back = await ask(socket, 'how do I reset my password');
+      expect(back.route).not.toBe('agent');
+      await t.drainTurns();
+      // The message sent to the human is never answered by the bot, also after the hand-back.
+      const answered = await t.dataSource.query(`SELECT count(*)::int AS n FROM message WHERE reply_to_id = $1 AND author = 'bot'`, [during.messageId]);
+      expect(answered).toEqual([{ n: 0 }]);
+      const rows = await t.dataSource.query(`SELECT author, agent_id FROM message WHERE conversation_id = $1 AND author = 'agent'`, [conversationId]);
+      expect(rows).toEqual([
+        { author: 'agent', agent_id: agent.user.id },
+        { author: 'agent', agent_id: agent.user.id },
+      ]);
+      const audit = await t.dataSource.query(`SELECT action FROM audit_log WHERE target_type = 'conversation' AND target_id = $1 ORDER BY created_at`, [conversationId]);
+      expect(audit.map((a: { action: string }) => a.action)).toEqual(['handoff.take', 'agent.message', 'agent.message', 'handoff.release']);
+    });
+
+    it('lets an agent flag a customer message the bot never answered; it enters the queue once', async () => {
+      const { socket, conversation } = await widget();
+      await requestOk(socket, 'handoff:request', {});
+      const during = await send(socket, 'my parcel arrived broken');
+      await t.drainTurns();
+      const consoleSocket = await console_(agent);
+      const reviewNew = waitForAgentEvent(consoleSocket, 'review:new', TIMEOUT);
+      const flagged = await api('POST', `/api/messages/${during.messageId}/flag`, agent.token, { reason: 'refund request, not in the model' });
+      expect(flagged).toMatchObject({ status: 200, body: { queued: true, item: { reason: 'flagged', messageId: during.messageId, replyId: null, intent: null } } });
+      expect(await reviewNew).toMatchObject({ reason: 'flagged', messageId: during.messageId });
+      expect(await api('POST', `/api/messages/${during.messageId}/flag`, agent.token, {})).toMatchObject({ body: { queued: false } });
+      const listed = await api<{ items: ReviewItemView[] }>('GET', '/api/review?reason=flagged', agent.token);
+      expect(listed.body.items.map((i) => i.messageId)).toEqual([during.messageId]);
+      // Nothing was predicted: confirming is refused, correcting labels it.
+      const itemId = listed.body.items[0].id;
+      expect((await api('POST', `/api/review/${itemId}/decision`, agent.token, { action: 'confirm' })).status).toBe(400);
+      expect((await api('POST', `/api/review/${itemId}/decision`, agent.token, { action: 'correct', intent: 'get_refund' })).status).toBe(200);
+      expect(await t.dataSource.query(`SELECT intent, conversation_id FROM training_example`)).toEqual([{ intent: 'get_refund', conversation_id: conversation.conversationId }]);
+      const system = await api('POST', `/api/messages/${conversation.conversationId}/flag`, agent.token, {});
+      expect(system).toMatchObject({ status: 404, body: { code: 'MESSAGE_NOT_FOUND' } });
+    });
+  });
+});
