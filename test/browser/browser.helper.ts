@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
+import { effectiveThresholds } from '@app/conversation';
+import { NluService } from '@app/nlu';
+import type { TestApp } from '@app/testing';
 
 /** Debian's Chromium (`apt-get install chromium`, done by `scripts/setup.sh --services`). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -79,4 +82,42 @@ export function widget(page: Page) {
       return bubble;
     },
   };
+}
+
+/** Signs in through a console page's form (`/agent` or `/admin`). */
+export async function signInPage(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** The least confident of a few off-topic messages, as the loaded model scores them: it gets the fallback. */
+export async function fallbackText(t: TestApp): Promise<string> {
+  const nlu = t.app.get(NluService);
+  const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'thanks', 'why', 'no'];
+  const scored = await Promise.all(candidates.map(async (text) => ({ text, parse: await nlu.parse(text) })));
+  const pick = scored.sort((a, b) => a.parse.intent.confidence - b.parse.intent.confidence)[0];
+  const { retrieval } = effectiveThresholds(pick.parse.thresholds, t.config.nlu.thresholds);
+  if (pick.parse.intent.confidence >= retrieval)
+    throw new Error(`no fallback candidate: "${pick.text}" scores ${pick.parse.intent.confidence}`);
+  return pick.text;
+}
+
+/**
+ * [] when the page does not scroll sideways; otherwise the elements that stick out past the viewport's right
+ * edge (outside boxes that scroll on their own), as `tag.class#id`, so the failure says what to fix.
+ */
+export async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return [];
+    const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; } return false; };
+    return [...document.querySelectorAll('body *')]
+      // An absolutely positioned element escapes a scrolling parent that is not positioned itself: count it.
+      .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > width + 1 && (getComputedStyle(el).position === 'absolute' || !scrolls(el)))
+      .map((el) => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') + (el.id ? '#' + el.id : ''))
+      .slice(0, 10);
+  })()`);
 }

@@ -1,8 +1,14 @@
 import type { Browser } from 'playwright-core';
-import { effectiveThresholds } from '@app/conversation';
-import { NluService } from '@app/nlu';
 import { bootTestApp, TestApp, truncateChat } from '@app/testing';
-import { launchBrowser, openPage, PHONE, screenshot, widget } from './browser.helper';
+import {
+  fallbackText,
+  launchBrowser,
+  openPage,
+  overflowing,
+  PHONE,
+  screenshot,
+  widget,
+} from './browser.helper';
 
 /**
  * The embeddable widget in headless Chromium against the real server (PGlite, the real model): the demo page
@@ -28,20 +34,6 @@ describe('widget (browser)', () => {
     await truncateChat(t.dataSource);
   });
 
-  /** The least confident of a few off-topic messages, as this model scores them: it gets the fallback. */
-  async function offTopicText(): Promise<string> {
-    const nlu = t.app.get(NluService);
-    const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'thanks', 'why', 'no'];
-    const scored = await Promise.all(
-      candidates.map(async (text) => ({ text, parse: await nlu.parse(text) })),
-    );
-    const pick = scored.sort((a, b) => a.parse.intent.confidence - b.parse.intent.confidence)[0];
-    expect(pick.parse.intent.confidence).toBeLessThan(
-      effectiveThresholds(pick.parse.thresholds, t.config.nlu.thresholds).retrieval,
-    );
-    return pick.text;
-  }
-
   it('answers a customer, escalates to a person, and resumes the conversation after a reload', async () => {
     const { context, page, problems } = await openPage(browser);
     await page.goto(`${t.url}/demo`);
@@ -54,7 +46,7 @@ describe('widget (browser)', () => {
     await w.bot.first().waitFor();
     expect((await w.bot.first().locator('.text').textContent())?.length).toBeGreaterThan(10);
 
-    await w.say(await offTopicText());
+    await w.say(await fallbackText(t));
     const fallback = w.bot.nth(1);
     await fallback.waitFor();
     expect(await fallback.getAttribute('data-route')).toBe('fallback');
@@ -163,7 +155,7 @@ describe('widget (browser)', () => {
     const sendBox = await w.send.boundingBox();
     expect(sendBox!.x + sendBox!.width).toBeLessThanOrEqual(PHONE.width);
     expect(sendBox!.y + sendBox!.height).toBeLessThanOrEqual(PHONE.height);
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    expect(await overflowing(page)).toEqual([]);
     await screenshot(page, 'widget-open-phone');
     // Escape closes the panel and gives focus back to the launcher.
     await page.keyboard.press('Escape');

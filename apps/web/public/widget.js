@@ -258,7 +258,7 @@
   function authorItem(message) {
     const kind = message.author === 'agent' ? 'agent' : 'system';
     const item = el('li', { class: `msg ${kind}`, 'data-message-id': message.messageId });
-    if (kind === 'agent') item.append(el('span', { class: 'author' }, message.authorName || 'Agent'));
+    if (kind === 'agent') item.append(el('span', { class: 'author' }, message.agentName || 'Agent'));
     item.append(el('p', { class: 'text' }, message.text));
     return item;
   }
@@ -375,6 +375,11 @@
     socket.on('handoff:queued', (event) => {
       setStatus(event.status);
       renderView(event.message);
+    });
+    // An agent took the conversation (`agent`) or gave it back to the bot (`bot`), with a note saying so.
+    socket.on('conversation:status', (event) => {
+      setStatus(event.status);
+      if (event.message) renderView(event.message);
     });
     socket.on('typing:start', (event) => event.author === 'agent' && updateTyping(true));
     socket.on('typing:stop', (event) => event.author === 'agent' && updateTyping(false));

@@ -1,0 +1,206 @@
+// Live conversations: the customers waiting for a person and those with an agent. Take one, chat, release it
+// back to the bot. Everything updates live over the /agent socket.
+import { api } from '../lib/api.js';
+import { h, notifier, replace, uuid, when } from '../lib/dom.js';
+import { request } from '../lib/shell.js';
+import { addMessage } from '../lib/transcript.js';
+
+export function createHandoffView(socket, me, counter) {
+  const element = h('section', { class: 'handoffs', 'aria-labelledby': 'handoff-title' });
+  const status = h('div', { class: 'notice' });
+  const notice = notifier(status);
+  const list = h('ul', { class: 'list', 'aria-label': 'Conversations handed to people' });
+  const detail = h('div', { class: 'card detail' }, h('p', {}, 'Pick a conversation.'));
+  const handoffs = new Map();
+  let open = null; // { id, transcript, refresh }
+  let loaded = false;
+
+  element.append(
+    h('h1', { id: 'handoff-title', class: 'visually-hidden' }, 'Live conversations'),
+    status,
+    h(
+      'div',
+      { class: 'split' },
+      h('div', { class: 'card' }, h('h2', {}, 'Waiting and active'), list),
+      detail,
+    ),
+  );
+
+  async function load() {
+    loaded = true;
+    try {
+      const page = await api('GET', '/api/handoffs');
+      handoffs.clear();
+      for (const handoff of page.items ?? page) handoffs.set(handoff.conversationId, handoff);
+      renderList();
+    } catch (error) {
+      notice.error(error);
+    }
+  }
+
+  function label(handoff) {
+    if (handoff.status === 'handoff_requested') return { text: 'waiting', tone: 'warn' };
+    if (handoff.assignedAgent?.id === me.id) return { text: 'with you', tone: 'good' };
+    return { text: `with ${handoff.assignedAgent?.name ?? 'an agent'}`, tone: '' };
+  }
+
+  function renderList() {
+    const items = [...handoffs.values()].sort((a, b) =>
+      String(a.requestedAt).localeCompare(String(b.requestedAt)),
+    );
+    counter.textContent = String(items.filter((x) => x.status === 'handoff_requested').length);
+    replace(
+      list,
+      ...items.map((handoff) => {
+        const tag = label(handoff);
+        const button = h(
+          'button',
+          {
+            type: 'button',
+            class: 'row-button',
+            'data-conversation-id': handoff.conversationId,
+            'aria-current': String(open?.id === handoff.conversationId),
+          },
+          h('span', { class: 'row-text' }, handoff.lastMessage?.text ?? '(no messages)'),
+          h(
+            'span',
+            { class: 'row-meta' },
+            `asked ${when(handoff.requestedAt)} `,
+            h('span', { class: `badge ${tag.tone}` }, tag.text),
+          ),
+        );
+        button.addEventListener('click', () => show(handoff.conversationId));
+        return h('li', {}, button);
+      }),
+    );
+    if (!items.length) list.append(h('li', { class: 'row-meta' }, 'No one is waiting.'));
+    notice.clear();
+  }
+
+  async function show(id) {
+    if (open && open.id !== id && !mine(open.id))
+      request(socket, 'conversation:unwatch', { conversationId: open.id }).catch(() => undefined);
+    const transcript = h('ol', { class: 'transcript', 'aria-label': 'Messages', 'aria-live': 'polite' });
+    open = { id, transcript };
+    renderList();
+    replace(detail, h('p', {}, 'Loading…'));
+    try {
+      const [conversation] = await Promise.all([
+        api('GET', `/api/conversations/${encodeURIComponent(id)}`),
+        request(socket, 'conversation:watch', { conversationId: id }),
+      ]);
+      for (const message of conversation.messages) addMessage(transcript, message);
+      renderDetail();
+    } catch (error) {
+      replace(detail, h('p', { class: 'notice error', role: 'alert' }, error.message));
+    }
+  }
+
+  function mine(id) {
+    return handoffs.get(id)?.assignedAgent?.id === me.id && handoffs.get(id)?.status === 'agent';
+  }
+
+  function renderDetail() {
+    const id = open.id;
+    const handoff = handoffs.get(id);
+    const result = h('div', { class: 'notice' });
+    const resultNotice = notifier(result);
+    const act = (event, text) => {
+      const button = h(
+        'button',
+        { type: 'button', class: event === 'handoff:take' ? 'primary' : 'secondary' },
+        text,
+      );
+      button.addEventListener('click', async () => {
+        try {
+          const updated = await request(socket, event, { conversationId: id });
+          update(updated);
+        } catch (error) {
+          resultNotice.error(error);
+        }
+      });
+      return button;
+    };
+    const owned = mine(id);
+    const input = h('textarea', { id: 'agent-reply', rows: 2, maxlength: 2000, disabled: !owned });
+    const form = h(
+      'form',
+      { class: 'composer', 'aria-label': 'Reply to the customer' },
+      h('label', { for: 'agent-reply', class: 'visually-hidden' }, 'Your reply'),
+      input,
+      h('button', { type: 'submit', class: 'primary', disabled: !owned }, 'Send'),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const text = input.value.trim();
+      if (!text) return;
+      input.value = '';
+      send(id, text, resultNotice);
+    });
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    const tag = handoff ? label(handoff) : { text: 'back with the bot', tone: '' };
+    replace(
+      detail,
+      h('h2', {}, 'Conversation ', h('span', { class: `badge ${tag.tone}` }, tag.text)),
+      h(
+        'div',
+        { class: 'actions' },
+        handoff && handoff.status === 'handoff_requested' ? act('handoff:take', 'Take conversation') : null,
+        owned ? act('handoff:release', 'Hand back to the bot') : null,
+      ),
+      open.transcript,
+      form,
+      result,
+    );
+    if (owned) input.focus();
+  }
+
+  /** Sends an agent message with a fresh clientMessageId; a timed-out send is retried with the same id. */
+  async function send(conversationId, text, resultNotice, clientMessageId = uuid(), attempt = 1) {
+    try {
+      await request(socket, 'agent:message', { conversationId, clientMessageId, text });
+      resultNotice.clear();
+    } catch (error) {
+      if (error.code === 'TIMEOUT' && attempt < 3)
+        return send(conversationId, text, resultNotice, clientMessageId, attempt + 1);
+      resultNotice.error(`Not sent: ${error.message}`);
+    }
+  }
+
+  function update(handoff) {
+    if (handoff.status === 'bot' || handoff.status === 'closed') handoffs.delete(handoff.conversationId);
+    else handoffs.set(handoff.conversationId, handoff);
+    renderList();
+    if (open?.id === handoff.conversationId) renderDetail();
+  }
+
+  socket.on('handoff:new', update);
+  socket.on('handoff:taken', update);
+  socket.on('handoff:released', update);
+  socket.on('conversation:message', ({ conversationId, message }) => {
+    const handoff = handoffs.get(conversationId);
+    if (handoff) {
+      handoff.lastMessage = message;
+      renderList();
+    }
+    if (open?.id === conversationId) addMessage(open.transcript, message);
+  });
+  // After a reconnect the server has forgotten what this socket watched, and events may have been missed.
+  let connectedBefore = socket.connected;
+  socket.on('connect', () => {
+    if (!connectedBefore) {
+      connectedBefore = true;
+      return;
+    }
+    load();
+    if (open) show(open.id);
+  });
+
+  load();
+  return { element, onShow: () => loaded || load() };
+}

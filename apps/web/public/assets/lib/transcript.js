@@ -1,0 +1,31 @@
+// A conversation's messages as a list (review context, live chat). Text only, via textContent.
+import { h, when } from './dom.js';
+
+const AUTHOR = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
+
+/** One message (MessageView or a live event) as an <li>. */
+export function messageItem(message, { highlightId } = {}) {
+  const author = message.author || 'system';
+  const name = message.agentName ? `${AUTHOR.agent}: ${message.agentName}` : AUTHOR[author] || author;
+  return h(
+    'li',
+    {
+      class: author + (highlightId && message.messageId === highlightId ? ' current' : ''),
+      'data-message-id': message.messageId,
+      'data-seq': message.seq,
+    },
+    h('span', { class: 'author' }, `${name} · ${when(message.createdAt)}`),
+    message.text,
+  );
+}
+
+/** Appends `message` to `list` unless a message with its id is there already; keeps seq order. */
+export function addMessage(list, message) {
+  if (message.messageId && list.querySelector(`[data-message-id="${CSS.escape(message.messageId)}"]`))
+    return false;
+  const item = messageItem(message);
+  const later = [...list.children].find((li) => Number(li.dataset.seq) > message.seq);
+  list.insertBefore(item, later || null);
+  list.scrollTop = list.scrollHeight;
+  return true;
+}

@@ -1,0 +1,182 @@
+import type { Browser } from 'playwright-core';
+import type { ReviewDetailView, ReviewPage } from '@app/contracts';
+import { bearer, bootTestApp, ensureUser, login, TEST_PASSWORD, TestApp, truncateChat } from '@app/testing';
+import {
+  fallbackText,
+  launchBrowser,
+  openPage,
+  overflowing,
+  PHONE,
+  screenshot,
+  signInPage,
+  widget,
+} from './browser.helper';
+
+/**
+ * The agent console and the widget side by side in headless Chromium against the real server (PGlite, real
+ * model): an agent takes a handed-off conversation and chats with the customer live, then relabels a turn
+ * in the review queue.
+ */
+jest.setTimeout(300_000);
+
+const AGENT = { email: 'alex@parley.test', name: 'Alex Agent' };
+
+describe('agent console (browser)', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let token: string;
+
+  beforeAll(async () => {
+    [t, browser] = await Promise.all([bootTestApp({ kind: 'pglite' }), launchBrowser()]);
+    await ensureUser(t, { email: AGENT.email, role: 'agent', name: AGENT.name });
+    token = (await login(t.url, AGENT.email)).token;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  beforeEach(async () => {
+    await t.drainTurns();
+    await truncateChat(t.dataSource);
+  });
+
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${t.url}${path}`, { headers: bearer(token) });
+    expect(res.status).toBe(200);
+    return (await res.json()) as T;
+  };
+
+  it('takes over a conversation the customer escalated, chats live both ways, and hands it back', async () => {
+    const customer = await openPage(browser);
+    await customer.page.goto(`${t.url}/demo`);
+    const w = widget(customer.page);
+    await w.open();
+
+    const agent = await openPage(browser);
+    await signInPage(agent.page, `${t.url}/agent`, AGENT.email, TEST_PASSWORD);
+    await agent.page.getByRole('button', { name: /Live conversations/ }).click();
+
+    await w.say(await fallbackText(t));
+    await w.bot.first().getByRole('button', { name: 'Talk to a person' }).click();
+    await w.system.first().waitFor();
+    const [{ id }] = await t.dataSource.query(`SELECT id FROM conversation`);
+
+    // The waiting customer shows up live (no reload) in the console.
+    const row = agent.page.locator(`button.row-button[data-conversation-id="${id}"]`);
+    await row.waitFor();
+    expect(await agent.page.locator('#handoff-count').textContent()).toBe('1');
+    await row.click();
+    await agent.page.getByRole('button', { name: 'Take conversation' }).click();
+    const reply = agent.page.getByLabel('Your reply');
+    await reply.waitFor({ state: 'visible' });
+    await agent.page.locator('textarea#agent-reply:not([disabled])').waitFor();
+    await screenshot(agent.page, 'agent-live-desktop');
+
+    await reply.fill('Hi, I am Alex. How can I help?');
+    await reply.press('Enter');
+    const agentBubble = w.agent.filter({ hasText: 'Hi, I am Alex. How can I help?' });
+    await agentBubble.waitFor();
+    expect(await agentBubble.locator('.author').textContent()).toBe(AGENT.name);
+    expect(await w.panel.getAttribute('data-status')).toBe('agent');
+
+    // The customer's answer reaches the console as text (markup stays text), and the bot stays silent.
+    const attack = 'my order <img src=x onerror="window.__pwned=1"> is late';
+    await w.say(attack);
+    const inConsole = agent.page.locator('ol.transcript li.customer').filter({ hasText: 'is late' });
+    await inConsole.waitFor();
+    expect(await inConsole.evaluate((li: any) => li.lastChild.textContent)).toBe(attack);
+    expect(await agent.page.locator('ol.transcript img').count()).toBe(0);
+    await t.drainTurns();
+    const [{ bots }] = await t.dataSource.query(
+      `SELECT count(*)::int AS bots FROM message WHERE author = 'bot'`,
+    );
+    expect(bots).toBe(1);
+    await screenshot(customer.page, 'widget-agent-desktop');
+
+    // Hand back: the bot answers the next message again.
+    await agent.page.getByRole('button', { name: 'Hand back to the bot' }).click();
+    await customer.page.locator('#parley-panel[data-status="bot"]').waitFor();
+    await w.say('what payment methods do you accept');
+    await w.bot.nth(1).waitFor();
+    expect(await agent.page.locator(`button.row-button[data-conversation-id="${id}"]`).count()).toBe(0);
+    expect([...customer.problems, ...agent.problems]).toEqual([]);
+    expect(await agent.page.evaluate('window.__pwned')).toBeUndefined();
+    await customer.context.close();
+    await agent.context.close();
+  });
+
+  it('relabels a turn in the review queue: new intent and an entity span, stored as a training example', async () => {
+    const agent = await openPage(browser);
+    await signInPage(agent.page, `${t.url}/agent`, AGENT.email, TEST_PASSWORD);
+    await agent.page.getByRole('button', { name: /Review queue/ }).click();
+
+    // A thumbs-down puts the turn in the queue; the open console gets it live.
+    const customer = await openPage(browser);
+    await customer.page.goto(`${t.url}/demo`);
+    const w = widget(customer.page);
+    await w.open();
+    // The model answers this with a template but reads 4711 as a refund amount: a turn worth relabelling.
+    const text = 'I want to return order 4711 for a refund';
+    await w.say(text);
+    await w.bot.first().waitFor();
+    await w.bot.first().getByRole('button', { name: 'Not helpful' }).click();
+    const row = agent.page.locator('li[data-review-id] button.row-button').filter({ hasText: text });
+    await row.waitFor();
+    await row.click();
+
+    const ranking = agent.page.locator('table.ranking tbody tr');
+    await ranking.first().waitFor();
+    expect(await ranking.count()).toBeGreaterThan(1);
+    expect(await ranking.first().locator('td').nth(2).textContent()).toMatch(/^-?\d+\.\d{3}$/);
+    const other = (await ranking.nth(1).locator('td').first().textContent())!;
+
+    // Pick another intent and mark "4711" as an order id by selecting it in the text.
+    await agent.page.getByLabel('Intent', { exact: true }).fill(other);
+    for (const remove of await agent.page.getByRole('button', { name: /^Remove span/ }).all())
+      await remove.click();
+    await agent.page.locator('#review-text').evaluate((el: any, word: string) => {
+      // Selects `word` as a user dragging over it would (page context: DOM globals exist there).
+      const node = el.firstChild;
+      const start = node.textContent.indexOf(word);
+      const range = el.ownerDocument.createRange();
+      range.setStart(node, start);
+      range.setEnd(node, start + word.length);
+      const selection = el.ownerDocument.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+    }, '4711');
+    await agent.page.getByRole('button', { name: 'Add span from selected text' }).click();
+    await agent.page.getByLabel('Label of “4711”').fill('order_id');
+    await agent.page.getByLabel('Label of “4711”').press('Tab');
+    expect(await agent.page.locator('#review-text mark').textContent()).toBe('4711');
+    await screenshot(agent.page, 'agent-review-desktop');
+    await agent.page.getByRole('button', { name: 'Save correction' }).click();
+    await agent.page.getByText('Saved as a training example (corrected).').waitFor();
+
+    // The label is stored (REST), with who made it.
+    const page = await get<ReviewPage>('/api/review?status=all');
+    const item = page.items.find((i) => i.text === text)!;
+    const detail = await get<ReviewDetailView>(`/api/review/${item.id}`);
+    expect(detail.status).toBe('corrected');
+    expect(detail.label).toMatchObject({
+      intent: other,
+      entities: [{ start: text.indexOf('4711'), end: text.indexOf('4711') + 4, label: 'order_id' }],
+    });
+    const [example] = await t.dataSource.query(
+      `SELECT intent, source, created_by FROM training_example WHERE text = $1`,
+      [text],
+    );
+    expect(example).toMatchObject({ intent: other, source: 'review' });
+    expect(example.created_by).toBeTruthy();
+
+    // Phone size: the console stacks into one column without sideways scrolling.
+    await agent.page.setViewportSize(PHONE);
+    expect(await overflowing(agent.page)).toEqual([]);
+    await screenshot(agent.page, 'agent-review-phone');
+    expect([...customer.problems, ...agent.problems]).toEqual([]);
+    await customer.context.close();
+    await agent.context.close();
+  });
+});
