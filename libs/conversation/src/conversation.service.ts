@@ -14,7 +14,6 @@ import {
   SendMessageResult,
   StartConversationPayload,
   StartConversationResult,
-  ValidationFailedError,
 } from '@app/contracts';
 import {
   ConversationEntity,

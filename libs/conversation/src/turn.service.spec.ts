@@ -126,7 +126,7 @@ describe('TurnService.schedule', () => {
       { minScore: 0.3, search: jest.fn(async () => []) } as unknown as RetrievalPort,
       turns as never,
       slots as never,
-      { botReply: jest.fn() } as never,
+      { botReply: jest.fn(), reviewQueued: jest.fn() } as never,
       { turn: jest.fn(), nluFailed: jest.fn() } as never,
     );
     return { sut, turns, templates };
