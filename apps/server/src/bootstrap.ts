@@ -46,7 +46,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useWebSocketAdapter(new WidgetIoAdapter(app, config));
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Parley chat server').setDescription('REST side of the chat server; the widget protocol is in docs/protocol.md').setVersion('0.1.0').build(),
+    new DocumentBuilder().setTitle('Parley chat server').setDescription('REST side of the chat server; the widget protocol is in docs/protocol.md').setVersion('0.1.0').addBearerAuth().build(),
   );
   SwaggerModule.setup('docs', app, document);
   await app.init();

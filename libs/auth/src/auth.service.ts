@@ -39,6 +39,9 @@ export class AuthService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.ensureFirstAdmin();
+    // Otherwise auth_session only grows; a session expired for a day is no use to anyone.
+    const removed = await this.sessions.deleteExpired(new Date(Date.now() - 24 * 3600 * 1000));
+    if (removed > 0) this.logger.log({ event: 'auth.sessions_pruned', removed });
   }
 
   async login(email: string, password: string, ip: string): Promise<LoginResult> {

@@ -80,6 +80,15 @@ export interface ReviewDetailView extends ReviewItemView {
   label: { intent: string; entities: EntitySpan[]; createdBy: string | null; updatedAt: string } | null;
 }
 
+/**
+ * A page of a keyset-paginated list fetched with `limit + 1` rows: the extra row only says there is more, and
+ * the last item's id is the cursor of the next page.
+ */
+export function keysetPage<T extends { id: string }>(rows: readonly T[], limit: number): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit && items.length ? items[items.length - 1].id : null };
+}
+
 export interface ReviewPage {
   items: ReviewItemView[];
   /** Pass as `cursor` for the next (older) page; null on the last page. */

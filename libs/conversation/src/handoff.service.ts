@@ -12,8 +12,8 @@ import {
   HandoffView,
   MessageView,
 } from '@app/contracts';
-import { ConversationRepository, HandoffRepository, HandoffRow, MessageRepository, TransactionService } from '@app/database';
-import { ChatEmitter } from './chat-emitter';
+import { ConversationEntity, ConversationRepository, HandoffRepository, HandoffRow, MessageRepository, TransactionService } from '@app/database';
+import { ChatEmitter, HandoffChange } from './chat-emitter';
 import { toMessageView } from './message-view';
 import { checkMessageText } from './message-text';
 
@@ -28,6 +28,21 @@ export function toHandoffView(row: HandoffRow): HandoffView {
     assignedAgent: row.assignedAgent,
     lastMessage: row.lastMessage ? toMessageView(row.lastMessage) : null,
   };
+}
+
+export interface HandoffChangeResult {
+  view: HandoffView;
+  /** False when it was a no-op (already taken by this agent, already with the bot). */
+  changed: boolean;
+  before: HandoffView;
+}
+
+interface HandChange {
+  status: 'agent' | 'bot';
+  change: Exclude<HandoffChange, 'new'>;
+  unchanged: (c: ConversationEntity) => boolean;
+  text: string;
+  apply: (m: EntityManager) => Promise<void>;
 }
 
 const auditState = (v: HandoffView) => ({ status: v.status, assignedAgentId: v.assignedAgent?.id ?? null });
@@ -65,51 +80,53 @@ export class HandoffService {
    * The agent takes the conversation (waiting, or still with the bot: an agent may step in). Idempotent for
    * the agent who has it; another agent's conversation can be taken over only by an admin.
    */
-  async take(conversationId: string, agent: AuthUser): Promise<{ view: HandoffView; changed: boolean; before: HandoffView }> {
-    const result = await this.tx.run(async (m) => {
-      const conversation = await this.conversations.lockForUpdate(m, conversationId);
-      if (!conversation) throw new ConversationNotFoundError();
-      if (conversation.status === 'closed') throw new ConversationClosedError();
-      const before = toHandoffView((await this.handoffs.find(conversationId, m))!);
-      if (conversation.status === 'agent' && conversation.assignedAgentId === agent.id) return { before, message: null };
-      if (conversation.status === 'agent' && conversation.assignedAgentId && agent.role !== 'admin') {
-        throw new DomainError(ErrorCode.HandoffNotAllowed, 'Another agent has this conversation', 409);
-      }
-      await this.handoffs.assign(m, conversationId, agent.id);
-      const message = await this.systemMessage(m, conversationId, agentJoinedText(agent.name));
-      await this.audit.record({ actor: agent, action: 'handoff.take', targetType: 'conversation', targetId: conversationId, before: auditState(before), after: { status: 'agent', assignedAgentId: agent.id } }, m);
-      return { before, message };
+  take(conversationId: string, agent: AuthUser): Promise<HandoffChangeResult> {
+    return this.changeHands(conversationId, agent, {
+      status: 'agent',
+      change: 'taken',
+      unchanged: (c) => c.status === 'agent' && c.assignedAgentId === agent.id,
+      text: agentJoinedText(agent.name),
+      apply: (m) => this.handoffs.assign(m, conversationId, agent.id),
     });
-    const view = await this.get(conversationId);
-    if (result.message) {
-      this.emitter.conversationStatus(conversationId, { conversationId, status: 'agent', message: result.message });
-      this.emitter.handoffChanged(conversationId, 'taken');
-      this.logger.log({ event: 'handoff.taken', conversationId, agentId: agent.id, from: result.before.status });
-    }
-    return { view, changed: result.message !== null, before: result.before };
   }
 
   /** Gives the conversation back to the bot. The agent who has it, or an admin, may; idempotent once with the bot. */
-  async release(conversationId: string, agent: AuthUser): Promise<{ view: HandoffView; changed: boolean; before: HandoffView }> {
+  release(conversationId: string, agent: AuthUser): Promise<HandoffChangeResult> {
+    return this.changeHands(conversationId, agent, {
+      status: 'bot',
+      change: 'released',
+      unchanged: (c) => c.status === 'bot',
+      text: BACK_TO_BOT_TEXT,
+      // After the system message, so bot_since_seq covers it and every customer message before it.
+      apply: (m) => this.handoffs.returnToBot(m, conversationId),
+    });
+  }
+
+  /**
+   * One hand change under the conversation lock: refuse a closed conversation or someone else's (unless admin),
+   * store the system message, change the status, audit it; then tell the widget and the consoles.
+   */
+  private async changeHands(conversationId: string, agent: AuthUser, to: HandChange): Promise<HandoffChangeResult> {
     const result = await this.tx.run(async (m) => {
       const conversation = await this.conversations.lockForUpdate(m, conversationId);
       if (!conversation) throw new ConversationNotFoundError();
       if (conversation.status === 'closed') throw new ConversationClosedError();
       const before = toHandoffView((await this.handoffs.find(conversationId, m))!);
-      if (conversation.status === 'bot') return { before, message: null };
-      if (conversation.assignedAgentId && conversation.assignedAgentId !== agent.id && agent.role !== 'admin') {
+      if (to.unchanged(conversation)) return { before, message: null };
+      if (conversation.status === 'agent' && conversation.assignedAgentId && conversation.assignedAgentId !== agent.id && agent.role !== 'admin') {
         throw new DomainError(ErrorCode.HandoffNotAllowed, 'Another agent has this conversation', 409);
       }
-      const message = await this.systemMessage(m, conversationId, BACK_TO_BOT_TEXT);
-      await this.handoffs.returnToBot(m, conversationId);
-      await this.audit.record({ actor: agent, action: 'handoff.release', targetType: 'conversation', targetId: conversationId, before: auditState(before), after: { status: 'bot', assignedAgentId: null } }, m);
+      const message = await this.systemMessage(m, conversationId, to.text);
+      await to.apply(m);
+      const after = { status: to.status, assignedAgentId: to.status === 'agent' ? agent.id : null };
+      await this.audit.record({ actor: agent, action: `handoff.${to.change === 'taken' ? 'take' : 'release'}`, targetType: 'conversation', targetId: conversationId, before: auditState(before), after }, m);
       return { before, message };
     });
     const view = await this.get(conversationId);
     if (result.message) {
-      this.emitter.conversationStatus(conversationId, { conversationId, status: 'bot', message: result.message });
-      this.emitter.handoffChanged(conversationId, 'released');
-      this.logger.log({ event: 'handoff.released', conversationId, agentId: agent.id });
+      this.emitter.conversationStatus(conversationId, { conversationId, status: to.status, message: result.message });
+      this.emitter.handoffChanged(conversationId, to.change);
+      this.logger.log({ event: `handoff.${to.change}`, conversationId, agentId: agent.id, from: result.before.status });
     }
     return { view, changed: result.message !== null, before: result.before };
   }

@@ -5,6 +5,7 @@ import {
   DomainError,
   EntitySpan,
   ErrorCode,
+  keysetPage,
   ReviewDecisionPayload,
   ReviewDecisionResult,
   ReviewDetailView,
@@ -43,8 +44,7 @@ export class ReviewService {
 
   async list(filter: Omit<ReviewFilter, 'beforeId'> & { cursor?: string }): Promise<ReviewPage> {
     const rows = await this.queue.list({ ...filter, beforeId: filter.cursor, limit: filter.limit + 1 });
-    const items = rows.slice(0, filter.limit).map(toReviewItemView);
-    return { items, nextCursor: rows.length > filter.limit ? items[items.length - 1].id : null };
+    return keysetPage(rows.map(toReviewItemView), filter.limit);
   }
 
   async get(id: string): Promise<ReviewDetailView> {

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuditService, AuthGuard, Roles, RolesGuard } from '@app/auth';
-import type { AuditEntryView } from '@app/contracts';
+import { AuditEntryView, keysetPage } from '@app/contracts';
 import { AuditQueryDto } from './agent.dto';
 
 @ApiTags('audit')
@@ -26,7 +26,6 @@ export class AuditController {
       beforeId: q.cursor,
       limit: limit + 1,
     });
-    const items = rows.slice(0, limit);
-    return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
+    return keysetPage(rows, limit);
   }
 }

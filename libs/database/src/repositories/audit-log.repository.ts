@@ -1,17 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import type { AuditEntryView } from '@app/contracts';
 import { AuditLogEntity } from '../entities/audit-log.entity';
 
-export interface NewAuditEntry {
-  actorId: string | null;
-  actorEmail: string | null;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-}
+export type NewAuditEntry = Omit<AuditEntryView, 'id' | 'createdAt'>;
 
 export interface AuditFilter {
   actorId?: string;
