@@ -46,7 +46,8 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.parley-lock 2>/dev/null)" != 
 fi
 
 if $with_services; then
-  apt_install postgresql redis-server
+  # chromium: the browser tests (test/browser) drive Debian's headless Chromium with playwright-core.
+  apt_install postgresql redis-server chromium
   bash scripts/services.sh
 fi
 log "ready"

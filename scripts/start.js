@@ -49,7 +49,26 @@ function registerAliases() {
   };
 }
 
+/**
+ * Once the server prints its `PARLEY_READY {json}` line, adds where a person should go: the widget demo page
+ * (and the consoles). The server's own lines are passed through unchanged for scripts that read them.
+ */
+function announcePages() {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (chunk, ...rest) => {
+    const done = write(chunk, ...rest);
+    const ready = /^PARLEY_READY (\{.*\})$/m.exec(String(chunk));
+    if (ready) {
+      const { url } = JSON.parse(ready[1]);
+      write(`\nOpen the widget demo: ${url}/demo\n  agent console: ${url}/agent   admin: ${url}/admin\n`);
+      process.stdout.write = write;
+    }
+    return done;
+  };
+}
+
 process.chdir(root);
 buildIfStale();
 registerAliases();
+if (entry.endsWith(path.join('server', 'src', 'main.js'))) announcePages();
 require(entry);

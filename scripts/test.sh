@@ -26,3 +26,6 @@ step "training tests (pytest)"
 
 step "integration and e2e tests (jest, real PostgreSQL + PGlite + socket.io)"
 npx jest --selectProjects e2e --runInBand --passWithNoTests
+
+step "browser tests (jest + playwright-core, headless Chromium: widget, agent console, admin area)"
+npx jest --selectProjects browser --runInBand
