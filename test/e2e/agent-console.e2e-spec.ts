@@ -248,6 +248,23 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       expect(audit.map((a: { action: string }) => a.action)).toEqual(['handoff.take', 'agent.message', 'agent.message', 'handoff.release']);
     });
 
+    it('taking over REST makes every open console of that agent follow the conversation; only the agent who has it may release', async () => {
+      const tabs = [await console_(agent), await console_(agent)];
+      const { socket, conversation } = await widget();
+      const conversationId = conversation.conversationId;
+      // The consoles join the conversation's room just before handoff:taken goes out.
+      const taken = waitForAgentEvent(tabs[0], 'handoff:taken', { ...TIMEOUT, filter: (h) => h.conversationId === conversationId });
+      expect(await api('POST', `/api/conversations/${conversationId}/take`, agent.token)).toMatchObject({ status: 200, body: { status: 'agent' } });
+      await taken;
+      expect(await api('POST', `/api/conversations/${conversationId}/take`, agent.token)).toMatchObject({ status: 200, body: { status: 'agent' } });
+      expect(await api('POST', `/api/conversations/${conversationId}/release`, other.token)).toMatchObject({ status: 409, body: { code: 'HANDOFF_NOT_ALLOWED' } });
+      const seen = tabs.map((tab) => waitForAgentEvent(tab, 'conversation:message', { ...TIMEOUT, filter: (e) => e.message.author === 'customer' }));
+      const sent = await send(socket, 'is anyone there?');
+      for (const event of await Promise.all(seen)) expect(event).toMatchObject({ conversationId, message: { messageId: sent.messageId } });
+      expect(await api('POST', `/api/conversations/${conversationId}/release`, agent.token)).toMatchObject({ status: 200, body: { status: 'bot' } });
+      expect((await api('POST', `/api/conversations/${randomUUID()}/take`, agent.token)).body).toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+    });
+
     it('lets an agent flag a customer message the bot never answered; it enters the queue once', async () => {
       const { socket, conversation } = await widget();
       await requestOk(socket, 'handoff:request', {});

@@ -230,6 +230,8 @@ export interface AgentServerToClientEvents {
 
 /** Room of every connected agent console (queue and handoff notifications). */
 export const AGENTS_ROOM = 'agents';
+/** Room of every socket of one agent (several tabs, several server instances). */
+export const agentUserRoom = (userId: string): string => `agent-user:${userId}`;
 /** Room of the agent sockets that took or watch one conversation. */
 export const agentConversationRoom = (conversationId: string): string => `agent-conversation:${conversationId}`;
 

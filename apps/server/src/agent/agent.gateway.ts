@@ -9,6 +9,7 @@ import {
   AgentMessageResult,
   AGENTS_ROOM,
   agentConversationRoom,
+  agentUserRoom,
   ackOk,
   AuthUser,
   ConversationRefDto,
@@ -59,7 +60,7 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection {
   async handleConnection(socket: Socket): Promise<void> {
     const user = (socket.data as AgentSocketData).user;
     if (!user) return;
-    await socket.join(AGENTS_ROOM);
+    await socket.join([AGENTS_ROOM, agentUserRoom(user.id)]);
     const mine = (await this.handoffs.queue()).filter((h) => h.status === 'agent' && h.assignedAgent?.id === user.id);
     for (const h of mine) await socket.join(agentConversationRoom(h.conversationId));
     this.logger.log({ event: 'agent.connected', userId: user.id, role: user.role, conversations: mine.length });

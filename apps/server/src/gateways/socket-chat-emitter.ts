@@ -5,6 +5,7 @@ import {
   AgentMessage,
   AGENTS_ROOM,
   agentConversationRoom,
+  agentUserRoom,
   AgentServerToClientEvents,
   BotReply,
   ChatEvent,
@@ -98,7 +99,12 @@ export class SocketChatEmitter extends ChatEmitter {
   override handoffChanged(conversationId: string, change: HandoffChange): void {
     if (!this.agents) return;
     this.handoffs.find(conversationId).then(
-      (row) => row && this.agents?.to(AGENTS_ROOM).emit(HANDOFF_EVENT[change], toHandoffView(row)),
+      (row) => {
+        if (!row) return;
+        // Taken over REST or from one tab: every console of that agent follows the conversation from now on.
+        if (change === 'taken' && row.assignedAgent) this.agents?.in(agentUserRoom(row.assignedAgent.id)).socketsJoin(agentConversationRoom(conversationId));
+        this.agents?.to(AGENTS_ROOM).emit(HANDOFF_EVENT[change], toHandoffView(row));
+      },
       (error: unknown) => this.logger.error({ event: 'emit.handoff_failed', conversationId, err: String(error) }),
     );
   }
