@@ -28,6 +28,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--skip-invalid", action="store_true", help="count and skip bad rows instead of failing")
     s.add_argument("--unseen-labels", choices=("error", "keep"), default="error")
 
+    s = sub.add_parser("prepare-oos", help="SNIPS sample + hand-written list -> canonical out_of_scope folder")
+    s.add_argument("--snips", type=Path, required=True, help="JointBERT-format SNIPS folder (train/dev/test)")
+    s.add_argument("--handwritten", type=Path, default=None, help="one off-topic utterance per line")
+    s.add_argument("--in-scope", type=Path, default=None, help="prepared in-scope folder; its texts are excluded")
+    s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--train", type=int, default=800, help="SNIPS train rows (dev and test get 1/8 each)")
+    s.add_argument("--seed", type=int, default=13)
+
+    s = sub.add_parser("fingerprint", help="print the data hash and config hash a model trained now would record")
+    s.add_argument("--config", type=Path, required=True)
+    s.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    s.add_argument("--base", type=Path, default=None, help="local HF BERT folder (default: installed MiniLM)")
+    s.add_argument("--model", type=Path, default=None, help="model folder to compare; exit 3 when it is stale")
+
     def common(s: argparse.ArgumentParser, data: bool) -> None:
         s.add_argument("--config", type=Path, required=True)
         s.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
@@ -105,6 +119,24 @@ def _dispatch(args: argparse.Namespace) -> int:
         )
         print(json.dumps({k: meta[k] for k in ("counts", "skipped", "unseen_labels", "data_sha256")}, indent=2))
         return 0
+    if args.command == "prepare-oos":
+        from .oos import prepare_oos
+
+        meta = prepare_oos(
+            args.snips, args.handwritten, args.out, n_train=args.train, seed=args.seed, in_scope_dir=args.in_scope
+        )
+        print(json.dumps({k: meta[k] for k in ("counts", "reader_stats", "data_sha256")}, indent=2))
+        return 0
+    if args.command == "fingerprint":
+        from .manifest import fingerprint, staleness
+
+        fp = fingerprint(load_config(args.config, list(args.overrides)), resolve_base(args.base))
+        if args.model is None:
+            print(json.dumps(fp))
+            return 0
+        stale = staleness(args.model, fp)
+        print(json.dumps({**fp, "model": str(args.model), "stale": stale}))
+        return 3 if stale else 0
     if args.command == "evaluate":
         m = pipeline.evaluate_run(args.run, args.data)
         print(json.dumps({k: m[k] for k in ("n", "intent_accuracy", "intent_macro_f1", "slot_f1", "exact_match")}))

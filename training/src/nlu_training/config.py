@@ -28,8 +28,15 @@ class DataConfig:
     split_seed: int = 13
     max_train: int = 0  # 0 = all; else a stratified-by-order prefix, for smoke runs
     max_eval: int = 0
+    # More prepared (canonical) folders merged split by split into the main data, e.g. the out-of-scope
+    # sample in training/data/oos. Relative paths are relative to the config file's folder.
+    extra: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        # TOML and config.json give a list; a tuple keeps the frozen config hashable and immutable.
+        object.__setattr__(self, "extra", tuple(self.extra))
+        if not all(isinstance(p, str) and p for p in self.extra):
+            raise ConfigError("data.extra must be a list of folder paths")
         if self.source not in DATA_SOURCES:
             raise ConfigError(f"data.source must be one of {DATA_SOURCES}, got {self.source!r}")
         if not self.path:
@@ -64,6 +71,9 @@ class TrainConfig:
     retrieval_precision: float = 0.80
     answer_floor: float = 0.5  # no out-of-scope data: never answer below this, whatever dev says
     retrieval_floor: float = 0.2
+    # With an out_of_scope label: in-scope dev accuracy points the answer cut-off may give up to reject
+    # more (calibrate.budget_threshold); the floors above are then not used.
+    oos_budget: float = 1.0
     parity_examples: int = 50
     int8_per_channel: bool = True
 
@@ -86,6 +96,8 @@ class TrainConfig:
         ):
             if not 0 <= getattr(self, name) < 1 or (name.endswith("precision") and getattr(self, name) == 0):
                 raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        if not 0 <= self.oos_budget <= 100:
+            raise ConfigError(f"oos_budget must be in [0, 100] accuracy points, got {self.oos_budget}")
         if self.retrieval_precision > self.answer_precision:
             raise ConfigError("retrieval_precision must not exceed answer_precision")
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
@@ -97,13 +109,15 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     def hash(self) -> str:
-        """Hash of everything that shapes the model; the data path is left out (data has its own hash)."""
+        """Hash of everything that shapes the model; data paths are left out (data has its own hash)."""
         d = self.to_dict()
-        d["data"] = {k: v for k, v in d["data"].items() if k != "path"}
+        d["data"] = {k: v for k, v in d["data"].items() if k not in ("path", "extra")}
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
 
 
 def _coerce(value: str, kind: Any) -> Any:
+    if kind in ("tuple[str, ...]", tuple[str, ...]):
+        return tuple(v.strip() for v in value.split(",") if v.strip())  # --set data.extra=a,b (empty: none)
     kind = kind if isinstance(kind, type) else {"int": int, "float": float, "bool": bool, "str": str}.get(kind, str)
     if kind is bool:
         if value.lower() in ("true", "1", "yes"):
@@ -147,6 +161,8 @@ def build_config(raw: dict[str, Any], base_dir: Path | None = None) -> TrainConf
         raise ConfigError(f"unknown settings: {', '.join(unknown)}")
     if base_dir is not None and data.get("path") and not Path(data["path"]).is_absolute():
         data["path"] = str((base_dir / data["path"]).resolve())
+    if base_dir is not None and data.get("extra"):
+        data["extra"] = [p if Path(p).is_absolute() else str((base_dir / p).resolve()) for p in data["extra"]]
     try:
         return TrainConfig(data=DataConfig(**data), **raw)
     except TypeError as e:

@@ -189,3 +189,35 @@ def load_canonical(data_dir: Path) -> tuple[dict[str, list[Example]], dict[str, 
             raise DataError(data_dir / name, 0, "hash_mismatch", "file differs from meta.json; re-run prepare")
     meta["data_sha256"] = data_hash(hashes)
     return splits, meta
+
+
+def load_merged(
+    data_dir: Path, extra: tuple[str, ...] | list[str] = ()
+) -> tuple[dict[str, list[Example]], dict[str, Any]]:
+    """The main prepared folder plus `extra` prepared folders, concatenated split by split. Without
+    extras the meta (and its data hash) is the main folder's own, so existing models stay current."""
+    splits, meta = load_canonical(data_dir)
+    if not extra:
+        return splits, meta
+    parts = [{"path": data_dir.name, "source": meta.get("source", "canonical"), "data_sha256": meta["data_sha256"]}]
+    for folder in map(Path, extra):
+        more, more_meta = load_canonical(folder)
+        for s in SPLITS:
+            splits[s] = splits[s] + more[s]
+        parts.append(
+            {
+                "path": folder.name,
+                "source": more_meta.get("source", "canonical"),
+                "data_sha256": more_meta["data_sha256"],
+                "counts": {s: len(more[s]) for s in SPLITS},
+            }
+        )
+    merged = dict(meta)
+    merged["parts"] = parts
+    merged["data_sha256"] = hashlib.sha256(":".join(p["data_sha256"] for p in parts).encode()).hexdigest()
+    return splits, merged
+
+
+def fingerprint(data_dir: Path, extra: tuple[str, ...] | list[str] = ()) -> str:
+    """The data hash a model trained on these folders records (manifest data.sha256)."""
+    return str(load_merged(data_dir, extra)[1]["data_sha256"])

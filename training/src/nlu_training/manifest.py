@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ def data_block(info: dict[str, Any]) -> dict[str, Any]:
     meta = info["data_meta"]
     return {
         "sha256": meta.get("data_sha256"),
-        "source": meta.get("source", "canonical"),
+        "source": "+".join(data_sources(meta)),
         "counts": info["counts"],
         "skipped": meta.get("skipped", {}),
         "unseen_labels": meta.get("unseen_labels", {}),
@@ -33,14 +34,63 @@ def data_block(info: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def base_weights_sha(base: Path) -> str:
+    weights = base / "model.safetensors"
+    return sha256_file(weights if weights.is_file() else base / "pytorch_model.bin")
+
+
+def model_version(data_sha: str, cfg: TrainConfig, base_sha: str) -> str:
+    """Same data, config and base weights -> same version: what `fingerprint` compares."""
+    return hashlib.sha256(f"{data_sha}:{cfg.hash()}:{base_sha}".encode()).hexdigest()[:16]
+
+
+def fingerprint(cfg: TrainConfig, base: Path) -> dict[str, str]:
+    """What a model trained now from `cfg` would record, without training it."""
+    from .data import fingerprint as data_fingerprint
+
+    data_sha, base_sha = data_fingerprint(Path(cfg.data.path), cfg.data.extra), base_weights_sha(base)
+    return {
+        "version": model_version(data_sha, cfg, base_sha),
+        "data_sha256": data_sha,
+        "config_hash": cfg.hash(),
+        "base_sha256": base_sha,
+    }
+
+
+def staleness(model_dir: Path, fp: dict[str, str]) -> list[str]:
+    """Which of data / config / base differ between a model folder and a fingerprint ([] = current;
+    ["missing"] = no readable manifest)."""
+    from .config import build_config
+
+    try:
+        manifest = json.loads((model_dir / "manifest.json").read_text(encoding="utf-8"))
+        cfg = build_config(json.loads((model_dir / "config.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return ["missing"]
+    stale = []
+    if manifest.get("data", {}).get("sha256") != fp["data_sha256"]:
+        stale.append("data")
+    if cfg.hash() != fp["config_hash"]:
+        stale.append("config")
+    if manifest.get("base_model", {}).get("sha256") != fp["base_sha256"]:
+        stale.append("base")
+    if not stale and manifest.get("version") != fp["version"]:
+        stale.append("version")
+    return stale
+
+
+def data_sources(meta: dict[str, Any]) -> list[str]:
+    """One entry per merged folder (main data first), e.g. ["bitext", "oos"]."""
+    return [p["source"] for p in meta["parts"]] if meta.get("parts") else [meta.get("source", "canonical")]
+
+
 def build_manifest(
     tmp: Path, cfg: TrainConfig, info: dict[str, Any], cal: dict[str, Any], test: dict[str, Any], parity: dict[str, Any]
 ) -> dict[str, Any]:
     base = Path(info["base"])
-    weights = base / "model.safetensors"
-    base_sha = sha256_file(weights if weights.is_file() else base / "pytorch_model.bin")
+    base_sha = base_weights_sha(base)
     data_sha = info["data_meta"]["data_sha256"]
-    version = hashlib.sha256(f"{data_sha}:{cfg.hash()}:{base_sha}".encode()).hexdigest()[:16]
+    version = model_version(data_sha, cfg, base_sha)
     files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file() and p.name != "manifest.json"}
     return {
         "schema_version": SCHEMA_VERSION,
@@ -48,7 +98,7 @@ def build_manifest(
         "version": version,
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "base_model": {"name": _base_name(base), "path_hint": f"{base.parent.name}/{base.name}", "sha256": base_sha},
-        "data": {"sha256": data_sha, **info["counts"], "sources": [info["data_meta"].get("source", "canonical")]},
+        "data": {"sha256": data_sha, **info["counts"], "sources": data_sources(info["data_meta"])},
         "max_seq_len": cfg.max_seq_len,
         "files": files,
         "onnx": {"opset": ex.OPSET, "inputs": ex.INPUTS, "outputs": ex.OUTPUTS},

@@ -14,13 +14,14 @@ import torch
 from transformers import AutoTokenizer
 
 from . import export as ex
-from .calibrate import calibrate
+from .calibrate import calibrate, route_stats, softmax
 from .config import TrainConfig, build_config
-from .data import load_canonical, prepare
+from .data import load_merged, prepare
 from .encode import Labels, encode_all
-from .evaluate import compute_metrics, predict, torch_predictor
+from .evaluate import Predictions, compute_metrics, predict, torch_predictor
 from .manifest import build_manifest, data_block
 from .model import load_trained
+from .oos import OOS_INTENT
 from .progress import NO_PROGRESS, Progress
 from .readers import Example
 from .report import write_report
@@ -44,7 +45,7 @@ def load_data(cfg: TrainConfig, work: Path) -> tuple[dict[str, list[Example]], d
             skip_invalid=cfg.data.skip_invalid,
             unseen_labels=cfg.data.unseen_labels,
         )
-    splits, meta = load_canonical(data_dir)
+    splits, meta = load_merged(data_dir, cfg.data.extra)
     splits["train"] = round_robin_subset(splits["train"], cfg.data.max_train)
     for s in ("dev", "test"):
         splits[s] = round_robin_subset(splits[s], cfg.data.max_eval)
@@ -96,7 +97,7 @@ def _run_context(run_dir: Path) -> tuple[TrainConfig, dict[str, Any], Labels, An
 
 
 def _splits_for(cfg: TrainConfig, info: dict[str, Any]) -> dict[str, list[Example]]:
-    splits, _ = load_canonical(Path(info["data_dir"]))
+    splits, _ = load_merged(Path(info["data_dir"]), cfg.data.extra)
     for s in ("dev", "test"):
         splits[s] = round_robin_subset(splits[s], cfg.data.max_eval)
     return splits
@@ -136,15 +137,19 @@ def _export_into(
     test: list[Any],
     splits: dict[str, list[Example]],
 ) -> dict[str, Any]:
-    ex.export_onnx(model, tmp / "model.onnx")
+    ex.export_onnx(model, tmp / "model.raw.onnx")
+    heads, hidden = model.encoder.config.num_attention_heads, model.encoder.config.hidden_size
+    fused = ex.optimize_fp32(tmp / "model.raw.onnx", tmp / "model.onnx", heads, hidden)
     fp32 = ex.session(tmp / "model.onnx")
     max_diff = ex.fp32_parity(model, fp32, dev, labels, cfg.eval_batch_size)
     if max_diff > ex.MAX_LOGIT_DIFF:
         raise ex.ParityError(f"ONNX fp32 differs from torch by {max_diff:.2e} > {ex.MAX_LOGIT_DIFF}")
-    int8_parity, per_channel = _quantize(tmp, fp32, cfg, dev, labels)
+    int8_parity = _quantize(tmp, fp32, cfg, dev, labels)
+    (tmp / "model.raw.onnx").unlink()
 
     dev_preds = predict(ex.onnx_predictor(fp32), dev, labels, cfg.eval_batch_size)
     gold_dev = np.array([e.intent for e in dev])
+    oos = labels.intents.index(OOS_INTENT) if OOS_INTENT in labels.intents else None
     cal = calibrate(
         dev_preds.intent_logits,
         gold_dev,
@@ -152,9 +157,12 @@ def _export_into(
         cfg.retrieval_precision,
         cfg.answer_floor,
         cfg.retrieval_floor,
+        oos,
+        cfg.oos_budget,
     )
     int8 = ex.session(tmp / "model.int8.onnx")
-    test_fp32 = compute_metrics(test, predict(ex.onnx_predictor(fp32), test, labels, cfg.eval_batch_size), labels)
+    test_preds = predict(ex.onnx_predictor(fp32), test, labels, cfg.eval_batch_size)
+    test_fp32 = compute_metrics(test, test_preds, labels)
     test_int8 = compute_metrics(test, predict(ex.onnx_predictor(int8), test, labels, cfg.eval_batch_size), labels)
     dev_fp32 = compute_metrics(dev, dev_preds, labels)
 
@@ -169,10 +177,11 @@ def _export_into(
         tmp / "parity.jsonl", ex.parity_rows(fp32, dev, texts, labels, cal["temperature"], cfg.parity_examples)
     )
 
-    parity = {"fp32_max_abs_logit_diff": max_diff, "int8_per_channel": per_channel, **int8_parity}
+    parity = {"fp32_max_abs_logit_diff": max_diff, "fused_ops": fused, **int8_parity}
     metrics = {
         "test": test_fp32,
         "test_int8": test_int8,
+        **(_oos_metrics(test, test_preds, labels, oos, cal) if oos is not None else {}),
         "dev": dev_fp32,
         "calibration": cal,
         "parity": parity,
@@ -185,15 +194,33 @@ def _export_into(
     return manifest
 
 
-def _quantize(tmp: Path, fp32: Any, cfg: TrainConfig, dev: list[Any], labels: Labels) -> tuple[dict[str, float], bool]:
-    """Per-channel int8 first (when configured); per-tensor if per-channel loses too much; else fail."""
-    tried = []
-    for per_channel in [True, False] if cfg.int8_per_channel else [False]:
-        ex.quantize_int8(tmp / "model.onnx", tmp / "model.int8.onnx", per_channel)
+def _oos_metrics(test: list[Any], preds: Any, labels: Labels, oos: int, cal: dict[str, Any]) -> dict[str, Any]:
+    """The figures people compare (intent accuracy, slot F1, exact match) on the in-scope test rows
+    only, and the routing on the whole test set at the calibrated answer cut-off."""
+    keep = [i for i, e in enumerate(test) if e.intent != oos]
+    sub = Predictions(preds.intent_logits[keep], [preds.spans[i] for i in keep], [preds.tag_ids[i] for i in keep])
+    probs = softmax(preds.intent_logits, cal["temperature"])
+    gold = np.array([e.intent for e in test])
+    return {
+        "test_in_scope": compute_metrics([test[i] for i in keep], sub, labels),
+        "test_routing": route_stats(probs, gold, oos, cal["thresholds"]["answer"]),
+    }
+
+
+def _quantize(tmp: Path, fp32: Any, cfg: TrainConfig, dev: list[Any], labels: Labels) -> dict[str, Any]:
+    """The first ex.INT8_VARIANTS entry that meets the parity bar (against the fused fp32 graph that
+    ships as model.onnx); every variant tried is recorded. int8_per_channel = false skips per-channel."""
+    tried: list[dict[str, Any]] = []
+    for graph, per_channel, op_types in ex.INT8_VARIANTS:
+        if per_channel and not cfg.int8_per_channel:
+            continue
+        src = tmp / ("model.onnx" if graph == "fused" else "model.raw.onnx")
+        ex.quantize_int8(src, tmp / "model.int8.onnx", per_channel, op_types)
         p = ex.int8_parity(fp32, ex.session(tmp / "model.int8.onnx"), dev, labels, cfg.eval_batch_size)
-        tried.append((per_channel, p))
+        variant = {"graph": graph, "per_channel": per_channel, "op_types": list(op_types or ["default"])}
+        tried.append({**variant, **p})
         if ex.int8_ok(p):
-            return p, per_channel
+            return {**p, "int8_per_channel": per_channel, "int8_variant": variant, "int8_tried": tried}
     raise ex.ParityError(
         f"int8 model misses the parity bar (agreement >= {ex.MIN_INT8_AGREEMENT}%, slot F1 drop "
         f"<= {ex.MAX_INT8_SLOT_F1_DROP}): {tried}"

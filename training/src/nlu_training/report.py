@@ -92,6 +92,7 @@ def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
                 for name, key in (("test fp32", "test"), ("test int8", "test_int8"), ("dev fp32", "dev"))
             ],
         ),
+        _oos_section(m),
         f"\n{test['unseen_gold_intents']} test utterances have an intent that train never shows; they are "
         "scored as errors (JointBERT maps them to UNK).\n"
         if test["unseen_gold_intents"]
@@ -111,30 +112,21 @@ def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
         ),
         "\n## Calibration (dev)\n\n",
         f"Temperature {cal['temperature']:.3f}; ECE (15 bins) {cal['ece_before']:.4f} before → "
-        f"{cal['ece_after']:.4f} after. Thresholds: {cal['thresholds']}.\n\n"
-        f"`answer` = lowest threshold whose accepted dev predictions are ≥ {100 * cfg.answer_precision:.0f} % "
-        f"precise, never below {cfg.answer_floor}; `retrieval` = the same at ≥ {100 * cfg.retrieval_precision:.0f} %, "
-        f"never below {cfg.retrieval_floor}; `review` = `answer`. "
-        + (
-            "The data has an `out_of_scope` intent, which is learned like any other. "
-            if "out_of_scope" in labels.intents
-            else "The data has **no out-of-scope examples**, so out-of-scope input is handled only by these thresholds "
-            "(the floors stop dev, where nearly everything is in scope and right, from driving them to 0). "
-        )
-        + "\n\n### Threshold sweep (dev, calibrated top-1 probability)\n\n",
-        _table(
-            ["threshold", "coverage %", "precision %", "accepted"],
-            [
-                [r["threshold"], r["coverage"], r["precision"], r["accepted"]]
-                for r in cal["sweep"]
-                if round(r["threshold"] * 100) % 5 == 0 or r["threshold"] >= 0.9
-            ],
-        ),
+        f"{cal['ece_after']:.4f} after. Thresholds: {cal['thresholds']}.\n\n",
+        _threshold_rule(cfg, "oos_at_answer" in cal),
+        "\n\n### Threshold sweep (dev, calibrated top-1 probability)\n\n",
+        _sweep_table(cal["sweep"]),
         "\n## Export parity\n\n",
         f"- ONNX fp32 vs torch, max abs logit diff on dev: {par['fp32_max_abs_logit_diff']:.2e} (limit 1e-4)\n"
-        f"- int8 ({'per-channel' if par['int8_per_channel'] else 'per-tensor'}) vs fp32 on dev: intent agreement "
+        f"- fused ops (onnxruntime transformer optimizer): {par.get('fused_ops', 'none')}\n"
+        f"- int8 ({_variant(par.get('int8_variant'), par['int8_per_channel'])}) vs fp32 on dev: intent agreement "
         f"{par['intent_agreement']:.2f} % (≥ 99.5), slot F1 {par['slot_f1_fp32']:.2f} → {par['slot_f1_int8']:.2f} "
         f"(drop {par['slot_f1_drop']:.2f}, ≤ 0.5)\n",
+        "".join(
+            f"  - tried {_variant(t, t['per_channel'])}: agreement "
+            f"{t['intent_agreement']:.2f} %, slot F1 drop {t['slot_f1_drop']:.2f}\n"
+            for t in par.get("int8_tried", [])
+        ),
         "\n## Training history\n\n",
         _table(
             ["epoch", "loss", "dev intent", "dev slot F1", "dev exact", "seconds"],
@@ -146,3 +138,52 @@ def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
         "\n![confusion](confusion.png)\n\n![reliability](reliability.png)\n",
     ]
     return "".join(out)
+
+
+def _threshold_rule(cfg: TrainConfig, has_oos: bool) -> str:
+    if has_oos:
+        return (
+            "The data has an `out_of_scope` intent (learned like any other, routed to the fallback at run time). "
+            "A turn is *answered* when its top intent is in scope and reaches `answer`; answering an out-of-scope "
+            f"turn counts as wrong. `answer` = the highest threshold that keeps dev in-scope accuracy within "
+            f"{cfg.oos_budget} points of its best while answers stay ≥ {100 * cfg.answer_precision:.0f} % precise "
+            "(dev out-of-scope rows resemble train's, so margin there guards against unlike off-topic input); "
+            f"`retrieval` = lowest threshold whose answers are ≥ {100 * cfg.retrieval_precision:.0f} % precise; "
+            "`review` = `answer`. The floors are not used."
+        )
+    return (
+        f"`answer` = lowest threshold whose accepted dev predictions are ≥ {100 * cfg.answer_precision:.0f} % "
+        f"precise, never below {cfg.answer_floor}; `retrieval` = the same at ≥ {100 * cfg.retrieval_precision:.0f} %, "
+        f"never below {cfg.retrieval_floor}; `review` = `answer`. The data has **no out-of-scope examples**, so "
+        "out-of-scope input is handled only by these thresholds (the floors stop dev, where nearly everything is in "
+        "scope and right, from driving them to 0)."
+    )
+
+
+def _sweep_table(rows: list[dict[str, float]]) -> str:
+    cols = ["threshold", "coverage", "precision", "accepted"]
+    if rows and "oos_recall" in rows[0]:
+        cols += ["in_scope_accuracy", "oos_recall", "oos_precision"]
+    return _table(
+        [c.replace("_", " ") + (" %" if c not in ("threshold", "accepted") else "") for c in cols],
+        [[r[c] for c in cols] for r in rows if round(r["threshold"] * 100) % 5 == 0 or r["threshold"] >= 0.9],
+    )
+
+
+def _oos_section(m: dict[str, Any]) -> str:
+    if "test_in_scope" not in m:
+        return ""
+    ins, rt = m["test_in_scope"], m["test_routing"]
+    return (
+        "\n### Out-of-scope (test)\n\n"
+        + _table(["in-scope test only", *HEADLINE], [["fp32", *(ins[k] for k in HEADLINE)]])
+        + f"\nRouting at the answer cut-off {rt['threshold']}: in-scope answered correctly "
+        f"{rt['in_scope_accuracy']:.2f} %, "
+        f"out-of-scope rejected (recall) {rt['oos_recall']:.2f} %, precision of rejections {rt['oos_precision']:.2f} % "
+        f"(a rejection of an in-scope turn is a miss).\n"
+    )
+
+
+def _variant(v: dict[str, Any] | None, per_channel: bool) -> str:
+    kind = "per-channel" if per_channel else "per-tensor"
+    return f"{v['graph']} graph, {kind}, {'+'.join(v['op_types'])}" if v else kind
