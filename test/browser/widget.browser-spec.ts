@@ -1,4 +1,5 @@
 import type { Browser } from 'playwright-core';
+import { ContentService } from '@app/answers';
 import { bootTestApp, TestApp, truncateChat } from '@app/testing';
 import {
   fallbackText,
@@ -134,6 +135,30 @@ describe('widget (browser)', () => {
     const rows = await t.dataSource.query(`SELECT text FROM message WHERE author = 'customer' ORDER BY seq`);
     expect(rows.map((r: { text: string }) => r.text)).toEqual(['hello', 'where is my refund']);
     expect(problems.filter((p) => !p.includes('WebSocket'))).toEqual([]);
+    await context.close();
+  });
+
+  it('opens a cited knowledge-base article on the public help page, as text', async () => {
+    const content = t.app.get(ContentService);
+    const article = await content.createArticle({
+      slug: `help-${Date.now()}`,
+      title: 'Returns <img src=x onerror="window.__pwned=1">',
+      body: 'Step one: open your orders.\n\nStep two: <b>pick</b> the item.',
+      intent: null,
+      questions: ['how do returns work'],
+    });
+    const { context, page, problems } = await openPage(browser, PHONE);
+    await page.goto(`${t.url}/help/${article.id}`);
+    await page.locator('.help-article[aria-busy="false"]').waitFor();
+    expect(await page.locator('h1').textContent()).toBe(article.title);
+    expect(await page.locator('#help-body p').allTextContents()).toEqual(['Step one: open your orders.', 'Step two: <b>pick</b> the item.']);
+    expect(await page.locator('main img, main b').count()).toBe(0);
+    expect(await overflowing(page)).toEqual([]);
+    await page.goto(`${t.url}/help/00000000-0000-4000-8000-000000000000`);
+    await page.getByText('Article not found').waitFor();
+    await content.deleteArticle(article.id!);
+    expect(problems.filter((p) => !p.includes('404'))).toEqual([]);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     await context.close();
   });
 

@@ -207,7 +207,7 @@
       for (const source of reply.sources) {
         const link = el(
           'a',
-          { href: `${base}/help/${encodeURIComponent(source.slug)}`, target: '_blank', rel: 'noopener' },
+          { href: `${base}/help/${encodeURIComponent(source.id)}`, target: '_blank', rel: 'noopener' },
           source.title,
         );
         const entry = el('li');

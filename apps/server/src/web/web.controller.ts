@@ -37,10 +37,13 @@ export class WebController {
 
   @Get(['/', 'demo', 'agent', 'admin'])
   async page(@Req() req: HttpRequest, @Res() res: SendableResponse): Promise<void> {
-    const name = PAGES[req.path.replace(/^\/+|\/+$/g, '')];
-    res.setHeader('content-security-policy', PAGE_POLICY);
-    res.setHeader('x-frame-options', 'DENY');
-    await this.send(res, name, req.method);
+    await this.sendPage(res, PAGES[req.path.replace(/^\/+|\/+$/g, '')], req.method);
+  }
+
+  /** A knowledge-base article for customers (the widget's source links); the page reads /api/help/articles/:id. */
+  @Get('help/:id')
+  async help(@Req() req: HttpRequest, @Res() res: SendableResponse): Promise<void> {
+    await this.sendPage(res, 'help.html', req.method);
   }
 
   @Get('widget.js')
@@ -55,6 +58,12 @@ export class WebController {
     @Res() res: SendableResponse,
   ): Promise<void> {
     await this.send(res, `assets/${Array.isArray(path) ? path.join('/') : path}`, req.method);
+  }
+
+  private async sendPage(res: SendableResponse, name: string | undefined, method: string): Promise<void> {
+    res.setHeader('content-security-policy', PAGE_POLICY);
+    res.setHeader('x-frame-options', 'DENY');
+    await this.send(res, name, method);
   }
 
   private async send(res: SendableResponse, name: string | undefined, method: string): Promise<void> {

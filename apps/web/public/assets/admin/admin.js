@@ -1,0 +1,35 @@
+// The admin area: models (gate, promote, roll back), training jobs, templates, knowledge base, transcripts.
+import { h, replace } from '../lib/dom.js';
+import { connectSocket, onSignedOut, sections, showAccount, signIn } from '../lib/shell.js';
+import { createContentView } from './content.js';
+import { createJobsView } from './jobs.js';
+import { createModelsView } from './models.js';
+import { createTranscriptsView } from './transcripts.js';
+
+const main = document.getElementById('main');
+const liveState = document.getElementById('live-state');
+
+async function start() {
+  onSignedOut();
+  const login = await signIn(main, ['admin']);
+  showAccount(document.getElementById('account'), login);
+  const socket = await connectSocket('/admin', login.token, (state) => {
+    liveState.textContent = state === 'connected' ? 'Live' : state === 'disconnected' ? 'Reconnecting…' : state;
+  });
+  let show = () => undefined;
+  const models = createModelsView(socket);
+  const views = {
+    models,
+    jobs: createJobsView(socket, (modelId) => {
+      show('models');
+      models.open(modelId);
+    }),
+    templates: createContentView('templates'),
+    articles: createContentView('articles'),
+    transcripts: createTranscriptsView(),
+  };
+  replace(main, ...Object.values(views).map((v) => v.element));
+  show = sections(document.getElementById('nav'), views);
+}
+
+start().catch((error) => replace(main, h('p', { class: 'notice error', role: 'alert' }, `The admin area could not start: ${error.message}`)));
