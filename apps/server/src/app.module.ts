@@ -13,6 +13,7 @@ import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
 import { ChatEmitterModule } from './gateways/chat-emitter.module';
 import { ChatGateway } from './gateways/chat.gateway';
+import { SocketRedisLink } from './gateways/socket-redis-link';
 import { SecurityModule } from './security/security.module';
 import { WebModule } from './web/web.module';
 
@@ -45,7 +46,7 @@ export class AppModule {
         WebModule,
       ],
       controllers: [ConversationsController, HealthController, MetricsController],
-      providers: [ChatGateway, BootSequence],
+      providers: [ChatGateway, BootSequence, SocketRedisLink],
     };
   }
 }

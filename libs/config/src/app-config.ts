@@ -40,6 +40,9 @@ export interface AppConfig {
   readonly chat: {
     readonly maxMessageChars: number;
     readonly slotTtlSeconds: number;
+    /** Sweeper for unanswered messages: how often (0 = off) and how old a message must be. */
+    readonly sweepIntervalSeconds: number;
+    readonly sweepAfterSeconds: number;
   };
   readonly content: { readonly companyProfilePath: string };
   readonly log: { readonly level: LogLevel };

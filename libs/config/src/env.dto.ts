@@ -86,6 +86,20 @@ export class EnvDto {
   @Max(7 * 24 * 3600)
   SLOT_TTL_SECONDS: number = 900;
 
+  /** How often each server looks for customer messages left unanswered (a server died mid-turn); 0 turns it off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  TURN_SWEEP_INTERVAL_SECONDS: number = 15;
+
+  /** How long a customer message may wait for its answer before the sweeper answers it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  TURN_SWEEP_AFTER_SECONDS: number = 30;
+
   @IsString()
   COMPANY_PROFILE: string = 'content/company.json';
 

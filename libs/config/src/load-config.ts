@@ -65,7 +65,12 @@ function toAppConfig(dto: EnvDto): AppConfig {
       workers: dto.NLU_WORKERS,
       thresholds: { answer: dto.THRESHOLD_ANSWER, retrieval: dto.THRESHOLD_RETRIEVAL, review: dto.THRESHOLD_REVIEW },
     },
-    chat: { maxMessageChars: dto.MAX_MESSAGE_CHARS, slotTtlSeconds: dto.SLOT_TTL_SECONDS },
+    chat: {
+      maxMessageChars: dto.MAX_MESSAGE_CHARS,
+      slotTtlSeconds: dto.SLOT_TTL_SECONDS,
+      sweepIntervalSeconds: dto.TURN_SWEEP_INTERVAL_SECONDS,
+      sweepAfterSeconds: dto.TURN_SWEEP_AFTER_SECONDS,
+    },
     content: { companyProfilePath: dto.COMPANY_PROFILE },
     log: { level: dto.LOG_LEVEL },
     auth: {

@@ -21,6 +21,7 @@ export const ErrorCode = {
   ReviewItemNotFound: 'REVIEW_ITEM_NOT_FOUND',
   HandoffNotAllowed: 'HANDOFF_NOT_ALLOWED',
   RateLimited: 'RATE_LIMITED',
+  DbUnavailable: 'DB_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -95,5 +96,16 @@ export class RateLimitedError extends DomainError {
 
   override toJSON(): ErrorBody {
     return { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
+  }
+}
+
+/**
+ * The database could not be reached, so the request may not have been stored. The client sends it again (a message
+ * with the same clientMessageId: it is stored at most once).
+ */
+export class DatabaseUnavailableError extends DomainError {
+  constructor(message = 'The database is not reachable right now; send it again (with the same clientMessageId) in a moment') {
+    super(ErrorCode.DbUnavailable, message, 503);
+    this.name = 'DatabaseUnavailableError';
   }
 }

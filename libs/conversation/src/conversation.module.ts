@@ -2,6 +2,7 @@ import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common'
 import { ConversationService } from './conversation.service';
 import { HandoffService } from './handoff.service';
 import { TurnMetrics } from './turn-metrics.service';
+import { TurnSweeper } from './turn-sweeper.service';
 import { TurnService } from './turn.service';
 
 export interface ConversationModuleOptions {
@@ -20,7 +21,7 @@ export class ConversationModule {
       // Global: the transports (widget gateway, agent console, REST) all use these use cases.
       global: true,
       imports: options.imports ?? [],
-      providers: [ConversationService, TurnService, TurnMetrics, HandoffService, ...options.bindings],
+      providers: [ConversationService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ...options.bindings],
       exports: [ConversationService, TurnService, TurnMetrics, HandoffService],
     };
   }

@@ -9,4 +9,5 @@ export * from './policy';
 export * from './ports';
 export * from './turn-context';
 export * from './turn-metrics.service';
+export * from './turn-sweeper.service';
 export * from './turn.service';

@@ -1,7 +1,7 @@
 /**
  * Runs tasks one at a time per key, in the order they were queued; different keys run concurrently.
- * Orders the turns of one conversation inside this process (sockets of a conversation are pinned to one
- * instance); the conversation row lock orders the writes across instances.
+ * Orders the turns of one conversation inside this process, so they do not queue up on the database lock that
+ * orders them across instances (TurnRepository.withConversation).
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -23,6 +23,11 @@ export class KeyedMutex {
   /** Resolves when every queued task has finished (used on shutdown). */
   async drain(): Promise<void> {
     while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
+  }
+
+  /** Whether a task of `key` is running or queued. */
+  has(key: string): boolean {
+    return this.tails.has(key);
   }
 
   get size(): number {

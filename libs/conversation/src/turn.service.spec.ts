@@ -33,7 +33,6 @@ function createSut(overrides: { template?: TemplatePort['respond']; search?: Ret
     {} as never,
     {} as never,
     {} as never,
-    {} as never,
   );
   return { sut, templates, retrieval };
 }
@@ -110,14 +109,21 @@ describe('TurnService.schedule', () => {
   const asked = { intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() + 60_000) };
 
   function createScheduled(replySeq: (inbound: MessageEntity) => number | null) {
-    const turns = {
-      listUnanswered: jest.fn(async () => ({ messages: [message(1)], slot: null })),
-      appendBotReply: jest.fn(async (reply: { replyToId: string }) => {
-        const seq = replySeq(message(Number(reply.replyToId.slice(1))));
-        return seq === null ? null : ({ id: `r${seq}`, conversationId: 'c1', seq, author: 'bot', direction: 'out', text: 'ok', createdAt: new Date() } as MessageEntity);
+    type Work = (session: unknown) => Promise<unknown>;
+    const statements = {
+      listUnanswered: jest.fn(async (): Promise<{ messages: MessageEntity[]; slot: null }> => ({ messages: [message(1)], slot: null })),
+      appendBotReply: jest.fn(async (reply: { replyToId: string; replyToSeq: number }): Promise<MessageEntity | null> => {
+        const seq = replySeq(message(reply.replyToSeq));
+        return seq === null ? null : ({ id: `r${seq}`, conversationId: 'c1', seq, author: 'bot', direction: 'out', text: 'ok', replyToId: reply.replyToId, createdAt: new Date() } as MessageEntity);
       }),
     };
-    const slots = { findActive: jest.fn(async () => null) };
+    const turns = {
+      ...statements,
+      // The repository runs the work under its lock; these tests only see the statements.
+      withConversation: jest.fn(async (_id: string, work: Work, _opts?: unknown): Promise<{ ran: true; value: unknown }> => ({ ran: true, value: await work(statements) })),
+      findStalled: jest.fn(async () => [] as string[]),
+    };
+    const emitter = { botReply: jest.fn(), reviewQueued: jest.fn() };
     const templates = { respond: jest.fn(async () => ({ kind: 'ask' as const, text: 'What is your order number?', templateId: 't', slot: asked })) };
     const sut = new TurnService(
       config,
@@ -125,11 +131,10 @@ describe('TurnService.schedule', () => {
       templates as unknown as TemplatePort,
       { minScore: 0.3, search: jest.fn(async () => []) } as unknown as RetrievalPort,
       turns as never,
-      slots as never,
-      { botReply: jest.fn(), reviewQueued: jest.fn() } as never,
+      emitter as never,
       { turn: jest.fn(), nluFailed: jest.fn() } as never,
     );
-    return { sut, turns, templates };
+    return { sut, turns, templates, emitter };
   }
 
   it('reads the backlog once, then answers the next message from what its own reply left', async () => {
@@ -137,7 +142,7 @@ describe('TurnService.schedule', () => {
     await sut.schedule('c1', message(1));
     await sut.schedule('c1', message(3));
     expect(turns.listUnanswered).toHaveBeenCalledTimes(1);
-    expect(turns.appendBotReply.mock.calls.map(([r]) => r.replyToId)).toEqual(['m1', 'm3']);
+    expect(turns.appendBotReply.mock.calls.map(([r]: [{ replyToId: string }]) => r.replyToId)).toEqual(['m1', 'm3']);
     // The open question stored with the first reply is the second turn's pending slot, without a read.
     expect(templates.respond).toHaveBeenLastCalledWith(expect.objectContaining({ pending: expect.objectContaining({ asked: 'order_id', templateId: 't' }) }));
   });
@@ -158,5 +163,47 @@ describe('TurnService.schedule', () => {
     turns.listUnanswered.mockResolvedValueOnce({ messages: [message(5)], slot: null });
     await sut.schedule('c1', message(5));
     expect(turns.listUnanswered).toHaveBeenCalledTimes(3);
+  });
+
+  it('answers a backlog in seq order, one locked turn each, and sends each reply after its turn', async () => {
+    const { sut, turns, emitter } = createScheduled((m) => m.seq + 10);
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(1), message(2)], slot: null }).mockResolvedValueOnce({ messages: [message(2)], slot: null });
+    await sut.schedule('c1');
+    expect(turns.withConversation).toHaveBeenCalledTimes(2);
+    expect(turns.appendBotReply.mock.calls.map(([r]: [{ replyToId: string }]) => r.replyToId)).toEqual(['m1', 'm2']);
+    expect(emitter.botReply.mock.calls.map(([, r]: [string, { replyTo: string }]) => r.replyTo)).toEqual(['m1', 'm2']);
+  });
+
+  it('sends nothing when the locked turn failed, and retries while the database is unreachable', async () => {
+    const { sut, turns, emitter } = createScheduled((m) => m.seq + 1);
+    const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    turns.withConversation.mockRejectedValueOnce(down);
+    await sut.schedule('c1', message(1));
+    expect(turns.withConversation).toHaveBeenCalledTimes(2);
+    expect(emitter.botReply).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not retry a turn that failed for another reason', async () => {
+    const { sut, turns, emitter } = createScheduled((m) => m.seq + 1);
+    turns.withConversation.mockRejectedValueOnce(new Error('syntax error'));
+    await sut.schedule('c1', message(1));
+    expect(turns.withConversation).toHaveBeenCalledTimes(1);
+    expect(emitter.botReply).not.toHaveBeenCalled();
+  });
+
+  it('sweeps stalled conversations only if free, and leaves alone one this process is answering', async () => {
+    const { sut, turns } = createScheduled((m) => m.seq + 1);
+    let release!: () => void;
+    turns.withConversation.mockImplementationOnce(async (_id: string, work: (session: unknown) => Promise<unknown>) => {
+      await new Promise<void>((r) => (release = r));
+      return { ran: true, value: await work(turns) };
+    });
+    const busy = sut.schedule('c1', message(1));
+    turns.findStalled.mockResolvedValueOnce(['c1', 'c2']);
+    expect(await sut.sweep()).toBe(1);
+    release();
+    await busy;
+    await sut.drain();
+    expect(turns.withConversation).toHaveBeenLastCalledWith('c2', expect.any(Function), { onlyIfFree: true });
   });
 });

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { Entity, NluResult, ReplyRoute, ReplySource, Suggestion } from '@app/contracts';
-import { MessageEntity, SlotChange, SlotStateEntity, SlotStateRepository, TurnRepository } from '@app/database';
+import { isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, TurnRepository, TurnSession } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
@@ -13,6 +13,10 @@ import { TurnMetrics } from './turn-metrics.service';
 
 export const FALLBACK_TEXT = "Sorry, I'm not sure I understood. Could you rephrase that, or would you like to talk to a person?";
 export const TALK_TO_A_PERSON: Suggestion = { text: 'Talk to a person', action: 'handoff:request' };
+/** Waits before retrying a turn the database refused (unreachable, restarting); after the last, the sweeper retries. */
+const RETRY_DELAYS_MS = [250, 1_000, 3_000];
+/** Conversations one sweep queues at most. */
+const SWEEP_BATCH = 100;
 
 /** What the bot decided to say for one inbound message, before it is stored. */
 export interface TurnDecision {
@@ -24,6 +28,17 @@ export interface TurnDecision {
   suggestions: Suggestion[];
   /** What happens to the conversation's slot state: keep as is, clear, or store this open question. */
   slot: 'keep' | 'clear' | PendingSlot;
+}
+
+/** A reply stored for one inbound message, with what it takes to send, count and log it. */
+interface Answered {
+  inbound: MessageEntity;
+  reply: MessageEntity;
+  decision: TurnDecision;
+  nluMs: number | null;
+  started: number;
+  /** The slot state the reply left. */
+  slot: SlotStateEntity | null;
 }
 
 /**
@@ -44,7 +59,6 @@ export class TurnService implements BeforeApplicationShutdown {
     private readonly templates: TemplatePort,
     private readonly retrieval: RetrievalPort,
     private readonly turns: TurnRepository,
-    private readonly slots: SlotStateRepository,
     private readonly emitter: ChatEmitter,
     private readonly metrics: TurnMetrics,
   ) {}
@@ -55,9 +69,30 @@ export class TurnService implements BeforeApplicationShutdown {
    */
   schedule(conversationId: string, inbound?: MessageEntity): Promise<void> {
     if (inbound) this.receivedAt.set(inbound.id, performance.now());
-    return this.mutex.run(conversationId, () => this.answerPending(conversationId, inbound)).catch((error: unknown) => {
-      this.logger.error({ event: 'turn.failed', conversationId, err: describe(error) });
-    });
+    return this.mutex
+      .run(conversationId, () => this.answerPendingWithRetry(conversationId, inbound))
+      .catch((error: unknown) => {
+        this.logger.error({ event: 'turn.failed', conversationId, err: describe(error) });
+      })
+      .finally(() => inbound && this.receivedAt.delete(inbound.id));
+  }
+
+  /**
+   * Queues the conversations whose last customer message has waited longer than `chat.sweepAfterSeconds` (a server
+   * stopped or crashed mid-turn, the database was away longer than the retries). One another instance is working
+   * on is skipped (`onlyIfFree`): it answers, and the unique reply per message keeps it exactly once anyway.
+   * Returns how many were queued.
+   */
+  async sweep(): Promise<number> {
+    const ids = await this.turns.findStalled(this.config.chat.sweepAfterSeconds, SWEEP_BATCH);
+    const queued = ids.filter((id) => !this.mutex.has(id));
+    for (const id of queued) {
+      void this.mutex
+        .run(id, () => this.answerPending(id, undefined, true))
+        .catch((error: unknown) => this.logger.error({ event: 'turn.failed', conversationId: id, swept: true, err: describe(error) }));
+    }
+    if (queued.length > 0) this.logger.warn({ event: 'turn.swept', conversations: queued.length });
+    return queued.length;
   }
 
   /** Waits for queued turns (shutdown, tests). */
@@ -70,49 +105,81 @@ export class TurnService implements BeforeApplicationShutdown {
     await this.drain();
   }
 
-  private async answerPending(conversationId: string, inbound?: MessageEntity): Promise<void> {
-    const known = inbound ? this.contexts.take(conversationId, inbound.seq) : null;
-    if (!known) this.contexts.forget(conversationId);
-    // Empty while a human is asked for or talking: the bot stays silent.
-    const { messages, slot } = known && inbound ? { messages: [inbound], slot: known.slot } : await this.turns.listUnanswered(conversationId, new Date());
-    for (const [i, message] of messages.entries()) {
-      // The first turn uses the slot state read with the backlog; a later one sees what the previous turn left.
-      const state = i === 0 ? slot : await this.slots.findActive(conversationId, new Date());
-      const answered = await this.answer(message, state);
-      if (!answered) return;
-      // Remember what this reply left only if nothing else came in between the message and its reply.
-      if (answered.reply.seq === message.seq + 1) this.contexts.remember(conversationId, { seq: answered.reply.seq, slot: answered.slot });
+  /** A database that is briefly away (restart, failover) delays the answer instead of dropping it. */
+  private async answerPendingWithRetry(conversationId: string, inbound?: MessageEntity): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.answerPending(conversationId, inbound);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || attempt >= RETRY_DELAYS_MS.length) throw error;
+        this.logger.warn({ event: 'turn.retry', conversationId, attempt: attempt + 1, err: describe(error) });
+        await sleep(RETRY_DELAYS_MS[attempt]);
+      }
     }
   }
 
-  private async answer(inbound: MessageEntity, slot: SlotStateEntity | null): Promise<{ reply: MessageEntity; slot: SlotStateEntity | null } | null> {
+  /**
+   * Answers the conversation's unanswered messages in seq order, one per {@link TurnRepository.withConversation}
+   * (the database lock that orders turns across instances), each reply sent once it is committed.
+   */
+  private async answerPending(conversationId: string, inbound?: MessageEntity, onlyIfFree = false): Promise<void> {
+    let known = inbound ? this.contexts.take(conversationId, inbound.seq) : null;
+    if (!known) this.contexts.forget(conversationId);
+    for (let more = true; more; ) {
+      const outcome = await this.turns.withConversation(
+        conversationId,
+        async (session) => {
+          // Empty while a human is asked for or talking: the bot stays silent.
+          const { messages, slot } = known && inbound ? { messages: [inbound], slot: known.slot } : await session.listUnanswered(conversationId, new Date());
+          known = null;
+          if (messages.length === 0) return null;
+          const answered = await this.answer(session, messages[0], slot);
+          return answered && { answered, more: messages.length > 1 };
+        },
+        { onlyIfFree },
+      );
+      if (!outcome.ran || !outcome.value) return;
+      const { answered } = outcome.value;
+      this.deliver(answered);
+      // Remember what this reply left only if nothing else came in between the message and its reply.
+      if (answered.reply.seq === answered.inbound.seq + 1) this.contexts.remember(conversationId, { seq: answered.reply.seq, slot: answered.slot });
+      more = outcome.value.more;
+    }
+  }
+
+  /** Decides and stores the reply to `inbound` (not sent yet: see {@link deliver}); null when it must not be sent. */
+  private async answer(session: TurnSession, inbound: MessageEntity, slot: SlotStateEntity | null): Promise<Answered | null> {
     const started = this.receivedAt.get(inbound.id) ?? performance.now();
-    this.receivedAt.delete(inbound.id);
     const nluStart = performance.now();
     const nlu = await this.parse(inbound);
     const nluMs = nlu ? performance.now() - nluStart : null;
     const decision = await this.decide(inbound, nlu, slot);
     const change = this.slotChange(decision);
-    const saved = await this.persist(inbound, decision, change, nluMs, performance.now() - started);
-    if (!saved) return null;
-    const replyMs = performance.now() - started;
-    this.emitter.botReply(inbound.conversationId, toBotReply(saved, decision.suggestions));
+    const reply = await this.persist(session, inbound, decision, change, nluMs, performance.now() - started);
+    if (!reply) return null;
+    return { inbound, reply, decision, nluMs, started, slot: slotAfter(inbound.conversationId, slot, change) };
+  }
+
+  /** Sends a committed reply, counts and logs the turn. */
+  private deliver(a: Answered): void {
+    const replyMs = performance.now() - a.started;
+    const nlu = a.decision.nlu;
+    this.emitter.botReply(a.inbound.conversationId, toBotReply(a.reply, a.decision.suggestions));
     // The reply was queued for review in the same statement (persist): open agent consoles show it live.
-    if (reviewReason(decision.route, decision.nlu?.intent.confidence ?? null, decision.thresholds)) this.emitter.reviewQueued(saved.id);
-    this.metrics.turn(decision.route, nluMs, replyMs);
+    if (reviewReason(a.decision.route, a.decision.nlu?.intent.confidence ?? null, a.decision.thresholds)) this.emitter.reviewQueued(a.reply.id);
+    this.metrics.turn(a.decision.route, a.nluMs, replyMs);
     this.logger.log({
       event: 'turn',
-      conversationId: inbound.conversationId,
-      messageId: inbound.id,
-      chars: inbound.text.length,
-      route: decision.route,
+      conversationId: a.inbound.conversationId,
+      messageId: a.inbound.id,
+      chars: a.inbound.text.length,
+      route: a.decision.route,
       intent: nlu?.intent.name ?? null,
       confidence: nlu ? round(nlu.intent.confidence) : null,
       entities: nlu?.entities.map((e) => e.label) ?? [],
-      nluMs: nluMs === null ? null : round(nluMs),
+      nluMs: a.nluMs === null ? null : round(a.nluMs),
       replyMs: round(replyMs),
     });
-    return { reply: saved, slot: slotAfter(inbound.conversationId, slot, change) };
   }
 
   private async parse(inbound: MessageEntity): Promise<NluResult | null> {
@@ -187,11 +254,12 @@ export class TurnService implements BeforeApplicationShutdown {
   }
 
   /** Stores the reply with its slot-state change and review item (one statement); null when it must not be sent. */
-  private persist(inbound: MessageEntity, d: TurnDecision, slot: SlotChange, nluMs: number | null, replyMs: number): Promise<MessageEntity | null> {
-    return this.turns.appendBotReply(
+  private persist(session: TurnSession, inbound: MessageEntity, d: TurnDecision, slot: SlotChange, nluMs: number | null, replyMs: number): Promise<MessageEntity | null> {
+    return session.appendBotReply(
       {
         conversationId: inbound.conversationId,
         replyToId: inbound.id,
+        replyToSeq: inbound.seq,
         text: d.text,
         route: d.route,
         intent: d.nlu?.intent.name ?? null,
@@ -213,6 +281,8 @@ export class TurnService implements BeforeApplicationShutdown {
     return slot.expiresAt instanceof Date && !Number.isNaN(slot.expiresAt.getTime()) ? slot.expiresAt : ours;
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The conversation's slot state once `change` is stored, as a fresh read would return it. */
 function slotAfter(conversationId: string, before: SlotStateEntity | null, change: SlotChange): SlotStateEntity | null {

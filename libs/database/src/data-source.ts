@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Logger } from '@nestjs/common';
 import type { PGlite } from '@electric-sql/pglite';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@app/config';
@@ -26,6 +27,35 @@ function pgliteModules(): PgliteModules {
     createPgConfig: require('@electric-sql/pglite/node-postgres').createPgConfig,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+const poolLogger = new Logger('Database');
+const EMBEDDED = new WeakSet<DataSource>();
+
+/**
+ * Whether this is the embedded PGlite: one process, one session. Only this process can open it, so per-conversation
+ * order needs no database lock there (and holding its only connection through a turn would stall every query).
+ */
+export function isEmbeddedDatabase(dataSource: DataSource): boolean {
+  return EMBEDDED.has(dataSource);
+}
+
+// SQLSTATE classes 08 (connection exception) and 57P0x (server shutting down / starting up / cannot connect now).
+const UNAVAILABLE_SQLSTATE = /^(08\d{3}|57P0[1-4])$/;
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down)/i;
+
+/**
+ * Whether an error means "PostgreSQL is not reachable right now" (refused, dropped, restarting) rather than a
+ * problem with the statement: such a failure is worth retrying later and is reported as DB_UNAVAILABLE.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; message?: unknown; driverError?: unknown } | undefined, depth = 0; e && depth < 3; depth++) {
+    if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_NODE_CODES.has(e.code))) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
+    e = e.driverError as typeof e;
+  }
+  return false;
 }
 
 /** An open database: the TypeORM DataSource plus whatever must be closed with it (the embedded PGlite). */
@@ -65,7 +95,19 @@ export async function openDatabase(database: AppConfig['database'], options: { m
 }
 
 function openPostgres(url: string, poolSize = 10): DatabaseHandle {
-  const dataSource = new DataSource({ ...common, url, poolSize } as unknown as DataSourceOptions);
+  const dataSource = new DataSource({
+    ...common,
+    url,
+    poolSize,
+    // An idle pooled connection that PostgreSQL drops (restart, failover) emits 'error' on the pool; unhandled, that
+    // would crash the process. The pool discards that connection and opens a new one on the next query.
+    poolErrorHandler: (error: Error) => poolLogger.warn({ event: 'database.pool_error', message: error.message, code: (error as { code?: string }).code }),
+    extra: {
+      // Fail a checkout instead of waiting forever while PostgreSQL is unreachable; the caller maps it to DB_UNAVAILABLE.
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+    },
+  } as unknown as DataSourceOptions);
   return {
     dataSource,
     kind: 'postgres',
@@ -83,6 +125,7 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   // PGlite is a single session. Its node-postgres adapter behind a pool of exactly one connection gives
   // TypeORM real transactions: a transaction holds the only connection, other queries queue behind it.
   const dataSource = new DataSource({ ...common, poolSize: 1, extra: { ...createPgConfig(pglite), max: 1 } } as unknown as DataSourceOptions);
+  EMBEDDED.add(dataSource);
   return {
     dataSource,
     kind: 'pglite',

@@ -3,10 +3,12 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import type { HttpResponse as Response } from '../http.types';
 import { DataSource } from 'typeorm';
 import { NluService } from '@app/nlu';
+import { RedisLinkStatus, SocketRedisLink } from '../gateways/socket-redis-link';
 
 export interface ReadinessBody {
   status: 'ready' | 'not_ready';
-  checks: { database: 'up' | 'down'; model: 'loaded' | 'not_loaded' };
+  /** `redis`: the socket.io link between instances (`off` without REDIS_URL); it does not decide readiness. */
+  checks: { database: 'up' | 'down'; model: 'loaded' | 'not_loaded'; redis: RedisLinkStatus };
   model: { name: string; version: string; variant: string } | null;
 }
 
@@ -16,6 +18,7 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly nlu: NluService,
+    private readonly redis: SocketRedisLink,
   ) {}
 
   /** Liveness: the process answers. */
@@ -25,7 +28,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: the database answers and a model is loaded. 503 otherwise. */
+  /** Readiness: the database answers and a model is loaded. 503 otherwise. Also reports the Redis link. */
   @Get('ready')
   @ApiOkResponse({ description: 'ready' })
   @ApiServiceUnavailableResponse({ description: 'database down or no model loaded' })
@@ -33,11 +36,13 @@ export class HealthController {
     const database = await this.databaseUp();
     const info = this.nlu.modelInfo;
     const model = this.nlu.ready && info ? 'loaded' : 'not_loaded';
+    // Without Redis an instance still serves its own sockets; failing readiness on every instance at once would
+    // turn lost cross-instance delivery into an outage. So Redis is reported, not required.
     const ok = database === 'up' && model === 'loaded';
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ok ? 'ready' : 'not_ready',
-      checks: { database, model },
+      checks: { database, model, redis: this.redis.status },
       model: info ? { name: info.name, version: info.version, variant: info.variant } : null,
     };
   }

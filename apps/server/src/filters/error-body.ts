@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorBody, ErrorCode } from '@app/contracts';
+import { DatabaseUnavailableError, DomainError, ErrorBody, ErrorCode } from '@app/contracts';
+import { isDatabaseUnavailable } from '@app/database';
 
 const logger = new Logger('Errors');
 
@@ -28,6 +29,11 @@ export function toErrorBody(error: unknown, where: string): { status: number; bo
   }
   const parser = bodyParserError(error);
   if (parser) return parser;
+  // PostgreSQL refused, dropped or restarting: a typed 503 the client retries, not a 500 (nor a node error code).
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ event: 'database.unavailable', where, message: error instanceof Error ? error.message : String(error) });
+    return { status: HttpStatus.SERVICE_UNAVAILABLE, body: new DatabaseUnavailableError().toJSON() };
+  }
   if (isCodedError(error)) {
     const status = error.code === ErrorCode.ModelNotReady ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_REQUEST;
     return { status, body: { code: error.code, message: error.message } };

@@ -5,11 +5,13 @@ import type { AppConfig } from '@app/config';
 import { RateLimitService } from '../security/rate-limit.service';
 import { allowSocketRequest, attachSocketGuards } from '../security/security-hooks';
 import { isOriginAllowed } from '../security/origin-policy';
+import { SocketRedisLink } from './socket-redis-link';
 
 /**
  * socket.io with our limits: `maxHttpBufferSize` caps one packet (a bigger one closes that connection at the
  * transport, before any handler runs); a connection from a browser origin outside `CORS_ORIGINS` is refused
- * (403) before it becomes a socket; per-IP connection and per-socket event limits guard every namespace.
+ * (403) before it becomes a socket; per-IP connection and per-socket event limits guard every namespace. With
+ * `REDIS_URL`, the Redis adapter of {@link SocketRedisLink} carries room emits between server instances.
  */
 export class WidgetIoAdapter extends IoAdapter {
   constructor(
@@ -30,6 +32,9 @@ export class WidgetIoAdapter extends IoAdapter {
       connectTimeout: 10_000,
     } as ServerOptions) as Server;
     attachSocketGuards(server, this.nestApp.get(RateLimitService), this.config);
+    // Several instances: room emits go through Redis, so a reply reaches the conversation's sockets anywhere.
+    const redis = this.nestApp.get(SocketRedisLink);
+    if (redis.enabled) server.adapter(redis.adapter());
     return server;
   }
 }

@@ -1,10 +1,23 @@
 import type { DataSource } from 'typeorm';
 
-type Row = Record<string, any>;
+export type Row = Record<string, any>;
+
+/** Runs one named statement (see {@link preparedQuery}) and returns its rows. */
+export type Sql = (name: string, text: string, values: unknown[]) => Promise<Row[]>;
+
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] } | string): Promise<{ rows: Row[]; command: string }>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+  release(destroy?: Error | boolean): void;
+}
 
 interface PgPool {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
+  connect(): Promise<PgClient>;
 }
+
+const poolOf = (dataSource: DataSource) => (dataSource.driver as unknown as { master: PgPool }).master;
 
 /**
  * Runs a statement of the per-message hot path as a named prepared statement on the driver's pool (node-postgres
@@ -16,7 +29,37 @@ interface PgPool {
  * itself, not under `driverError`). Use outside transactions only: it takes its own pooled connection.
  */
 export async function preparedQuery(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<Row[]> {
-  const pool = (dataSource.driver as unknown as { master: PgPool }).master;
-  const result = await pool.query({ name, text, values });
+  const result = await poolOf(dataSource).query({ name, text, values });
   return result.rows;
+}
+
+/** {@link preparedQuery} bound to a data source: each statement on whichever pooled connection is free. */
+export function poolSql(dataSource: DataSource): Sql {
+  return (name, text, values) => preparedQuery(dataSource, name, text, values);
+}
+
+/**
+ * Runs `work` in one transaction on one pooled connection, with named statements (see {@link preparedQuery}).
+ * `work` returning normally commits; a COMMIT that PostgreSQL turned into a rollback (a statement failed inside
+ * and was caught) throws. A connection that broke is destroyed, not returned to the pool.
+ */
+export async function inTransaction<T>(dataSource: DataSource, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const client = await poolOf(dataSource).connect();
+  let broken: Error | undefined;
+  // A checked-out connection that drops emits 'error' on the client; without a listener that crashes Node.
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    const value = await work(async (name, text, values) => (await client.query({ name, text, values })).rows);
+    const done = await client.query('COMMIT');
+    if (done.command !== 'COMMIT') throw new Error('The transaction was rolled back: a statement in it failed');
+    return value;
+  } catch (error) {
+    if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken ?? false);
+  }
 }

@@ -4,7 +4,8 @@ import type { ReviewReason } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
 import { NewMessage } from './message.repository';
 import { SlotStateEntity } from '../entities/slot-state.entity';
-import { preparedQuery } from './prepared-query';
+import { isEmbeddedDatabase } from '../data-source';
+import { inTransaction, poolSql, preparedQuery, Sql } from './prepared-query';
 import { toMessage, toSlotState } from './row-mappers';
 import { SlotStateInput } from './slot-state.repository';
 
@@ -16,7 +17,18 @@ export type AppendInboundResult =
 
 export type SlotChange = { kind: 'keep' } | { kind: 'clear' } | { kind: 'set'; state: Omit<SlotStateInput, 'conversationId'> };
 
+/** A bot reply as the turn stores it: `replyToSeq` is the seq of the message it answers. */
+export type NewBotReply = Omit<NewMessage, 'seq' | 'direction' | 'author'> & { replyToId: string; replyToSeq: number };
+
+/** What a turn reads and writes while it holds its conversation (see {@link TurnRepository.withConversation}). */
+export interface TurnSession {
+  listUnanswered(conversationId: string, now: Date): Promise<{ messages: MessageEntity[]; slot: SlotStateEntity | null }>;
+  appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<MessageEntity | null>;
+}
+
 const UNIQUE_VIOLATION = '23505';
+/** First key of the advisory locks that hold a conversation's turn (the second is the conversation id's hash). */
+const TURN_LOCK_CLASS = 0x5054;
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /**
@@ -27,7 +39,56 @@ const json = (v: unknown) => (v === null || v === undefined ? null : JSON.string
  */
 @Injectable()
 export class TurnRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly pooled: TurnStatements;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.pooled = new TurnStatements(poolSql(dataSource));
+  }
+
+  /**
+   * Runs one turn of a conversation while holding it against every other server instance: a transaction with
+   * `pg_advisory_xact_lock` on the conversation, so two instances never answer one conversation at once and each
+   * reads what the other committed. The reply is durable once this returns (emit it only then). With
+   * `onlyIfFree`, a conversation another instance is working on is left alone (`ran: false`).
+   *
+   * On the embedded PGlite there is no lock to take: only this process can open it, the caller's in-process queue
+   * orders the turns, and each statement commits on its own.
+   */
+  async withConversation<T>(conversationId: string, work: (session: TurnSession) => Promise<T>, opts: { onlyIfFree?: boolean } = {}): Promise<{ ran: true; value: T } | { ran: false }> {
+    if (isEmbeddedDatabase(this.dataSource)) return { ran: true, value: await work(this.pooled) };
+    let ran = true;
+    const value = await inTransaction(this.dataSource, async (sql) => {
+      if (opts.onlyIfFree) {
+        const rows = await sql('turn.try_lock', 'SELECT pg_try_advisory_xact_lock($1::int, hashtext($2)) AS "locked"', [TURN_LOCK_CLASS, conversationId]);
+        ran = rows[0].locked === true;
+        if (!ran) return undefined;
+      } else {
+        await sql('turn.lock', 'SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [TURN_LOCK_CLASS, conversationId]);
+      }
+      return work(new TurnStatements(sql));
+    });
+    return ran ? { ran: true, value: value as T } : { ran: false };
+  }
+
+  /**
+   * Conversations the bot owes an answer for longer than `olderThanSeconds`: the bot has them and their last
+   * message is a customer's (answers go in order, so an earlier one unanswered means the last one is too).
+   * Only conversations active in the last day (the updated_at index); older ones are answered on resume.
+   */
+  async findStalled(olderThanSeconds: number, limit: number): Promise<string[]> {
+    const rows = await preparedQuery(
+      this.dataSource,
+      'turn.find_stalled',
+      `SELECT c."id" FROM "conversation" c
+         JOIN "message" m ON m."conversation_id" = c."id" AND m."seq" = c."last_seq"
+        WHERE c."status" = 'bot' AND c."updated_at" < now() - make_interval(secs => $1::int)
+          AND c."updated_at" > now() - interval '1 day'
+          AND m."author" = 'customer' AND m."seq" > c."bot_since_seq"
+        ORDER BY c."updated_at" LIMIT $2`,
+      [olderThanSeconds, limit],
+    );
+    return rows.map((r) => r.id as string);
+  }
 
   /** Stores a customer message; the same clientMessageId returns the stored row (unique index, also under races). */
   async appendInbound(conversationId: string, clientMessageId: string, text: string): Promise<AppendInboundResult> {
@@ -59,20 +120,34 @@ export class TurnRepository {
     return conversation[0] ? { kind: 'closed' } : { kind: 'not_found' };
   }
 
+  /** {@link TurnSession.appendBotReply} outside a turn lock (each statement commits on its own). */
+  appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<MessageEntity | null> {
+    return this.pooled.appendBotReply(reply, slot, review);
+  }
+
+  /** {@link TurnSession.listUnanswered} outside a turn lock. */
+  listUnanswered(conversationId: string, now: Date): Promise<{ messages: MessageEntity[]; slot: SlotStateEntity | null }> {
+    return this.pooled.listUnanswered(conversationId, now);
+  }
+}
+
+/** The statements of a turn, on the pool or on the connection that holds the turn's lock. */
+class TurnStatements implements TurnSession {
+  constructor(private readonly sql: Sql) {}
+
   /**
    * Stores the bot's reply to `reply.replyToId` together with the slot-state change and the review item.
-   * Returns null (and writes nothing) when the message was answered already or the conversation left the
-   * bot (handed off, closed) in the meantime.
+   * Returns null (and writes nothing) when the message was answered already, the conversation left the bot
+   * (handed off, closed) in the meantime, or the message was sent while a human had it (`bot_since_seq`).
    */
-  async appendBotReply(reply: Omit<NewMessage, 'seq' | 'direction' | 'author'> & { replyToId: string }, slot: SlotChange, review: ReviewReason | null): Promise<MessageEntity | null> {
+  async appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<MessageEntity | null> {
     const set = slot.kind === 'set' ? slot.state : null;
     try {
-      const rows = await preparedQuery(
-        this.dataSource,
+      const rows = await this.sql(
         'turn.append_bot_reply',
         `WITH conv AS (
            UPDATE "conversation" SET "last_seq" = "last_seq" + 1, "updated_at" = now()
-            WHERE "id" = $1 AND "status" = 'bot'
+            WHERE "id" = $1 AND "status" = 'bot' AND "bot_since_seq" < $21
               AND NOT EXISTS (SELECT 1 FROM "message" WHERE "reply_to_id" = $2 AND "author" = 'bot')
            RETURNING "last_seq"),
          reply AS (
@@ -98,7 +173,7 @@ export class TurnRepository {
           json(reply.ranking), json(reply.entities), reply.modelVersion ?? null, reply.nluLatencyMs ?? null, reply.replyLatencyMs ?? null,
           json(reply.sources), slot.kind,
           set?.intent ?? null, set?.templateId ?? null, json(set?.filled ?? null), json(set?.missing ?? null), set?.asked ?? null, set?.expiresAt ?? null,
-          review,
+          review, reply.replyToSeq,
         ],
       );
       return rows[0] ? toMessage(rows[0]) : null;
@@ -116,8 +191,7 @@ export class TurnRepository {
    * reply that nothing else happened in the conversation (see TurnService).
    */
   async listUnanswered(conversationId: string, now: Date): Promise<{ messages: MessageEntity[]; slot: SlotStateEntity | null }> {
-    const rows = await preparedQuery(
-      this.dataSource,
+    const rows = await this.sql(
       'turn.list_unanswered',
       `SELECT m.*, to_jsonb(s) AS slot FROM "message" m
          JOIN "conversation" c ON c."id" = m."conversation_id" AND c."status" = 'bot'
