@@ -258,6 +258,9 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       await taken;
       expect(await api('POST', `/api/conversations/${conversationId}/take`, agent.token)).toMatchObject({ status: 200, body: { status: 'agent' } });
       expect(await api('POST', `/api/conversations/${conversationId}/release`, other.token)).toMatchObject({ status: 409, body: { code: 'HANDOFF_NOT_ALLOWED' } });
+      const typing = waitForEvent(socket, 'typing:start', TIMEOUT);
+      expect(await agentRequest(tabs[1], 'typing:start', { conversationId })).toMatchObject({ ok: true });
+      expect(await typing).toEqual({ author: 'agent' });
       const seen = tabs.map((tab) => waitForAgentEvent(tab, 'conversation:message', { ...TIMEOUT, filter: (e) => e.message.author === 'customer' }));
       const sent = await send(socket, 'is anyone there?');
       for (const event of await Promise.all(seen)) expect(event).toMatchObject({ conversationId, message: { messageId: sent.messageId } });

@@ -12,7 +12,7 @@ import {
   HandoffView,
   MessageView,
 } from '@app/contracts';
-import { ConversationEntity, ConversationRepository, HandoffRepository, HandoffRow, MessageRepository, TransactionService } from '@app/database';
+import { ConversationEntity, ConversationRepository, HandoffRepository, HandoffRow, MessageRepository, SlotStateRepository, TransactionService } from '@app/database';
 import { ChatEmitter, HandoffChange } from './chat-emitter';
 import { toMessageView } from './message-view';
 import { checkMessageText } from './message-text';
@@ -61,6 +61,7 @@ export class HandoffService {
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly handoffs: HandoffRepository,
+    private readonly slots: SlotStateRepository,
     private readonly tx: TransactionService,
     private readonly emitter: ChatEmitter,
     private readonly audit: AuditService,
@@ -86,7 +87,11 @@ export class HandoffService {
       change: 'taken',
       unchanged: (c) => c.status === 'agent' && c.assignedAgentId === agent.id,
       text: agentJoinedText(agent.name),
-      apply: (m) => this.handoffs.assign(m, conversationId, agent.id),
+      // An open slot question of the bot ("your order number?") is void once a person talks.
+      apply: async (m) => {
+        await this.handoffs.assign(m, conversationId, agent.id);
+        await this.slots.delete(m, conversationId);
+      },
     });
   }
 

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import {
   AgentClientToServerEvents,
   AgentMessage,
@@ -39,6 +40,7 @@ export class SocketChatEmitter extends ChatEmitter {
   private agents: AgentNamespace | null = null;
 
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly handoffs: HandoffRepository,
     private readonly reviews: ReviewQueueRepository,
   ) {
@@ -110,7 +112,7 @@ export class SocketChatEmitter extends ChatEmitter {
   }
 
   override reviewQueued(messageId: string): void {
-    if (!this.agents) return;
+    if (!this.consolesMayListen()) return;
     this.reviews.findByMessageId(messageId).then(
       (row) => row && this.agents?.to(AGENTS_ROOM).emit('review:new', toReviewItemView(row)),
       (error: unknown) => this.logger.error({ event: 'emit.review_failed', messageId, err: String(error) }),
@@ -120,6 +122,15 @@ export class SocketChatEmitter extends ChatEmitter {
   /** A decided review item, to every console (not on the port: only the agent REST side decides). */
   reviewUpdated(item: ReviewItemView): void {
     this.agents?.to(AGENTS_ROOM).emit('review:updated', item);
+  }
+
+  /**
+   * False only when no console can hear it: a single instance (no Redis) with no console connected. Saves the
+   * lookup on the turn path of a server nobody watches; with Redis the consoles may sit on another instance.
+   */
+  private consolesMayListen(): boolean {
+    if (!this.agents) return false;
+    return this.config.redis.url !== null || (this.agents.adapter.rooms.get(AGENTS_ROOM)?.size ?? 0) > 0;
   }
 
   private toFollowers(conversationId: string, message: MessageView): void {
