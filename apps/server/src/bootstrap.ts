@@ -13,7 +13,7 @@ import { WidgetIoAdapter } from './gateways/widget-io.adapter';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { isOriginAllowed } from './security/origin-policy';
 import { RateLimitService } from './security/rate-limit.service';
-import { httpRateLimit, securityHeaders } from './security/security-hooks';
+import { httpRateLimit, rejectDeepBodies, securityHeaders } from './security/security-hooks';
 
 export interface CreateAppOptions {
   /** Logger to use (tests pass a silent one). */
@@ -31,6 +31,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use(httpRateLimit(app.get(RateLimitService), config));
   app.useBodyParser('json', { limit: config.http.maxPayloadBytes });
   app.useBodyParser('urlencoded', { limit: config.http.maxPayloadBytes, extended: false });
+  app.use(rejectDeepBodies());
   const origins = config.http.corsOrigins;
   app.enableCors({ origin: (origin: string | undefined, cb: (e: Error | null, ok: boolean) => void) => cb(null, isOriginAllowed(origins, origin, undefined)) });
   app.use(requestLog(logger));

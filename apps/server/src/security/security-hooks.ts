@@ -1,10 +1,17 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { AppConfig } from '@app/config';
-import { ackError, ChatEvent, RateLimitedError } from '@app/contracts';
+import { ackError, ChatEvent, DomainError, ErrorCode, RateLimitedError, ValidationFailedError } from '@app/contracts';
 import type { HttpRequest, HttpResponse, NextFunction } from '../http.types';
 import { clientIp, IpSource } from './client-ip';
 import { isOriginAllowed } from './origin-policy';
+import { MAX_PAYLOAD_DEPTH, nestedDeeperThan } from './payload-depth';
 import { RateLimitService } from './rate-limit.service';
+
+/**
+ * Names socket.io uses for its own events on the server-side socket: a client sending one (`error` is not
+ * reserved on the wire) would otherwise reach socket.io's or a library's internal listener with its own data.
+ */
+const SERVER_ONLY_EVENTS = new Set(['error', 'connect', 'connection', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
 
 /** Probes a load balancer polls: limiting them would take a healthy instance out of rotation. */
 const UNLIMITED_PATHS = new Set(['/health', '/ready']);
@@ -23,6 +30,16 @@ export function httpRateLimit(limits: RateLimitService, config: AppConfig) {
     );
   };
 }
+
+/** After the body parsers: a JSON body nested deeper than the validators can walk is refused as invalid. */
+export function rejectDeepBodies() {
+  return (req: HttpRequest & { body?: unknown }, res: HttpResponse, next: NextFunction) => {
+    if (!nestedDeeperThan(req.body)) return next();
+    res.status(400).json(tooDeep().toJSON());
+  };
+}
+
+const tooDeep = () => new ValidationFailedError(`Payload nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
 
 /** Headers every response carries: no MIME sniffing, no framing by other sites, no referrer leaks. */
 export function securityHeaders() {
@@ -52,7 +69,8 @@ export function allowSocketRequest(config: AppConfig) {
  * and any added later), registered before the gateways' own middleware so a refused connection costs no
  * database lookup. A refused connection gets `connect_error` with `data: { code: 'RATE_LIMITED', retryAfterMs }`;
  * a refused event is answered through its ack (or an `error` event) and never reaches its handler, so a message
- * is refused before it is stored — the client resends it later.
+ * is refused before it is stored — the client resends it later. An event no handler listens to is answered
+ * `UNKNOWN_EVENT` the same way, and a payload nested deeper than the validators can walk `VALIDATION_FAILED`.
  */
 export function attachSocketGuards(server: Server, limits: RateLimitService, config: AppConfig): void {
   const guard = (nsp: Namespace) => {
@@ -64,9 +82,15 @@ export function attachSocketGuards(server: Server, limits: RateLimitService, con
     });
     nsp.on('connection', (socket: Socket) => {
       socket.use((packet, next) => {
-        const refusal = limits.checkEvent(socket.id, String(packet[0]));
-        if (!refusal) return next();
+        const event = String(packet[0]);
+        // An event no handler listens to would otherwise leave a client waiting for its ack forever.
         const ack = packet[packet.length - 1];
+        const unknown = SERVER_ONLY_EVENTS.has(event) || socket.listeners(event).length === 0;
+        const refusal =
+          limits.checkEvent(socket.id, event) ??
+          (unknown ? new DomainError(ErrorCode.UnknownEvent, `Unknown event ${JSON.stringify(event.slice(0, 64))}`) : null) ??
+          (nestedDeeperThan(packet.slice(1, typeof ack === 'function' ? -1 : undefined)) ? tooDeep() : null);
+        if (!refusal) return next();
         if (typeof ack === 'function') ack(ackError(refusal.toJSON()));
         else socket.emit(ChatEvent.Error, refusal.toJSON());
       });

@@ -81,4 +81,11 @@ describe('ContentService', () => {
     await expect(sut.createArticle({ slug: 'taken', title: 'T', body: 'B' })).rejects.toThrow(ContentConflictError);
     await expect(sut.getTemplate('not-a-uuid')).rejects.toThrow(ContentNotFoundError);
   });
+
+  it('answers not found for a non-uuid id without asking the database (which would fail with a 500)', async () => {
+    const { sut } = setup();
+    // The repository mocks have no `delete`: reaching it would throw a TypeError instead.
+    await expect(sut.deleteTemplate(`' OR 1=1 --`)).rejects.toBeInstanceOf(ContentNotFoundError);
+    await expect(sut.deleteArticle('__proto__')).rejects.toBeInstanceOf(ContentNotFoundError);
+  });
 });

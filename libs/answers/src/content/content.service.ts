@@ -70,7 +70,8 @@ export class ContentService {
   }
 
   async deleteTemplate(id: string): Promise<void> {
-    if (!(await this.templates.delete(id))) throw new ContentNotFoundError('template', id);
+    // A non-uuid id cannot exist, and PostgreSQL would refuse it with an error (a 500) rather than match nothing.
+    if (!isUuid(id) || !(await this.templates.delete(id))) throw new ContentNotFoundError('template', id);
   }
 
   async importTemplates(payload: string, format: ContentFormat): Promise<{ imported: number }> {
@@ -118,7 +119,7 @@ export class ContentService {
   }
 
   async deleteArticle(id: string): Promise<void> {
-    if (!(await this.articles.delete(id))) throw new ContentNotFoundError('article', id);
+    if (!isUuid(id) || !(await this.articles.delete(id))) throw new ContentNotFoundError('article', id);
     await this.retrieval.reindex();
   }
 
