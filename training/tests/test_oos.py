@@ -149,3 +149,25 @@ def test_oos_budget_is_validated(bad: float) -> None:
 
     with pytest.raises(ConfigError):
         build_config({"data": {"path": "x"}, "oos_budget": bad})
+
+
+def test_fingerprint_says_which_part_of_a_model_is_stale(tmp_path: Path) -> None:
+    from nlu_training.config import resolve_base
+    from nlu_training.manifest import fingerprint, staleness
+
+    cfg = load_config(Path(__file__).resolve().parents[1] / "configs" / "support.toml")
+    fp = fingerprint(cfg, resolve_base(None))
+    assert fp["data_sha256"] == load_merged(Path(cfg.data.path), cfg.data.extra)[1]["data_sha256"]
+
+    def model(data_sha: str, **changes: object) -> Path:
+        folder = tmp_path / f"m{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        manifest = {"version": "x", "data": {"sha256": data_sha}, "base_model": {"sha256": fp["base_sha256"]}}
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+        (folder / "config.json").write_text(json.dumps({**cfg.to_dict(), **changes}))
+        return folder
+
+    assert staleness(model(fp["data_sha256"]), fp) == []
+    assert staleness(model("0" * 64), fp) == ["data"]
+    assert staleness(model("0" * 64, epochs=cfg.epochs + 1), fp) == ["data", "config"]
+    assert staleness(tmp_path / "nothing", fp) == ["missing"]

@@ -74,8 +74,8 @@ def staleness(model_dir: Path, fp: dict[str, str]) -> list[str]:
         stale.append("config")
     if manifest.get("base_model", {}).get("sha256") != fp["base_sha256"]:
         stale.append("base")
-    if not stale and manifest.get("version") != fp["version"]:
-        stale.append("version")
+    # Not the manifest's version: it hashes these same three, but a model from code that hashed its
+    # config with fewer fields would look stale for nothing.
     return stale
 
 
