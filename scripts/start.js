@@ -11,7 +11,9 @@ const Module = require('node:module');
 
 const root = path.join(__dirname, '..');
 const dist = path.join(root, 'dist');
-const entry = path.join(dist, 'apps', 'server', 'src', 'main.js');
+// `node scripts/start.js worker` runs the training worker (npm run worker) instead of the chat server.
+const appName = process.argv[2] === 'worker' ? 'worker' : 'server';
+const entry = path.join(dist, 'apps', appName, 'src', 'main.js');
 
 function newestSource(dir, newest = 0) {
   for (const name of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -32,7 +34,7 @@ function buildIfStale() {
   const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   // tsc still emits JavaScript on type errors; run it if the entry point exists, but say so.
   if (!fs.existsSync(entry)) {
-    process.stderr.write('[start] build failed: no dist/apps/server/src/main.js\n');
+    process.stderr.write(`[start] build failed: no dist/apps/${appName}/src/main.js\n`);
     process.exit(result.status || 1);
   }
   if (result.status !== 0) process.stderr.write('[start] tsc reported type errors (see above); running the emitted JavaScript anyway\n');

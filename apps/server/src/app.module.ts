@@ -5,6 +5,8 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { ConversationModule, NluPort, RetrievalPort, TemplatePort } from '@app/conversation';
 import { DatabaseModule } from '@app/database';
 import { NluModule, NluService } from '@app/nlu';
+import { RegistryModule } from '@app/registry';
+import { AdminModule } from './admin/admin.module';
 import { AgentModule } from './agent/agent.module';
 import { BootSequence } from './boot-sequence.service';
 import { ContentHttpModule } from './content/content-http.module';
@@ -23,6 +25,8 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     // One instance of each, shared by every importer (Nest dedupes a dynamic module by its metadata object).
     const nlu = NluModule.forRoot({ variant: config.nlu.variant });
+    // Model registry + jobs; with the embedded PGlite the worker must run in this process (WORKER_MODE).
+    const registry = RegistryModule.forServer({ imports: [nlu], worker: { enabled: config.training.workerMode === 'embedded' } });
     return {
       module: AppModule,
       imports: [
@@ -41,6 +45,8 @@ export class AppModule {
           ],
         }),
         ContentHttpModule,
+        registry,
+        AdminModule.register(registry),
         AgentModule,
         SecurityModule,
         WebModule,

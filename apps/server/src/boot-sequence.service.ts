@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { ContentService } from '@app/answers';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { NluService } from '@app/nlu';
+import { ModelRegistryService } from '@app/registry';
 
 /**
  * What must happen once the modules are up, in this order: load the model (the content seed embeds the
@@ -17,6 +18,7 @@ export class BootSequence implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly nlu: NluService,
     private readonly content: ContentService,
+    private readonly registry: ModelRegistryService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -31,13 +33,29 @@ export class BootSequence implements OnApplicationBootstrap {
   }
 
   private async loadModel(): Promise<void> {
-    const { modelDir, variant, threads, workers } = this.config.nlu;
+    const configured = this.config.nlu.modelDir;
+    let active = configured;
+    try {
+      // The registry's active version wins over PARLEY_MODEL_DIR, so a promoted model survives restarts.
+      active = (await this.registry.bootDir(configured)).dir;
+    } catch (error) {
+      this.logger.error({ event: 'model.registry_unavailable', message: (error as Error).message });
+    }
+    if (await this.tryLoad(active)) return;
+    // The active version's folder is gone or broken: serve the configured model rather than none.
+    if (active !== configured) await this.tryLoad(configured);
+  }
+
+  private async tryLoad(modelDir: string): Promise<boolean> {
+    const { variant, threads, workers } = this.config.nlu;
     try {
       const info = await this.nlu.load(modelDir, { variant, threads, workers });
-      this.logger.log({ event: 'model.loaded', name: info.name, version: info.version, variant: info.variant, thresholds: info.thresholds });
+      this.logger.log({ event: 'model.loaded', modelDir, name: info.name, version: info.version, variant: info.variant, thresholds: info.thresholds });
+      return true;
     } catch (error) {
       const e = error as { code?: string; message?: string };
       this.logger.error({ event: 'model.load_failed', modelDir, code: e.code ?? 'UNKNOWN', message: e.message });
+      return false;
     }
   }
 }

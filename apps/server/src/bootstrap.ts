@@ -31,6 +31,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.use(httpRateLimit(app.get(RateLimitService), config));
   app.useBodyParser('json', { limit: config.http.maxPayloadBytes });
   app.useBodyParser('urlencoded', { limit: config.http.maxPayloadBytes, extended: false });
+  // Raw transcript uploads (POST /api/transcripts/import) have their own, larger limit.
+  app.useBodyParser('text', { type: ['application/x-ndjson', 'application/jsonl', 'application/jsonlines', 'text/csv'], limit: config.training.transcriptMaxBytes });
   app.use(rejectDeepBodies());
   const origins = config.http.corsOrigins;
   app.enableCors({ origin: (origin: string | undefined, cb: (e: Error | null, ok: boolean) => void) => cb(null, isOriginAllowed(origins, origin, undefined)) });

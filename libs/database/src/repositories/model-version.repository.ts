@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { GateReport, ModelStatus } from '@app/contracts';
 import { ModelVersionEntity } from '../entities/model-version.entity';
+import { returnedRows } from './app-user.repository';
 
 type Row = Record<string, any>;
 
@@ -93,12 +94,12 @@ export class ModelVersionRepository {
    */
   async activate(id: string, by: string | null, previousId: string | null | undefined, manager: EntityManager): Promise<ModelVersionEntity> {
     await manager.query(`UPDATE "model_version" SET "status" = 'retired' WHERE "status" = 'active' AND "id" <> $1`, [id]);
-    const rows = await manager.query(
+    const rows = returnedRows(await manager.query(
       `UPDATE "model_version" SET "status" = 'active', "promoted_at" = now(), "promoted_by" = $2,
          "previous_id" = CASE WHEN $3::boolean THEN $4::uuid ELSE "previous_id" END
        WHERE "id" = $1 RETURNING *`,
       [id, by, previousId !== undefined, previousId ?? null],
-    );
+    ));
     return toModelVersion(rows[0]);
   }
 

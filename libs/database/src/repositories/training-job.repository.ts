@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { JobEventType, JobProgress, JobStatus } from '@app/contracts';
 import { TrainingJobEventEntity } from '../entities/training-job-event.entity';
 import { TrainingJobEntity } from '../entities/training-job.entity';
+import { returnedRows } from './app-user.repository';
 
 type Row = Record<string, any>;
 
@@ -95,23 +96,23 @@ export class TrainingJobRepository {
    * a row another worker is claiming instead of waiting for it, so no two workers ever get the same job.
    */
   async claim(workerId: string): Promise<TrainingJobEntity | null> {
-    const rows = await this.dataSource.query(
+    const rows = returnedRows(await this.dataSource.query(
       `UPDATE "training_job" SET "status" = 'running', "worker_id" = $1, "started_at" = now(), "heartbeat_at" = now(),
          "attempts" = "attempts" + 1, "progress" = '{"phase":"snapshot"}'
        WHERE "id" = (SELECT "id" FROM "training_job" WHERE "status" = 'queued' AND NOT "cancel_requested"
                      ORDER BY "created_at", "id" FOR UPDATE SKIP LOCKED LIMIT 1)
        RETURNING *`,
       [workerId],
-    );
+    ));
     return rows[0] ? toTrainingJob(rows[0]) : null;
   }
 
   /** Refreshes the heartbeat; null when the job is no longer this worker's (requeued or finished). */
   async heartbeat(id: string, workerId: string): Promise<{ cancelRequested: boolean } | null> {
-    const rows = await this.dataSource.query(
+    const rows = returnedRows(await this.dataSource.query(
       `UPDATE "training_job" SET "heartbeat_at" = now() WHERE "id" = $1 AND "worker_id" = $2 AND "status" = 'running' RETURNING "cancel_requested"`,
       [id, workerId],
-    );
+    ));
     return rows[0] ? { cancelRequested: Boolean(rows[0].cancel_requested) } : null;
   }
 
@@ -120,19 +121,19 @@ export class TrainingJobRepository {
    * Returns the ids touched.
    */
   async requeueStale(staleSeconds: number, maxAttempts: number): Promise<{ requeued: string[]; failed: string[] }> {
-    const requeued = await this.dataSource.query(
+    const requeued = returnedRows(await this.dataSource.query(
       `UPDATE "training_job" SET "status" = 'queued', "worker_id" = NULL, "progress" = '{"phase":"queued"}'
        WHERE "status" = 'running' AND "heartbeat_at" < now() - make_interval(secs => $1) AND "attempts" < $2 AND NOT "cancel_requested"
        RETURNING "id"`,
       [staleSeconds, maxAttempts],
-    );
-    const failed = await this.dataSource.query(
+    ));
+    const failed = returnedRows(await this.dataSource.query(
       `UPDATE "training_job" SET "status" = CASE WHEN "cancel_requested" THEN 'cancelled' ELSE 'failed' END, "finished_at" = now(),
          "error" = CASE WHEN "cancel_requested" THEN NULL ELSE '{"code":"WORKER_LOST","message":"the worker running this job stopped responding"}'::jsonb END
        WHERE "status" = 'running' AND "heartbeat_at" < now() - make_interval(secs => $1)
        RETURNING "id"`,
       [staleSeconds],
-    );
+    ));
     return { requeued: requeued.map((r: Row) => r.id), failed: failed.map((r: Row) => r.id) };
   }
 
@@ -149,11 +150,11 @@ export class TrainingJobRepository {
 
   /** Ends a running job of this worker; returns false when it was not (any more) this worker's. */
   async finish(id: string, workerId: string, status: Extract<JobStatus, 'succeeded' | 'failed' | 'cancelled'>, error: { code: string; message: string } | null): Promise<boolean> {
-    const rows = await this.dataSource.query(
+    const rows = returnedRows(await this.dataSource.query(
       `UPDATE "training_job" SET "status" = $3, "error" = $4, "finished_at" = now()
        WHERE "id" = $1 AND "worker_id" = $2 AND "status" = 'running' RETURNING "id"`,
       [id, workerId, status, error ? JSON.stringify(error) : null],
-    );
+    ));
     return rows.length > 0;
   }
 
@@ -172,13 +173,13 @@ export class TrainingJobRepository {
 
   /** A queued job is cancelled at once; a running one is flagged for its worker. Null when unknown. */
   async requestCancel(id: string): Promise<TrainingJobEntity | null> {
-    const rows = await this.dataSource.query(
+    const rows = returnedRows(await this.dataSource.query(
       `UPDATE "training_job" SET "cancel_requested" = true,
          "status" = CASE WHEN "status" = 'queued' THEN 'cancelled' ELSE "status" END,
          "finished_at" = CASE WHEN "status" = 'queued' THEN now() ELSE "finished_at" END
        WHERE "id" = $1 AND "status" IN ('queued', 'running') RETURNING *`,
       [id],
-    );
+    ));
     return rows[0] ? toTrainingJob(rows[0]) : null;
   }
 
@@ -186,7 +187,7 @@ export class TrainingJobRepository {
     if (!events.length) return;
     await this.dataSource.query(
       `INSERT INTO "training_job_event" ("job_id", "type", "data")
-       SELECT $1, x."type", x."data" FROM jsonb_to_recordset($2::jsonb) WITH ORDINALITY AS x("type" text, "data" jsonb, ord bigint) ORDER BY x.ord`,
+       SELECT $1, e.v->>'type', e.v->'data' FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, ord) ORDER BY e.ord`,
       [jobId, JSON.stringify(events)],
     );
   }
