@@ -58,8 +58,11 @@ const ROUTES: Route[] = [
   ]),
 ];
 
-/** Routes anyone may call. */
-const PUBLIC = new Set(['POST /api/auth/login']);
+/**
+ * Routes anyone may call, on purpose: signing in, and the public help-center article a bot reply cites (the
+ * customer's widget links to it). A new route lands here only by a deliberate edit.
+ */
+const PUBLIC = new Set(['POST /api/auth/login', 'GET /api/help/articles/{id}']);
 
 async function emptyUsers(url: string): Promise<void> {
   // Our own test database: the first admin is created only while there is no user at all.
@@ -136,6 +139,22 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('accounts and roles on
     expect((await call('POST', '/api/auth/logout', { token })).status).toBe(204);
     expect(await call('GET', '/api/auth/me', { token })).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
     await expect(connectAgent(t.url, token)).rejects.toMatchObject({ data: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('lets a user change their own password: the current one is asked, every old session ends', async () => {
+    const agent = await ensureUser(t, { email: `pw-${id()}@parley.test`, role: 'agent' });
+    const first = await login(t.url, agent.email);
+    const second = await login(t.url, agent.email);
+    const wrong = await call('POST', '/api/auth/password', { token: first.token, body: { currentPassword: 'not it', newPassword: 'a brand new passphrase' } });
+    expect(wrong).toMatchObject({ status: 401, body: { code: 'INVALID_CREDENTIALS' } });
+    const short = await call('POST', '/api/auth/password', { token: first.token, body: { currentPassword: TEST_PASSWORD, newPassword: 'short' } });
+    expect(short).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    const changed = await call('POST', '/api/auth/password', { token: first.token, body: { currentPassword: TEST_PASSWORD, newPassword: 'a brand new passphrase' } });
+    expect(changed).toMatchObject({ status: 200, body: { user: { id: agent.id } } });
+    for (const old of [first.token, second.token]) expect((await call('GET', '/api/auth/me', { token: old })).status).toBe(401);
+    expect((await call('GET', '/api/auth/me', { token: changed.body.token })).status).toBe(200);
+    await expect(login(t.url, agent.email)).rejects.toThrow(/401/);
+    await login(t.url, agent.email, 'a brand new passphrase');
   });
 
   it('refuses the agent socket without a token or with a made-up one', async () => {

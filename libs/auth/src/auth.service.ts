@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { createHash, randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { AuthUser, LoginResult } from '@app/contracts';
-import { AppUserEntity, AppUserRepository, AuthSessionRepository } from '@app/database';
+import { AppUserEntity, AppUserRepository, AuthSessionRepository, TransactionService } from '@app/database';
 import { AuditService } from './audit.service';
 import { InvalidCredentialsError, LoginRateLimitedError, UnauthenticatedError } from './auth.errors';
 import { LoginLimiter } from './login-limiter';
@@ -31,6 +31,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly users: AppUserRepository,
     private readonly sessions: AuthSessionRepository,
     private readonly audit: AuditService,
+    private readonly tx: TransactionService,
   ) {
     this.limiter = new LoginLimiter(config.auth.loginMaxFailures, config.auth.loginWindowSeconds * 1000);
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
@@ -70,6 +71,22 @@ export class AuthService implements OnApplicationBootstrap {
     const user = await this.sessions.findActiveUser(hashAuthToken(token), new Date());
     if (!user) throw new UnauthenticatedError('Token unknown, expired or revoked: sign in again');
     return toAuthUser(user);
+  }
+
+  /**
+   * A signed-in user changes their own password (the current one is asked again). Every session of the user
+   * is revoked, the one in use too, and a fresh sign-in is returned.
+   */
+  async changePassword(user: AuthUser, current: string, next: string, ip: string): Promise<LoginResult> {
+    const account = await this.users.findByEmail(user.email);
+    if (!account || !(await verifyPassword(current, account.passwordHash))) throw new InvalidCredentialsError();
+    const passwordHash = await hashPassword(next);
+    await this.tx.run(async (m) => {
+      await this.users.update(m, user.id, { passwordHash });
+      await this.sessions.revokeAllOf(m, user.id);
+      await this.audit.record({ actor: user, action: 'auth.password_change', targetType: 'user', targetId: user.id }, m);
+    });
+    return this.login(user.email, next, ip);
   }
 
   async logout(token: string, user: AuthUser): Promise<void> {

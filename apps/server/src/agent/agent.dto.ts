@@ -10,6 +10,11 @@ export class LoginDto {
   @ApiProperty() @IsString() @Length(1, 200) password: string;
 }
 
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @Length(1, 200) currentPassword: string;
+  @ApiProperty({ minLength: 12 }) @IsString() @Length(12, 200) newPassword: string;
+}
+
 export class CreateUserDto {
   @ApiProperty() @IsEmail() @Length(3, 320) email: string;
   @ApiProperty() @IsString() @Length(1, 100) name: string;

@@ -2,12 +2,15 @@ import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/c
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedRequest, AuthGuard, AuthService, CurrentUser } from '@app/auth';
 import type { AuthUser, LoginResult } from '@app/contracts';
-import { LoginDto } from './agent.dto';
+import { ChangePasswordDto, LoginDto } from './agent.dto';
 
 interface LoginRequest {
   ip?: string;
   socket?: { remoteAddress?: string };
 }
+
+/** req.ip follows Express's `trust proxy` setting (TRUST_PROXY). */
+const clientAddress = (req: LoginRequest) => req.ip ?? req.socket?.remoteAddress ?? 'unknown';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -19,8 +22,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ description: '{ token, expiresAt, user }' })
   login(@Body() dto: LoginDto, @Req() req: LoginRequest): Promise<LoginResult> {
-    // req.ip follows Express's `trust proxy` setting (TRUST_PROXY).
-    return this.auth.login(dto.email, dto.password, req.ip ?? req.socket?.remoteAddress ?? 'unknown');
+    return this.auth.login(dto.email, dto.password, clientAddress(req));
   }
 
   /** Revokes this token (on every server instance). */
@@ -30,6 +32,15 @@ export class AuthController {
   @ApiBearerAuth()
   async logout(@Req() req: AuthenticatedRequest, @CurrentUser() user: AuthUser): Promise<void> {
     await this.auth.logout(req.authToken!, user);
+  }
+
+  /** Changes the signed-in user's own password; every session ends and a fresh `{ token, expiresAt, user }` comes back. */
+  @Post('password')
+  @HttpCode(200)
+  @UseGuards(AuthGuard)
+  @ApiBearerAuth()
+  changePassword(@Body() dto: ChangePasswordDto, @CurrentUser() user: AuthUser, @Req() req: LoginRequest): Promise<LoginResult> {
+    return this.auth.changePassword(user, dto.currentPassword, dto.newPassword, clientAddress(req));
   }
 
   @Get('me')
