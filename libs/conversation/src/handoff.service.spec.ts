@@ -1,0 +1,72 @@
+import type { AppConfig } from '@app/config';
+import { AuthUser, ConversationClosedError, ConversationStatus, DomainError } from '@app/contracts';
+import type { ConversationEntity, HandoffRow, MessageEntity } from '@app/database';
+import { HandoffService } from './handoff.service';
+
+const ann: AuthUser = { id: 'ann', email: 'ann@x.io', name: 'Ann', role: 'agent' };
+const bob: AuthUser = { id: 'bob', email: 'bob@x.io', name: 'Bob', role: 'agent' };
+const boss: AuthUser = { id: 'boss', email: 'boss@x.io', name: 'Boss', role: 'admin' };
+
+/** The service over in-memory stand-ins for one conversation's row; the transaction just runs its work. */
+function setup(status: ConversationStatus, assignedAgentId: string | null) {
+  const row = { id: 'c1', status, assignedAgentId } as ConversationEntity;
+  const view = (): HandoffRow => ({
+    conversationId: 'c1',
+    status: row.status,
+    requestedAt: null,
+    assignedAgent: row.assignedAgentId ? { id: row.assignedAgentId, name: row.assignedAgentId } : null,
+    lastMessage: null,
+  });
+  const message = { id: 'm', seq: 1, direction: 'out', author: 'system', text: '', createdAt: new Date(), clientMessageId: null, replyToId: null, route: null, intent: null, confidence: null } as unknown as MessageEntity;
+  const handoffs = {
+    find: jest.fn(async () => view()),
+    assign: jest.fn(async (_m: unknown, _id: string, agentId: string) => Object.assign(row, { status: 'agent', assignedAgentId: agentId })),
+    returnToBot: jest.fn(async () => Object.assign(row, { status: 'bot', assignedAgentId: null })),
+  };
+  const emitter = { conversationStatus: jest.fn(), handoffChanged: jest.fn() };
+  const audit = { record: jest.fn(async () => ({})) };
+  const sut = new HandoffService(
+    { chat: { maxMessageChars: 100 } } as AppConfig,
+    { lockForUpdate: jest.fn(async () => ({ ...row })), nextSeq: jest.fn(async () => 1) } as never,
+    { insert: jest.fn(async () => message) } as never,
+    handoffs as never,
+    { delete: jest.fn(async () => undefined) } as never,
+    { run: (work: (m: unknown) => Promise<unknown>) => work({}) } as never,
+    emitter as never,
+    audit as never,
+  );
+  return { sut, handoffs, emitter, audit };
+}
+
+describe('HandoffService: who may take and release', () => {
+  it('an agent takes a waiting conversation: status, system message, audit, push', async () => {
+    const { sut, handoffs, emitter, audit } = setup('handoff_requested', null);
+    const result = await sut.take('c1', ann);
+    expect(result).toMatchObject({ changed: true, view: { status: 'agent', assignedAgent: { id: 'ann' } }, before: { status: 'handoff_requested' } });
+    expect(handoffs.assign).toHaveBeenCalledWith({}, 'c1', 'ann');
+    expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ action: 'handoff.take', before: { status: 'handoff_requested', assignedAgentId: null }, after: { status: 'agent', assignedAgentId: 'ann' } }), {});
+    expect(emitter.conversationStatus).toHaveBeenCalledWith('c1', expect.objectContaining({ status: 'agent' }));
+    expect(emitter.handoffChanged).toHaveBeenCalledWith('c1', 'taken');
+  });
+
+  it('taking again is a no-op for the agent who has it', async () => {
+    const { sut, handoffs, emitter } = setup('agent', 'ann');
+    expect(await sut.take('c1', ann)).toMatchObject({ changed: false });
+    expect(handoffs.assign).not.toHaveBeenCalled();
+    expect(emitter.handoffChanged).not.toHaveBeenCalled();
+  });
+
+  it("another agent may neither take nor release someone else's conversation; an admin may", async () => {
+    await expect(setup('agent', 'ann').sut.take('c1', bob)).rejects.toMatchObject({ code: 'HANDOFF_NOT_ALLOWED' });
+    await expect(setup('agent', 'ann').sut.release('c1', bob)).rejects.toBeInstanceOf(DomainError);
+    expect(await setup('agent', 'ann').sut.take('c1', boss)).toMatchObject({ changed: true, view: { assignedAgent: { id: 'boss' } } });
+    expect(await setup('agent', 'ann').sut.release('c1', boss)).toMatchObject({ changed: true, view: { status: 'bot' } });
+  });
+
+  it('releasing a conversation the bot has is a no-op; a closed one is refused', async () => {
+    const { sut, handoffs } = setup('bot', null);
+    expect(await sut.release('c1', ann)).toMatchObject({ changed: false });
+    expect(handoffs.returnToBot).not.toHaveBeenCalled();
+    await expect(setup('closed', null).sut.take('c1', ann)).rejects.toBeInstanceOf(ConversationClosedError);
+  });
+});
