@@ -1,14 +1,14 @@
 import type { Browser } from 'playwright-core';
 import type { ReviewDetailView, ReviewPage } from '@app/contracts';
-import { bearer, bootTestApp, ensureUser, login, TEST_PASSWORD, TestApp, truncateChat } from '@app/testing';
+import { bearer, ensureUser, login, TEST_PASSWORD, TestApp, truncateChat } from '@app/testing';
 import {
   fallbackText,
-  launchBrowser,
   openPage,
   overflowing,
   PHONE,
   screenshot,
   signInPage,
+  useServerAndBrowser,
   widget,
 } from './browser.helper';
 
@@ -22,19 +22,15 @@ jest.setTimeout(300_000);
 const AGENT = { email: 'alex@parley.test', name: 'Alex Agent' };
 
 describe('agent console (browser)', () => {
+  const suite = useServerAndBrowser();
   let t: TestApp;
   let browser: Browser;
   let token: string;
 
   beforeAll(async () => {
-    [t, browser] = await Promise.all([bootTestApp({ kind: 'pglite' }), launchBrowser()]);
+    ({ t, browser } = suite);
     await ensureUser(t, { email: AGENT.email, role: 'agent', name: AGENT.name });
     token = (await login(t.url, AGENT.email)).token;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
   });
 
   beforeEach(async () => {

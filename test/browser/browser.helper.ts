@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { effectiveThresholds } from '@app/conversation';
 import { NluService } from '@app/nlu';
-import type { TestApp } from '@app/testing';
+import { bootTestApp, TestApp } from '@app/testing';
 
 /** Debian's Chromium (`apt-get install chromium`, done by `scripts/setup.sh --services`). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -13,6 +13,22 @@ export const PHONE = { width: 360, height: 640 };
 
 /** How long a page may take to show a reply: the model runs on a CPU shared with other jobs. */
 export const UI_TIMEOUT = 30_000;
+
+/**
+ * Boots the real server (PGlite, the real model) and Chromium once for a test file and closes both after it.
+ * Read `t` and `browser` inside tests (they are set by the time a test runs).
+ */
+export function useServerAndBrowser(): { readonly t: TestApp; readonly browser: Browser } {
+  const suite = {} as { t: TestApp; browser: Browser };
+  beforeAll(async () => {
+    [suite.t, suite.browser] = await Promise.all([bootTestApp({ kind: 'pglite' }), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.t?.close();
+  });
+  return suite;
+}
 
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM))

@@ -1,13 +1,13 @@
 import type { Browser } from 'playwright-core';
 import { ContentService } from '@app/answers';
-import { bootTestApp, TestApp, truncateChat } from '@app/testing';
+import { TestApp, truncateChat } from '@app/testing';
 import {
   fallbackText,
-  launchBrowser,
   openPage,
   overflowing,
   PHONE,
   screenshot,
+  useServerAndBrowser,
   widget,
 } from './browser.helper';
 
@@ -18,16 +18,12 @@ import {
 jest.setTimeout(300_000);
 
 describe('widget (browser)', () => {
+  const suite = useServerAndBrowser();
   let t: TestApp;
   let browser: Browser;
 
-  beforeAll(async () => {
-    [t, browser] = await Promise.all([bootTestApp({ kind: 'pglite' }), launchBrowser()]);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+  beforeAll(() => {
+    ({ t, browser } = suite);
   });
 
   beforeEach(async () => {
@@ -151,7 +147,10 @@ describe('widget (browser)', () => {
     await page.goto(`${t.url}/help/${article.id}`);
     await page.locator('.help-article[aria-busy="false"]').waitFor();
     expect(await page.locator('h1').textContent()).toBe(article.title);
-    expect(await page.locator('#help-body p').allTextContents()).toEqual(['Step one: open your orders.', 'Step two: <b>pick</b> the item.']);
+    expect(await page.locator('#help-body p').allTextContents()).toEqual([
+      'Step one: open your orders.',
+      'Step two: <b>pick</b> the item.',
+    ]);
     expect(await page.locator('main img, main b').count()).toBe(0);
     expect(await overflowing(page)).toEqual([]);
     await page.goto(`${t.url}/help/00000000-0000-4000-8000-000000000000`);

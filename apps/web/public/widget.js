@@ -67,6 +67,23 @@
     return node;
   }
 
+  // Icons as inline SVG (Material Design icon paths, Apache-2.0): emoji fonts are missing on many systems.
+  const ICONS = {
+    chat: 'M20 2H4c-1.1 0-2 .9-2 2v18l4-4h14c1.1 0 2-.9 2-2V4c0-1.1-.9-2-2-2z',
+    up: 'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z',
+    down: 'M15 3H6c-.83 0-1.54.5-1.84 1.22l-3.02 7.05c-.09.23-.14.47-.14.73v2c0 1.1.9 2 2 2h6.31l-.95 4.57-.03.32c0 .41.17.79.44 1.06L9.83 23l6.59-6.59c.36-.36.58-.86.58-1.41V5c0-1.1-.9-2-2-2zm4 0v12h4V3h-4z',
+  };
+  function icon(name) {
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('class', 'icon');
+    const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    path.setAttribute('d', ICONS[name]);
+    svg.append(path);
+    return svg;
+  }
+
   const host = el('div', { id: 'parley-widget', 'data-parley': '' });
   const shadow = host.attachShadow({ mode: 'open' });
   shadow.append(el('link', { rel: 'stylesheet', href: base + '/assets/widget.css' }));
@@ -76,10 +93,7 @@
     'aria-expanded': 'false',
     'aria-controls': 'parley-panel',
   });
-  launcher.append(
-    el('span', { 'aria-hidden': 'true', class: 'launcher-icon' }, '\u{1F4AC}'),
-    el('span', { class: 'launcher-label' }, title),
-  );
+  launcher.append(icon('chat'), el('span', { class: 'launcher-label' }, title));
   const panel = el('section', {
     id: 'parley-panel',
     class: 'panel',
@@ -233,22 +247,20 @@
 
   function feedbackButtons(messageId) {
     const group = el('div', { class: 'feedback', role: 'group', 'aria-label': 'Was this helpful?' });
-    for (const [rating, symbol, name] of [
-      ['up', '\u{1F44D}', 'Helpful'],
-      ['down', '\u{1F44E}', 'Not helpful'],
+    for (const [rating, name] of [
+      ['up', 'Helpful'],
+      ['down', 'Not helpful'],
     ]) {
-      const button = el(
-        'button',
-        {
-          type: 'button',
-          class: 'rate',
-          'data-rating': rating,
-          'aria-pressed': 'false',
-          'aria-label': name,
-          title: name,
-        },
-        symbol,
-      );
+      const attrs = {
+        type: 'button',
+        class: 'rate',
+        'data-rating': rating,
+        'aria-pressed': 'false',
+        'aria-label': name,
+        title: name,
+      };
+      const button = el('button', attrs);
+      button.append(icon(rating));
       button.addEventListener('click', () => rate(messageId, rating, group));
       group.append(button);
     }
@@ -437,9 +449,12 @@
 
   async function deliver(p) {
     p.inFlight = true;
+    // Only the latest attempt's answer counts: an older one that times out after a reconnect is stale.
+    const attempt = (p.attempt = (p.attempt || 0) + 1);
     const item = rendered.get(p.cid);
     setDeliveryState(item, 'sending');
     const ack = await emit('message:send', { clientMessageId: p.cid, text: p.text });
+    if (p.attempt !== attempt && !ack.ok) return;
     p.inFlight = false;
     if (!pending.has(p.cid)) return; // already confirmed (history on resume)
     if (ack.ok) {

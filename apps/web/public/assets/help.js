@@ -15,7 +15,8 @@ async function show() {
     title.textContent = data.title;
     replace(body, ...data.body.split(/\n{2,}/).map((block) => h('p', {}, block.trim())));
   } catch (error) {
-    title.textContent = error.status === 404 || error.status === 400 ? 'Article not found' : 'This article could not be loaded';
+    title.textContent =
+      error.status === 404 || error.status === 400 ? 'Article not found' : 'This article could not be loaded';
     replace(body, h('p', { role: 'alert' }, error.message));
   } finally {
     article.setAttribute('aria-busy', 'false');

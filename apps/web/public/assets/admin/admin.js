@@ -14,7 +14,8 @@ async function start() {
   const login = await signIn(main, ['admin']);
   showAccount(document.getElementById('account'), login);
   const socket = await connectSocket('/admin', login.token, (state) => {
-    liveState.textContent = state === 'connected' ? 'Live' : state === 'disconnected' ? 'Reconnecting…' : state;
+    liveState.textContent =
+      state === 'connected' ? 'Live' : state === 'disconnected' ? 'Reconnecting…' : state;
   });
   let show = () => undefined;
   const models = createModelsView(socket);
@@ -32,4 +33,9 @@ async function start() {
   show = sections(document.getElementById('nav'), views);
 }
 
-start().catch((error) => replace(main, h('p', { class: 'notice error', role: 'alert' }, `The admin area could not start: ${error.message}`)));
+start().catch((error) =>
+  replace(
+    main,
+    h('p', { class: 'notice error', role: 'alert' }, `The admin area could not start: ${error.message}`),
+  ),
+);

@@ -1,6 +1,6 @@
 // Answer templates and knowledge-base articles: list, search, edit, create, delete (the content REST API).
 import { api, withQuery } from '../lib/api.js';
-import { h, notifier, replace } from '../lib/dom.js';
+import { h, listRow, notifier, replace } from '../lib/dom.js';
 
 /** Form fields of each kind: [key, label, type]; lists are one item per line, prompts `label: text` lines. */
 const KINDS = {
@@ -8,7 +8,10 @@ const KINDS = {
     title: 'Answer templates',
     singular: 'template',
     path: '/api/content/templates',
-    summary: (t) => [t.intent, `${t.name} · ${t.variants.length} variant(s)${t.enabled ? '' : ' · disabled'}`],
+    summary: (t) => [
+      t.intent,
+      `${t.name} · ${t.variants.length} variant(s)${t.enabled ? '' : ' · disabled'}`,
+    ],
     fields: [
       ['intent', 'Intent', 'text'],
       ['name', 'Name', 'text'],
@@ -47,7 +50,17 @@ export function createContentView(kind) {
 
   element.append(
     h('h1', { id: `${kind}-title`, class: 'visually-hidden' }, spec.title),
-    h('div', { class: 'filters' }, h('div', { class: 'field' }, h('label', { for: `${kind}-search` }, `Search ${spec.title.toLowerCase()}`), search), create),
+    h(
+      'div',
+      { class: 'filters' },
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: `${kind}-search` }, `Search ${spec.title.toLowerCase()}`),
+        search,
+      ),
+      create,
+    ),
     status,
     h('div', { class: 'split' }, h('div', { class: 'card' }, h('h2', {}, spec.title), list), editor),
   );
@@ -69,10 +82,8 @@ export function createContentView(kind) {
     replace(
       list,
       ...shown.map((item) => {
-        const [head, meta] = spec.summary(item);
-        const button = h('button', { type: 'button', class: 'row-button', 'data-id': item.id }, h('span', { class: 'row-text' }, head), h('span', { class: 'row-meta' }, meta));
-        button.addEventListener('click', () => edit(item));
-        return h('li', {}, button);
+        const [text, meta] = spec.summary(item);
+        return listRow({ data: { id: item.id }, text, meta, onSelect: () => edit(item) });
       }),
     );
     notice.info(`${shown.length} of ${items.length}`);
@@ -84,13 +95,28 @@ export function createContentView(kind) {
     const controls = {};
     const result = h('div', { class: 'notice' });
     const resultNotice = notifier(result);
-    const form = h('form', { class: 'editor', 'aria-label': item ? `Edit ${spec.singular}` : `New ${spec.singular}` });
+    const form = h('form', {
+      class: 'editor',
+      'aria-label': item ? `Edit ${spec.singular}` : `New ${spec.singular}`,
+    });
     for (const [key, label, type] of spec.fields) {
       const id = `${kind}-field-${key}`;
-      const value = item ? item[key] : type === 'checkbox' ? true : type === 'lines' ? [] : type === 'pairs' ? {} : '';
+      const value = item
+        ? item[key]
+        : type === 'checkbox'
+          ? true
+          : type === 'lines'
+            ? []
+            : type === 'pairs'
+              ? {}
+              : '';
       const control = fieldControl(id, type, value);
       controls[key] = { control, type };
-      form.append(type === 'checkbox' ? h('div', {}, control, ' ', h('label', { for: id }, label)) : h('div', { class: 'field' }, h('label', { for: id }, label), control));
+      form.append(
+        type === 'checkbox'
+          ? h('div', {}, control, ' ', h('label', { for: id }, label))
+          : h('div', { class: 'field' }, h('label', { for: id }, label), control),
+      );
     }
     const save = h('button', { type: 'submit', class: 'primary' }, item ? 'Save' : 'Create');
     const remove = item ? h('button', { type: 'button', class: 'danger' }, 'Delete') : null;
@@ -101,7 +127,11 @@ export function createContentView(kind) {
       for (const [key, { control, type }] of Object.entries(controls)) body[key] = readControl(control, type);
       if (kind === 'articles' && !body.intent) body.intent = null;
       try {
-        const saved = await api(item ? 'PATCH' : 'POST', item ? `${spec.path}/${encodeURIComponent(item.id)}` : spec.path, body);
+        const saved = await api(
+          item ? 'PATCH' : 'POST',
+          item ? `${spec.path}/${encodeURIComponent(item.id)}` : spec.path,
+          body,
+        );
         await load();
         edit(saved, 'Saved.');
       } catch (error) {
@@ -129,13 +159,24 @@ export function createContentView(kind) {
 function fieldControl(id, type, value) {
   if (type === 'checkbox') return h('input', { id, type: 'checkbox', checked: Boolean(value) });
   if (type === 'text') return h('input', { id, value: value ?? '' });
-  const text = type === 'lines' ? (value ?? []).join('\n') : type === 'pairs' ? Object.entries(value ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n') : (value ?? '');
+  const text =
+    type === 'lines'
+      ? (value ?? []).join('\n')
+      : type === 'pairs'
+        ? Object.entries(value ?? {})
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('\n')
+        : (value ?? '');
   return h('textarea', { id, rows: type === 'long' ? 10 : 4, value: text });
 }
 
 function readControl(control, type) {
   if (type === 'checkbox') return control.checked;
-  if (type === 'lines') return control.value.split('\n').map((l) => l.trim()).filter(Boolean);
+  if (type === 'lines')
+    return control.value
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   if (type === 'pairs') {
     const out = {};
     for (const line of control.value.split('\n')) {

@@ -1,7 +1,7 @@
-// Model registry: every version with its metrics; a candidate's gate report (per-intent F1 deltas, confusion
+// Model registry (metrics and deltas are on the 0–100 scale, as the training report writes them): every version with its metrics; a candidate's gate report (per-intent F1 deltas, confusion
 // matrix); promote (or force, with a reason, when the gate failed) and roll back.
 import { api } from '../lib/api.js';
-import { h, notifier, percent, replace, when } from '../lib/dom.js';
+import { h, notifier, points, replace, when } from '../lib/dom.js';
 
 const STATUS_TONE = { active: 'good', candidate: 'warn', failed: 'bad', retired: '' };
 
@@ -10,7 +10,11 @@ export function createModelsView(socket) {
   const status = h('div', { class: 'notice' });
   const notice = notifier(status);
   const rows = h('tbody');
-  const detail = h('div', { class: 'card detail', 'aria-live': 'polite' }, h('p', {}, 'Pick a version to see its metrics and gate.'));
+  const detail = h(
+    'div',
+    { class: 'card detail', 'aria-live': 'polite' },
+    h('p', {}, 'Pick a version to see its metrics and gate.'),
+  );
   const rollback = h('button', { type: 'button', class: 'secondary' }, 'Roll back to the previous model');
   let loaded = false;
   let openId = null;
@@ -63,17 +67,27 @@ export function createModelsView(socket) {
   }
 
   function row(model) {
-    const open = h('button', { type: 'button', class: 'link-button', 'aria-label': `Details of ${model.version}` }, model.version);
+    const open = h(
+      'button',
+      { type: 'button', class: 'link-button', 'aria-label': `Details of ${model.version}` },
+      model.version,
+    );
     open.addEventListener('click', () => show(model.id));
-    const gate = model.gate ? h('span', { class: `badge ${model.gate.passed ? 'good' : 'bad'}` }, model.gate.forced ? 'forced' : model.gate.passed ? 'passed' : 'failed') : '–';
+    const gate = model.gate
+      ? h(
+          'span',
+          { class: `badge ${model.gate.passed ? 'good' : 'bad'}` },
+          model.gate.forced ? 'forced' : model.gate.passed ? 'passed' : 'failed',
+        )
+      : '–';
     return h(
       'tr',
       { 'data-model-id': model.id, 'data-status': model.status },
       h('td', {}, open),
       h('td', {}, h('span', { class: `badge ${STATUS_TONE[model.status] ?? ''}` }, model.status)),
-      h('td', { class: 'num' }, percent(model.metrics?.intent_accuracy)),
-      h('td', { class: 'num' }, percent(model.metrics?.intent_macro_f1)),
-      h('td', { class: 'num' }, percent(model.metrics?.slot_f1)),
+      h('td', { class: 'num' }, points(model.metrics?.intent_accuracy)),
+      h('td', { class: 'num' }, points(model.metrics?.intent_macro_f1)),
+      h('td', { class: 'num' }, points(model.metrics?.slot_f1)),
       h('td', {}, gate),
       h('td', {}, when(model.createdAt)),
     );
@@ -98,7 +112,11 @@ export function createModelsView(socket) {
     const forceForm = h(
       'form',
       { class: 'editor', hidden: true, 'aria-label': 'Promote despite the gate' },
-      h('label', { for: 'force-reason' }, 'Reason for promoting despite the gate (recorded in the audit log)'),
+      h(
+        'label',
+        { for: 'force-reason' },
+        'Reason for promoting despite the gate (recorded in the audit log)',
+      ),
       reason,
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger' }, 'Force promote')),
     );
@@ -127,7 +145,12 @@ export function createModelsView(socket) {
     promoteButton.addEventListener('click', () => promote(false));
     const gate = model.gate;
     return [
-      h('h2', { tabindex: '-1' }, `${model.name} ${model.version} `, h('span', { class: `badge ${STATUS_TONE[model.status] ?? ''}` }, model.status)),
+      h(
+        'h2',
+        { tabindex: '-1' },
+        `${model.name} ${model.version} `,
+        h('span', { class: `badge ${STATUS_TONE[model.status] ?? ''}` }, model.status),
+      ),
       h(
         'p',
         { class: 'row-meta' },
@@ -136,7 +159,9 @@ export function createModelsView(socket) {
         model.jobId ? ` · from job ${model.jobId.slice(0, 8)}` : '',
         ` · ${model.dir}`,
       ),
-      model.status !== 'active' && model.status !== 'failed' ? h('div', { class: 'actions' }, promoteButton) : null,
+      model.status !== 'active' && model.status !== 'failed'
+        ? h('div', { class: 'actions' }, promoteButton)
+        : null,
       forceForm,
       result,
       h('h3', {}, 'Gate'),
@@ -164,14 +189,15 @@ export function createModelsView(socket) {
   return { element, onShow: () => loaded || load(), open: show, reload: load };
 }
 
-function signed(value, digits = 1) {
+/** A delta in points (0–100 scale), with its sign. */
+function signed(value, digits = 2) {
   if (typeof value !== 'number') return '–';
-  const points = value * 100;
-  return `${points > 0 ? '+' : ''}${points.toFixed(digits)}`;
+  return `${value > 0 ? '+' : ''}${value.toFixed(digits)}`;
 }
 
 function deltaCell(value) {
-  const tone = typeof value !== 'number' || Math.abs(value) < 1e-9 ? '' : value > 0 ? 'delta-up' : 'delta-down';
+  const tone =
+    typeof value !== 'number' || Math.abs(value) < 1e-9 ? '' : value > 0 ? 'delta-up' : 'delta-down';
   return h('td', { class: `num ${tone}` }, signed(value));
 }
 
@@ -182,10 +208,20 @@ function gateReport(gate) {
     h(
       'p',
       {},
-      h('span', { class: `badge ${gate.passed ? 'good' : 'bad'}` }, gate.passed ? 'Gate passed' : 'Gate failed'),
+      h(
+        'span',
+        { class: `badge ${gate.passed ? 'good' : 'bad'}` },
+        gate.passed ? 'Gate passed' : 'Gate failed',
+      ),
       ` against ${gate.baseline ? gate.baseline.version : 'nothing (first model)'} · tolerance ${gate.tolerance} points · ${when(gate.evaluatedAt)}`,
     ),
-    gate.failures.length ? h('ul', { class: 'failures' }, gate.failures.map((f) => h('li', {}, f))) : null,
+    gate.failures.length
+      ? h(
+          'ul',
+          { class: 'failures' },
+          gate.failures.map((f) => h('li', {}, f)),
+        )
+      : null,
     gate.forced ? h('p', {}, `Forced: “${gate.forced.reason}” (${when(gate.forced.at)})`) : null,
     gate.sets.map(gateSet),
   );
@@ -202,19 +238,41 @@ function gateSet(set) {
   return h(
     'section',
     { class: 'gate-set', 'aria-label': `${set.name} set` },
-    h('h3', {}, `${set.name === 'test' ? 'Frozen test set' : 'Reviewed examples (held out)'} · ${set.n} examples`),
+    h(
+      'h3',
+      {},
+      `${set.name === 'test' ? 'Frozen test set' : 'Reviewed examples (held out)'} · ${set.n} examples`,
+    ),
     h(
       'div',
       { class: 'table-wrap' },
       h(
         'table',
         { class: 'headline' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Metric'), h('th', { class: 'num' }, 'Candidate'), h('th', { class: 'num' }, 'Active'), h('th', { class: 'num' }, 'Δ points'))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, 'Metric'),
+            h('th', { class: 'num' }, 'Candidate'),
+            h('th', { class: 'num' }, 'Active'),
+            h('th', { class: 'num' }, 'Δ points'),
+          ),
+        ),
         h(
           'tbody',
           {},
           HEADLINE.map(([key, name]) =>
-            h('tr', {}, h('th', { scope: 'row' }, name), h('td', { class: 'num' }, percent(set.candidate[key])), h('td', { class: 'num' }, percent(set.baseline?.[key])), deltaCell(set.delta?.[key])),
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, name),
+              h('td', { class: 'num' }, points(set.candidate[key])),
+              h('td', { class: 'num' }, points(set.baseline?.[key])),
+              deltaCell(set.delta?.[key]),
+            ),
           ),
         ),
       ),
@@ -226,13 +284,35 @@ function gateSet(set) {
       h(
         'table',
         { class: 'per-intent' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Intent'), h('th', { class: 'num' }, 'Support'), h('th', { class: 'num' }, 'Candidate'), h('th', { class: 'num' }, 'Active'), h('th', { class: 'num' }, 'Δ points'))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, 'Intent'),
+            h('th', { class: 'num' }, 'Support'),
+            h('th', { class: 'num' }, 'Candidate'),
+            h('th', { class: 'num' }, 'Active'),
+            h('th', { class: 'num' }, 'Δ points'),
+          ),
+        ),
         h(
           'tbody',
           {},
           [...set.perIntent]
             .sort((a, b) => (a.delta ?? 0) - (b.delta ?? 0))
-            .map((r) => h('tr', {}, h('th', { scope: 'row' }, r.intent), h('td', { class: 'num' }, r.support), h('td', { class: 'num' }, percent(r.candidateF1)), h('td', { class: 'num' }, percent(r.baselineF1)), deltaCell(r.delta))),
+            .map((r) =>
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row' }, r.intent),
+                h('td', { class: 'num' }, r.support),
+                h('td', { class: 'num' }, points(r.candidateF1)),
+                h('td', { class: 'num' }, points(r.baselineF1)),
+                deltaCell(r.delta),
+              ),
+            ),
         ),
       ),
     ),
@@ -250,7 +330,16 @@ function confusion(labels, matrix) {
     h(
       'table',
       { class: 'confusion' },
-      h('thead', {}, h('tr', {}, h('th', {}, h('span', { class: 'visually-hidden' }, 'True intent')), labels.map((l) => h('th', { class: 'rotate', scope: 'col' }, l)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, h('span', { class: 'visually-hidden' }, 'True intent')),
+          labels.map((l) => h('th', { class: 'rotate', scope: 'col' }, l)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -259,7 +348,16 @@ function confusion(labels, matrix) {
             'tr',
             {},
             h('th', { scope: 'row' }, labels[i]),
-            cells.map((n, j) => h('td', { class: `c${n === 0 ? 0 : Math.min(5, 1 + Math.floor((4 * n) / max))}${i === j ? ' diag' : ''}`, title: `${labels[i]} → ${labels[j]}: ${n}` }, n || '')),
+            cells.map((n, j) =>
+              h(
+                'td',
+                {
+                  class: `c${n === 0 ? 0 : Math.min(5, 1 + Math.floor((4 * n) / max))}${i === j ? ' diag' : ''}`,
+                  title: `${labels[i]} → ${labels[j]}: ${n}`,
+                },
+                n || '',
+              ),
+            ),
           ),
         ),
       ),

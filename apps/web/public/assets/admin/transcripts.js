@@ -7,7 +7,12 @@ const TYPES = { jsonl: 'application/x-ndjson', ndjson: 'application/x-ndjson', c
 
 export function createTranscriptsView() {
   const element = h('section', { class: 'transcripts', 'aria-labelledby': 'transcripts-title' });
-  const file = h('input', { id: 'transcript-file', type: 'file', accept: '.jsonl,.ndjson,.csv', required: true });
+  const file = h('input', {
+    id: 'transcript-file',
+    type: 'file',
+    accept: '.jsonl,.ndjson,.csv',
+    required: true,
+  });
   const mode = h(
     'select',
     { id: 'transcript-mode' },
@@ -44,9 +49,16 @@ export function createTranscriptsView() {
     notice.info(`Importing ${chosen.name}…`);
     try {
       const body = await chosen.text();
-      const summary = await api('POST', withQuery('/api/transcripts/import', { mode: mode.value }), { raw: body, type });
+      const summary = await api('POST', withQuery('/api/transcripts/import', { mode: mode.value }), {
+        raw: body,
+        type,
+      });
       notice.info(`Imported ${chosen.name}.`);
-      replace(result, summaryTable(summary), summary.errors.length ? errorTable(summary.errors, 'Skipped rows') : null);
+      replace(
+        result,
+        summaryTable(summary),
+        summary.errors.length ? errorTable(summary.errors, 'Skipped rows') : null,
+      );
     } catch (error) {
       notice.error(error.details?.length ? `${error.message} (nothing was stored)` : error);
       if (Array.isArray(error.body?.errors)) replace(result, errorTable(error.body.errors, 'Errors'));
@@ -66,7 +78,16 @@ function summaryTable(s) {
     ['Sent to the review queue', s.reviewItems],
     ['Labelled by model', s.modelVersion ?? '–'],
   ];
-  return h('table', { class: 'import-summary' }, h('caption', {}, 'What was stored'), h('tbody', {}, rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'num' }, v)))));
+  return h(
+    'table',
+    { class: 'import-summary' },
+    h('caption', {}, 'What was stored'),
+    h(
+      'tbody',
+      {},
+      rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'num' }, v))),
+    ),
+  );
 }
 
 function errorTable(errors, caption) {
@@ -77,8 +98,32 @@ function errorTable(errors, caption) {
       'table',
       { class: 'import-errors' },
       h('caption', {}, `${caption} (${errors.length})`),
-      h('thead', {}, h('tr', {}, h('th', { class: 'num' }, 'Line'), h('th', {}, 'Field'), h('th', {}, 'Code'), h('th', {}, 'Problem'))),
-      h('tbody', {}, errors.map((e) => h('tr', {}, h('td', { class: 'num' }, e.line), h('td', {}, e.field), h('td', {}, e.code), h('td', {}, e.message)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { class: 'num' }, 'Line'),
+          h('th', {}, 'Field'),
+          h('th', {}, 'Code'),
+          h('th', {}, 'Problem'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        errors.map((e) =>
+          h(
+            'tr',
+            {},
+            h('td', { class: 'num' }, e.line),
+            h('td', {}, e.field),
+            h('td', {}, e.code),
+            h('td', {}, e.message),
+          ),
+        ),
+      ),
     ),
   );
 }

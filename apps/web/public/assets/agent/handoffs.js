@@ -1,7 +1,7 @@
 // Live conversations: the customers waiting for a person and those with an agent. Take one, chat, release it
 // back to the bot. Everything updates live over the /agent socket.
 import { api } from '../lib/api.js';
-import { h, notifier, replace, uuid, when } from '../lib/dom.js';
+import { h, listRow, notifier, replace, uuid, when } from '../lib/dom.js';
 import { request } from '../lib/shell.js';
 import { addMessage } from '../lib/transcript.js';
 
@@ -52,25 +52,14 @@ export function createHandoffView(socket, me, counter) {
     replace(
       list,
       ...items.map((handoff) => {
-        const tag = label(handoff);
-        const button = h(
-          'button',
-          {
-            type: 'button',
-            class: 'row-button',
-            'data-conversation-id': handoff.conversationId,
-            'aria-current': String(open?.id === handoff.conversationId),
-          },
-          h('span', { class: 'row-text' }, handoff.lastMessage?.text ?? '(no messages)'),
-          h(
-            'span',
-            { class: 'row-meta' },
-            `asked ${when(handoff.requestedAt)} `,
-            h('span', { class: `badge ${tag.tone}` }, tag.text),
-          ),
-        );
-        button.addEventListener('click', () => show(handoff.conversationId));
-        return h('li', {}, button);
+        return listRow({
+          data: { 'conversation-id': handoff.conversationId },
+          current: open?.id === handoff.conversationId,
+          text: handoff.lastMessage?.text ?? '(no messages)',
+          meta: `asked ${when(handoff.requestedAt)}`,
+          badge: label(handoff),
+          onSelect: () => show(handoff.conversationId),
+        });
       }),
     );
     if (!items.length) list.append(h('li', { class: 'row-meta' }, 'No one is waiting.'));

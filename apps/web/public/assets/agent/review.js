@@ -1,7 +1,7 @@
 // Review queue: filter, open a turn (text with entity spans, full ranking with raw scores, context), then
 // confirm the prediction or correct its intent and entity spans. Each decision becomes a training example.
 import { api, withQuery } from '../lib/api.js';
-import { h, highlight, notifier, percent, replace, when } from '../lib/dom.js';
+import { h, highlight, listRow, markCurrent, notifier, percent, replace, when } from '../lib/dom.js';
 import { messageItem } from '../lib/transcript.js';
 
 const ROUTES = ['template', 'slot_prompt', 'retrieval', 'fallback'];
@@ -30,9 +30,16 @@ export function createReviewView(socket) {
     filter = values;
     load(false);
   });
+  // On a phone the filters fold away behind a summary so the queue itself is on the first screen.
+  const filters = h(
+    'details',
+    { class: 'filter-box', open: matchMedia('(min-width: 721px)').matches },
+    h('summary', {}, 'Filters'),
+    form,
+  );
   element.append(
     h('h1', { id: 'review-title', class: 'visually-hidden' }, 'Review queue'),
-    form,
+    filters,
     status,
     intents,
     labels,
@@ -61,24 +68,14 @@ export function createReviewView(socket) {
   }
 
   function row(item) {
-    const button = h(
-      'button',
-      {
-        type: 'button',
-        class: 'row-button',
-        'data-review-id': item.id,
-        'aria-current': current === item.id ? 'true' : 'false',
-      },
-      h('span', { class: 'row-text' }, item.text),
-      h(
-        'span',
-        { class: 'row-meta' },
-        `${item.intent ?? 'no intent'} · ${percent(item.confidence)} · ${item.route ?? '–'} · ${item.reason} · ${when(item.createdAt)} `,
-        h('span', { class: `badge ${item.status === 'pending' ? 'warn' : 'good'}` }, item.status),
-      ),
-    );
-    button.addEventListener('click', () => open(item.id));
-    return h('li', { 'data-review-id': item.id }, button);
+    return listRow({
+      data: { 'review-id': item.id },
+      current: current === item.id,
+      text: item.text,
+      meta: `${item.intent ?? 'no intent'} · ${percent(item.confidence)} · ${item.route ?? '–'} · ${item.reason} · ${when(item.createdAt)}`,
+      badge: { text: item.status, tone: item.status === 'pending' ? 'warn' : 'good' },
+      onSelect: () => open(item.id),
+    });
   }
 
   function matches(item) {
@@ -99,8 +96,7 @@ export function createReviewView(socket) {
 
   async function open(id) {
     current = id;
-    for (const button of list.querySelectorAll('.row-button'))
-      button.setAttribute('aria-current', String(button.dataset.reviewId === id));
+    markCurrent(list, 'review-id', id);
     replace(detail, h('p', {}, 'Loading…'));
     try {
       const item = await api('GET', `/api/review/${encodeURIComponent(id)}`);

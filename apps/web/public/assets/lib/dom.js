@@ -36,6 +36,39 @@ export function replace(node, ...children) {
   return append(node, children);
 }
 
+/**
+ * One entry of a master list (review queue, handoffs, jobs, content): an <li> with a full-width button showing a
+ * text line and a meta line, ending in a badge when `badge` is given. `data` becomes data-* attributes of both.
+ */
+export function listRow({ data = {}, current = false, text, meta, badge, onSelect }) {
+  const attrs = Object.fromEntries(Object.entries(data).map(([key, value]) => [`data-${key}`, value]));
+  const button = h(
+    'button',
+    { type: 'button', class: 'row-button', 'aria-current': String(current), ...attrs },
+    h('span', { class: 'row-text' }, text),
+    h(
+      'span',
+      { class: 'row-meta' },
+      meta,
+      badge ? ' ' : null,
+      badge ? h('span', { class: `badge ${badge.tone ?? ''}` }, badge.text) : null,
+    ),
+  );
+  button.addEventListener('click', onSelect);
+  return h('li', attrs, button);
+}
+
+/** Marks the row whose `data-<key>` is `id` as the current one (aria-current) and clears the others. */
+export function markCurrent(list, key, id) {
+  for (const button of list.querySelectorAll('.row-button'))
+    button.setAttribute('aria-current', String(button.getAttribute(`data-${key}`) === id));
+}
+
+/** A metric already on the 0–100 scale (training reports, gate): `99.08` → `99.1 %`; null → `–`. */
+export function points(value, digits = 1) {
+  return typeof value === 'number' ? `${value.toFixed(digits)} %` : '–';
+}
+
 /** `0.873` → `87.3 %`; null → `–`. */
 export function percent(value, digits = 1) {
   return typeof value === 'number' ? `${(value * 100).toFixed(digits)} %` : '–';
