@@ -9,3 +9,4 @@ export type { ModelLoadErrorCode, InvalidInputCode } from './nlu.errors';
 export type { ModelVariant, Thresholds } from './model-manifest';
 export { splitWords } from './words';
 export type { Word } from './words';
+export { normaliseEntity } from './normalisers/entity.normaliser';
