@@ -204,6 +204,7 @@ describe('TurnService.schedule', () => {
     release();
     await busy;
     await sut.drain();
-    expect(turns.withConversation).toHaveBeenLastCalledWith('c2', expect.any(Function), { onlyIfFree: true });
+    expect(turns.withConversation).toHaveBeenCalledWith('c2', expect.any(Function), { onlyIfFree: true });
+    expect(turns.withConversation).not.toHaveBeenCalledWith('c1', expect.any(Function), { onlyIfFree: true });
   });
 });

@@ -125,6 +125,9 @@ export class TurnService implements BeforeApplicationShutdown {
   private async answerPending(conversationId: string, inbound?: MessageEntity, onlyIfFree = false): Promise<void> {
     let known = inbound ? this.contexts.take(conversationId, inbound.seq) : null;
     if (!known) this.contexts.forget(conversationId);
+    // Understanding a message needs no lock: do it before taking the conversation, which is then held only to
+    // read its state, decide and write.
+    let early = inbound ? await this.understand(inbound) : null;
     for (let more = true; more; ) {
       const outcome = await this.turns.withConversation(
         conversationId,
@@ -133,7 +136,9 @@ export class TurnService implements BeforeApplicationShutdown {
           const { messages, slot } = known && inbound ? { messages: [inbound], slot: known.slot } : await session.listUnanswered(conversationId, new Date());
           known = null;
           if (messages.length === 0) return null;
-          const answered = await this.answer(session, messages[0], slot);
+          const understood = early && messages[0].id === inbound?.id ? early : await this.understand(messages[0]);
+          early = null;
+          const answered = await this.answer(session, messages[0], slot, understood);
           return answered && { answered, more: messages.length > 1 };
         },
         { onlyIfFree },
@@ -148,11 +153,15 @@ export class TurnService implements BeforeApplicationShutdown {
   }
 
   /** Decides and stores the reply to `inbound` (not sent yet: see {@link deliver}); null when it must not be sent. */
-  private async answer(session: TurnSession, inbound: MessageEntity, slot: SlotStateEntity | null): Promise<Answered | null> {
-    const started = this.receivedAt.get(inbound.id) ?? performance.now();
+  private async understand(inbound: MessageEntity): Promise<{ nlu: NluResult | null; nluMs: number | null }> {
     const nluStart = performance.now();
     const nlu = await this.parse(inbound);
-    const nluMs = nlu ? performance.now() - nluStart : null;
+    return { nlu, nluMs: nlu ? performance.now() - nluStart : null };
+  }
+
+  private async answer(session: TurnSession, inbound: MessageEntity, slot: SlotStateEntity | null, understood: { nlu: NluResult | null; nluMs: number | null }): Promise<Answered | null> {
+    const started = this.receivedAt.get(inbound.id) ?? performance.now();
+    const { nlu, nluMs } = understood;
     const decision = await this.decide(inbound, nlu, slot);
     const change = this.slotChange(decision);
     const reply = await this.persist(session, inbound, decision, change, nluMs, performance.now() - started);

@@ -12,7 +12,7 @@ interface PgClient {
   release(destroy?: Error | boolean): void;
 }
 
-interface PgPool {
+export interface PgPool {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
   connect(): Promise<PgClient>;
 }
@@ -43,8 +43,8 @@ export function poolSql(dataSource: DataSource): Sql {
  * `work` returning normally commits; a COMMIT that PostgreSQL turned into a rollback (a statement failed inside
  * and was caught) throws. A connection that broke is destroyed, not returned to the pool.
  */
-export async function inTransaction<T>(dataSource: DataSource, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const client = await poolOf(dataSource).connect();
+export async function inTransaction<T>(pool: PgPool, work: (sql: Sql) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
   let broken: Error | undefined;
   // A checked-out connection that drops emits 'error' on the client; without a listener that crashes Node.
   const onError = (error: Error) => (broken = error);

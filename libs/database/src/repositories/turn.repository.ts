@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { ReviewReason } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
 import { NewMessage } from './message.repository';
 import { SlotStateEntity } from '../entities/slot-state.entity';
 import { isEmbeddedDatabase } from '../data-source';
-import { inTransaction, poolSql, preparedQuery, Sql } from './prepared-query';
+import { inTransaction, PgPool, poolSql, preparedQuery, Sql } from './prepared-query';
 import { toMessage, toSlotState } from './row-mappers';
 import { SlotStateInput } from './slot-state.repository';
 
@@ -38,11 +39,20 @@ const json = (v: unknown) => (v === null || v === undefined ? null : JSON.string
  * so concurrent writers of one conversation (also on other instances) are serialised.
  */
 @Injectable()
-export class TurnRepository {
+export class TurnRepository implements OnApplicationShutdown {
   private readonly pooled: TurnStatements;
+  // Turns hold their connection while they decide, and deciding may query (retrieval, a template snapshot): with
+  // one pool, enough concurrent turns would each wait for a second connection the others hold. Their own pool
+  // cannot deadlock that way, and its size caps the turns in flight per instance.
+  private turnPool: Pool | null = null;
 
   constructor(private readonly dataSource: DataSource) {
     this.pooled = new TurnStatements(poolSql(dataSource));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.turnPool?.end();
+    this.turnPool = null;
   }
 
   /**
@@ -57,7 +67,7 @@ export class TurnRepository {
   async withConversation<T>(conversationId: string, work: (session: TurnSession) => Promise<T>, opts: { onlyIfFree?: boolean } = {}): Promise<{ ran: true; value: T } | { ran: false }> {
     if (isEmbeddedDatabase(this.dataSource)) return { ran: true, value: await work(this.pooled) };
     let ran = true;
-    const value = await inTransaction(this.dataSource, async (sql) => {
+    const value = await inTransaction(this.pool(), async (sql) => {
       if (opts.onlyIfFree) {
         const rows = await sql('turn.try_lock', 'SELECT pg_try_advisory_xact_lock($1::int, hashtext($2)) AS "locked"', [TURN_LOCK_CLASS, conversationId]);
         ran = rows[0].locked === true;
@@ -68,6 +78,16 @@ export class TurnRepository {
       return work(new TurnStatements(sql));
     });
     return ran ? { ran: true, value: value as T } : { ran: false };
+  }
+
+  private pool(): PgPool {
+    if (!this.turnPool) {
+      const options = this.dataSource.options as { url?: string; poolSize?: number };
+      this.turnPool = new Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, keepAlive: true });
+      // An idle connection PostgreSQL dropped emits 'error' on the pool: unhandled, that would crash the process.
+      this.turnPool.on('error', (error) => new Logger('TurnRepository').warn({ event: 'database.pool_error', pool: 'turns', message: error.message }));
+    }
+    return this.turnPool as unknown as PgPool;
   }
 
   /**

@@ -1,0 +1,121 @@
+/**
+ * Load bench (issue #6): two server instances (child processes) on one PostgreSQL and one Redis behind a
+ * round-robin TCP proxy, N widget clients each sending a support message every few seconds for a bounded time.
+ * Prints reply latency p50/p99, msgs/s and errors, then counts against the database: every message a client got
+ * an ack for is stored exactly once and answered exactly once (`lost`, `duplicated`). Writes bench/results/load.json.
+ *
+ *   npm run bench:load [-- --clients 1000 --seconds 300 --pace 4 --instances 2
+ *                          --db-url postgres://… --redis-url redis://127.0.0.1:6379/4]
+ *
+ * The database must exist (it is migrated by the first instance); the bench's conversations stay in it.
+ */
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import {
+  audit,
+  connectClients,
+  Instance,
+  latencySummary,
+  machine,
+  newStats,
+  r2,
+  readiness,
+  RoundRobinProxy,
+  settle,
+  startInstance,
+  stopInstance,
+  writeResult,
+} from './load-harness';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '300' },
+    pace: { type: 'string', default: '4' },
+    instances: { type: 'string', default: '2' },
+    'base-port': { type: 'string', default: '3610' },
+    'db-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://parley:parley@127.0.0.1:5432/parley_test' },
+    'redis-url': { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0' },
+    model: { type: 'string', default: process.env.PARLEY_MODEL_DIR ?? 'models/default' },
+    out: { type: 'string', default: 'bench/results/load.json' },
+  },
+});
+
+async function main(): Promise<void> {
+  const clientsN = Number(values.clients);
+  const seconds = Number(values.seconds);
+  const paceMs = Number(values.pace) * 1000;
+  const loadBefore = loadavg();
+  const instances: Instance[] = [];
+  const env = { databaseUrl: values['db-url']!, redisUrl: values['redis-url']!, model: values.model! };
+  // One after the other: the first migrates the database.
+  for (let i = 0; i < Number(values.instances); i++) instances.push(await startInstance(i, Number(values['base-port']) + i, env));
+  const proxy = new RoundRobinProxy(() => instances.map((i) => i.port));
+  const port = await proxy.listen();
+  const stats = newStats();
+  const t0 = performance.now();
+  let clients: Awaited<ReturnType<typeof connectClients>> = [];
+  try {
+    clients = await connectClients(`http://127.0.0.1:${port}`, clientsN, paceMs, stats, t0);
+    const connectedS = (performance.now() - t0) / 1000;
+    console.log(`${clientsN} clients connected in ${r2(connectedS)} s; sending for ${seconds} s (one message every ~${values.pace} s each)`);
+    const start = performance.now();
+    await Promise.all(clients.map((c) => c.run(start + seconds * 1000)));
+    const sendingS = (performance.now() - start) / 1000;
+    for (const c of clients) c.stop();
+    await settle(clients, 30_000);
+    const loadAfter = loadavg();
+    const counted = await audit(env.databaseUrl, clients);
+    const lat = latencySummary(stats, start - t0);
+    const ack = [...stats.ackLatencies].sort((a, b) => a - b);
+    const ready = await readiness(instances);
+    const errors = Object.values(stats.errors).reduce((a, b) => a + b, 0);
+    const result = {
+      bench: 'load',
+      date: new Date().toISOString(),
+      instances: instances.length,
+      clients: clientsN,
+      seconds,
+      pace_s: Number(values.pace),
+      connect_s: r2(connectedS),
+      messages_acked: counted.acked,
+      msgs_per_s: r2(stats.acked / sendingS),
+      ...lat,
+      ack_p50_ms: r2(ack[Math.floor(ack.length / 2)] ?? NaN),
+      ack_p99_ms: r2(ack[Math.min(ack.length - 1, Math.floor(ack.length * 0.99))] ?? NaN),
+      errors,
+      error_codes: stats.errors,
+      lost: counted.lost,
+      duplicated: counted.duplicated,
+      duplicate_deliveries: stats.duplicateDeliveries,
+      undelivered: counted.undelivered,
+      stored_unacked: counted.stored_unacked,
+      disconnects: stats.disconnects.length,
+      readiness_after: ready,
+      machine: { ...machine(loadBefore), load_avg_end_of_sending: loadAfter.map(r2) },
+      notes:
+        'servers, clients, PostgreSQL and Redis share the machine; rate limits off (all clients are 127.0.0.1); lost = acked but not stored or never answered; duplicated = stored twice or answered twice',
+    };
+    console.table([
+      { metric: 'instances × clients', value: `${instances.length} × ${clientsN}` },
+      { metric: 'acked msgs/s', value: result.msgs_per_s },
+      { metric: 'reply p50 / p99 ms', value: `${lat.p50_ms} / ${lat.p99_ms}` },
+      { metric: 'ack p50 / p99 ms', value: `${result.ack_p50_ms} / ${result.ack_p99_ms}` },
+      { metric: 'errors', value: errors },
+      { metric: 'lost / duplicated', value: `${counted.lost} / ${counted.duplicated}` },
+      { metric: 'load avg (1m) before → end', value: `${r2(loadBefore[0])} → ${r2(loadAfter[0])}` },
+    ]);
+    if (errors) console.log('errors:', stats.errors);
+    writeResult(values.out!, result);
+  } finally {
+    for (const c of clients) c.close();
+    await proxy.close();
+    for (const i of instances) await stopInstance(i);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

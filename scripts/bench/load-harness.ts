@@ -1,0 +1,460 @@
+/**
+ * Shared parts of bench:load and bench:faults: server instances as child processes (node scripts/start.js on one
+ * PostgreSQL and one Redis), a round-robin TCP proxy standing in for the load balancer, widget clients that behave
+ * like customers (one message every few seconds, resend what was not acked, resume after a disconnect), and the
+ * final count against the database: every acked message stored once and answered exactly once.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, Server as NetServer, Socket as NetSocket, connect as netConnect } from 'node:net';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { io, Socket } from 'socket.io-client';
+import type { Ack, BotReply, ClientToServerEvents, MessageView, SendMessageResult, ServerToClientEvents, StartConversationResult } from '@app/contracts';
+
+type WidgetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Support traffic of the kinds the bot sees (templates with entities, slot answers, retrieval, chit-chat). */
+export const MIX = [
+  'where is my order 732201349959',
+  'I want to cancel my order',
+  '12345678',
+  'how do I reset my password',
+  'can I get a refund for my last purchase',
+  'what payment methods do you accept',
+  'I need the invoice for order 55512',
+  'how long does delivery take to Spain',
+  'I want to talk to someone about a complaint',
+  'how do I change my shipping address',
+  'hello there',
+  'do you sell gift cards',
+];
+
+export const r2 = (n: number) => Math.round(n * 100) / 100;
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+// ---- server instances ---------------------------------------------------------------------------
+
+export interface Instance {
+  index: number;
+  port: number;
+  url: string;
+  child: ChildProcess | null;
+}
+
+export interface InstanceEnv {
+  databaseUrl: string;
+  redisUrl: string;
+  model: string;
+  extra?: Record<string, string>;
+}
+
+/** Starts instance `index` on `port` and resolves once it printed PARLEY_READY. */
+export async function startInstance(index: number, port: number, env: InstanceEnv): Promise<Instance> {
+  const child = spawn(process.execPath, ['scripts/start.js'], {
+    env: {
+      ...(process.env as Record<string, string>),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: env.databaseUrl,
+      REDIS_URL: env.redisUrl,
+      PARLEY_MODEL_DIR: resolve(env.model),
+      // Every bench client comes from 127.0.0.1 and sends faster than a person: per-IP and per-socket limits off.
+      RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
+      RATE_LIMIT_EVENTS_PER_MINUTE: '0',
+      RATE_LIMIT_CONNECTIONS_PER_MINUTE_PER_IP: '0',
+      RATE_LIMIT_HTTP_PER_MINUTE_PER_IP: '0',
+      WORKER_MODE: 'off',
+      ...env.extra,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((ok, fail) => {
+    let buffer = '';
+    const timer = setTimeout(() => fail(new Error(`instance ${index} did not start within 300 s`)), 300_000);
+    const onExit = (code: number | null) => fail(new Error(`instance ${index} exited with ${code}`));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (buffer.includes('PARLEY_READY')) {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        buffer = '';
+        ok();
+      }
+    });
+    child.once('exit', onExit);
+  });
+  child.stdout!.resume();
+  return { index, port, url: `http://127.0.0.1:${port}`, child };
+}
+
+export async function stopInstance(instance: Instance, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const child = instance.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}
+
+/** GET /ready of every instance: `{ index: status or error }`. */
+export async function readiness(instances: Instance[]): Promise<Array<{ index: number; status: number | 'down'; redis?: string; database?: string }>> {
+  return Promise.all(
+    instances.map(async (i) => {
+      try {
+        const res = await fetch(`${i.url}/ready`, { signal: AbortSignal.timeout(3_000) });
+        const body = (await res.json()) as { checks?: { redis?: string; database?: string } };
+        return { index: i.index, status: res.status, redis: body.checks?.redis, database: body.checks?.database };
+      } catch {
+        return { index: i.index, status: 'down' as const };
+      }
+    }),
+  );
+}
+
+// ---- the load balancer ---------------------------------------------------------------------------
+
+/**
+ * A round-robin TCP proxy in front of the instances (what a load balancer does for websockets): a connection the
+ * chosen backend refuses goes to the next one, so clients of a killed instance land on a live one when they
+ * reconnect. Each client keeps its connection, so no sticky sessions are needed with the websocket transport.
+ */
+export class RoundRobinProxy {
+  private server: NetServer | null = null;
+  private next = 0;
+  private readonly open = new Set<NetSocket>();
+
+  constructor(private readonly backends: () => number[]) {}
+
+  async listen(): Promise<number> {
+    this.server = createServer((client) => this.route(client, 0));
+    await new Promise<void>((ok) => this.server!.listen(0, '127.0.0.1', ok));
+    return (this.server!.address() as { port: number }).port;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.open) s.destroy();
+    await new Promise((r) => this.server?.close(r));
+  }
+
+  private route(client: NetSocket, attempt: number): void {
+    const ports = this.backends();
+    if (ports.length === 0 || attempt >= ports.length) {
+      client.destroy();
+      return;
+    }
+    client.pause();
+    const port = ports[this.next++ % ports.length];
+    const upstream = netConnect(port, '127.0.0.1');
+    let connected = false;
+    upstream.once('connect', () => {
+      connected = true;
+      this.open.add(upstream);
+      this.open.add(client);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.resume();
+    });
+    upstream.on('error', () => {
+      if (!connected) this.route(client, attempt + 1);
+      else client.destroy();
+    });
+    upstream.once('close', () => {
+      this.open.delete(upstream);
+      if (connected) client.destroy();
+    });
+    client.on('error', () => upstream.destroy());
+    client.once('close', () => {
+      this.open.delete(client);
+      upstream.destroy();
+    });
+  }
+}
+
+// ---- clients ---------------------------------------------------------------------------------------
+
+export interface Stats {
+  sent: number;
+  acked: number;
+  replies: number;
+  duplicateDeliveries: number;
+  errors: Record<string, number>;
+  /** [time since start (ms), reply latency (ms)] of replies received live. */
+  latencies: Array<[number, number]>;
+  ackLatencies: number[];
+  /** [time since start (ms), error code]. */
+  errorLog: Array<[number, string]>;
+  disconnects: Array<{ at: number; resumedAt: number | null }>;
+}
+
+export function newStats(): Stats {
+  return { sent: 0, acked: 0, replies: 0, duplicateDeliveries: 0, errors: {}, latencies: [], ackLatencies: [], errorLog: [], disconnects: [] };
+}
+
+interface Outgoing {
+  clientMessageId: string;
+  text: string;
+  firstSentAt: number;
+}
+
+/**
+ * One customer: sends a message every `paceMs` (±50 %) once the previous one was acked, resends an unacked one
+ * with the same clientMessageId, and after a disconnect reconnects through the proxy and resumes with `lastSeq`.
+ */
+export class LoadClient {
+  conversationId: string | null = null;
+  private token: string | undefined;
+  private lastSeq = 0;
+  private socket: WidgetSocket | null = null;
+  private ready = false;
+  private outgoing: Outgoing | null = null;
+  private stopped = false;
+  private disconnectedAt: number | null = null;
+  readonly acked = new Map<string, string>(); // clientMessageId → messageId
+  private readonly awaiting = new Map<string, number>(); // messageId → sent at
+  private readonly earlyReplies = new Set<string>(); // replyTo seen before its ack
+  private readonly seenReplies = new Set<string>();
+  readonly repliedTo = new Set<string>();
+  private i: number;
+
+  constructor(
+    private readonly url: string,
+    readonly index: number,
+    private readonly paceMs: number,
+    private readonly stats: Stats,
+    private readonly t0: number,
+  ) {
+    this.i = index;
+  }
+
+  async connect(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        await this.open();
+        return;
+      } catch (error) {
+        this.error((error as Error).message || 'CONNECT_FAILED');
+        await sleep(Math.min(2_000, 200 * (attempt + 1)) * (0.5 + Math.random()));
+      }
+    }
+  }
+
+  /** Sends until `endAt` (performance.now()). */
+  async run(endAt: number): Promise<void> {
+    await sleep(Math.random() * this.paceMs);
+    while (!this.stopped && performance.now() < endAt) {
+      if (this.ready) await this.sendOne();
+      await sleep(this.paceMs * (0.5 + Math.random()));
+    }
+  }
+
+  /** Stops sending; keeps the socket for late replies. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  close(): void {
+    this.stopped = true;
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+  }
+
+  /** Acked messages whose reply this client has not seen (live or in a resume). */
+  get unanswered(): number {
+    let n = 0;
+    for (const id of this.acked.values()) if (!this.repliedTo.has(id)) n++;
+    return n;
+  }
+
+  /** Resumes once more to pick up replies that were sent while it was not connected. */
+  async sync(): Promise<void> {
+    if (!this.socket?.connected || !this.token) return;
+    const ack = (await this.socket.timeout(15_000).emitWithAck('conversation:start', { token: this.token, lastSeq: this.lastSeq }).catch(() => null)) as Ack<StartConversationResult> | null;
+    if (ack?.ok) this.absorb(ack.data.messages);
+  }
+
+  private async open(): Promise<void> {
+    const socket: WidgetSocket = io(`${this.url}/widget`, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: 10_000 });
+    await new Promise<void>((ok, fail) => {
+      socket.once('connect', () => ok());
+      socket.once('connect_error', (e) => fail(new Error(`CONNECT_ERROR`, { cause: e })));
+    });
+    socket.on('bot:reply', (r) => this.onReply(r));
+    socket.on('disconnect', () => this.onDisconnect());
+    const payload = this.token ? { token: this.token, lastSeq: this.lastSeq } : {};
+    const ack = (await socket.timeout(15_000).emitWithAck('conversation:start', payload)) as Ack<StartConversationResult>;
+    if (!ack.ok) {
+      socket.disconnect();
+      throw new Error(ack.error.code);
+    }
+    this.socket = socket;
+    this.token ??= ack.data.token;
+    this.conversationId = ack.data.conversationId;
+    this.absorb(ack.data.messages);
+    this.ready = true;
+    if (this.disconnectedAt !== null) {
+      const entry = this.stats.disconnects.find((d) => d.at === this.disconnectedAt && d.resumedAt === null);
+      if (entry) entry.resumedAt = performance.now() - this.t0;
+      this.disconnectedAt = null;
+    }
+  }
+
+  private absorb(messages: MessageView[]): void {
+    for (const m of messages) {
+      this.lastSeq = Math.max(this.lastSeq, m.seq);
+      if (m.author === 'bot' && m.replyTo) this.noteReply(m.messageId, m.replyTo, false);
+    }
+  }
+
+  private onReply(r: BotReply): void {
+    this.lastSeq = Math.max(this.lastSeq, r.seq);
+    this.noteReply(r.messageId, r.replyTo, true);
+  }
+
+  private noteReply(messageId: string, replyTo: string, live: boolean): void {
+    if (this.seenReplies.has(messageId)) {
+      if (live) this.stats.duplicateDeliveries++;
+      return;
+    }
+    this.seenReplies.add(messageId);
+    this.repliedTo.add(replyTo);
+    this.stats.replies++;
+    const sentAt = this.awaiting.get(replyTo);
+    if (sentAt !== undefined) {
+      this.awaiting.delete(replyTo);
+      if (live) this.stats.latencies.push([performance.now() - this.t0, performance.now() - sentAt]);
+    } else {
+      this.earlyReplies.add(replyTo);
+    }
+  }
+
+  private onDisconnect(): void {
+    if (this.stopped) return;
+    this.ready = false;
+    this.socket?.removeAllListeners();
+    this.socket = null;
+    this.disconnectedAt = performance.now() - this.t0;
+    this.stats.disconnects.push({ at: this.disconnectedAt, resumedAt: null });
+    // Fail over: reconnect through the proxy (it skips an instance that refuses connections).
+    setTimeout(() => void this.connect(), 100 + Math.random() * 400);
+  }
+
+  private async sendOne(): Promise<void> {
+    this.outgoing ??= { clientMessageId: randomUUID(), text: MIX[this.i++ % MIX.length], firstSentAt: performance.now() };
+    const out = this.outgoing;
+    const socket = this.socket!;
+    const sentAt = performance.now();
+    this.stats.sent++;
+    try {
+      const ack = (await socket.timeout(10_000).emitWithAck('message:send', { clientMessageId: out.clientMessageId, text: out.text })) as Ack<SendMessageResult>;
+      if (!ack.ok) return this.error(ack.error.code);
+      this.stats.ackLatencies.push(performance.now() - sentAt);
+      this.outgoing = null;
+      if (this.acked.has(out.clientMessageId)) return;
+      this.acked.set(out.clientMessageId, ack.data.messageId);
+      this.stats.acked++;
+      // Latency from the first attempt: a resend after a failure counts the whole wait.
+      if (this.earlyReplies.delete(ack.data.messageId)) this.stats.latencies.push([performance.now() - this.t0, performance.now() - out.firstSentAt]);
+      else if (!this.repliedTo.has(ack.data.messageId)) this.awaiting.set(ack.data.messageId, out.firstSentAt);
+    } catch (error) {
+      // No ack (timeout, disconnected): the same clientMessageId goes again; the server stores it once.
+      this.error((error as Error).message.includes('timed out') ? 'ACK_TIMEOUT' : 'SEND_FAILED');
+    }
+  }
+
+  private error(code: string): void {
+    this.stats.errors[code] = (this.stats.errors[code] ?? 0) + 1;
+    this.stats.errorLog.push([performance.now() - this.t0, code]);
+  }
+}
+
+/** Connects `n` clients, 25 at a time. */
+export async function connectClients(url: string, n: number, paceMs: number, stats: Stats, t0: number): Promise<LoadClient[]> {
+  const clients = Array.from({ length: n }, (_, i) => new LoadClient(url, i, paceMs, stats, t0));
+  for (let i = 0; i < n; i += 25) await Promise.all(clients.slice(i, i + 25).map((c) => c.connect()));
+  return clients;
+}
+
+/** After sending stopped: waits (up to `graceMs`) for outstanding replies, then lets every client resume once. */
+export async function settle(clients: LoadClient[], graceMs: number): Promise<void> {
+  const until = performance.now() + graceMs;
+  while (performance.now() < until && clients.some((c) => c.unanswered > 0)) await sleep(250);
+  for (let i = 0; i < clients.length; i += 50) await Promise.all(clients.slice(i, i + 50).map((c) => c.sync()));
+}
+
+// ---- the count ---------------------------------------------------------------------------------------
+
+export interface Audit {
+  acked: number;
+  lost: number;
+  duplicated: number;
+  stored_unacked: number;
+  undelivered: number;
+}
+
+/**
+ * Every message a client got an ack for must be in the database exactly once and have exactly one bot reply;
+ * `undelivered`: replies in the database that their client never received (live or by resuming).
+ */
+export async function audit(databaseUrl: string, clients: LoadClient[]): Promise<Audit> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const ids = clients.map((c) => c.conversationId).filter((id): id is string => id !== null);
+    const { rows } = await db.query<{ id: string; client_message_id: string; n_same: number; replies: number }>(
+      `SELECT m."id", m."client_message_id",
+              count(*) OVER (PARTITION BY m."conversation_id", m."client_message_id")::int AS "n_same",
+              (SELECT count(*) FROM "message" r WHERE r."reply_to_id" = m."id" AND r."author" = 'bot')::int AS "replies"
+         FROM "message" m WHERE m."conversation_id" = ANY($1) AND m."author" = 'customer'`,
+      [ids],
+    );
+    const byClientId = new Map(rows.map((r) => [r.client_message_id, r]));
+    let lost = 0;
+    let duplicated = 0;
+    let acked = 0;
+    let undelivered = 0;
+    for (const c of clients) {
+      for (const [clientMessageId, messageId] of c.acked) {
+        acked++;
+        const row = byClientId.get(clientMessageId);
+        if (!row || row.replies === 0) lost++;
+        if (row && row.id === messageId && row.replies > 0 && !c.repliedTo.has(messageId)) undelivered++;
+      }
+    }
+    for (const r of rows) if (r.n_same > 1 || r.replies > 1) duplicated++;
+    const ackedIds = new Set(clients.flatMap((c) => [...c.acked.keys()]));
+    const storedUnacked = rows.filter((r) => !ackedIds.has(r.client_message_id)).length;
+    return { acked, lost, duplicated, stored_unacked: storedUnacked, undelivered };
+  } finally {
+    await db.end();
+  }
+}
+
+export function latencySummary(stats: Stats, from = 0, to = Infinity): { n: number; p50_ms: number; p90_ms: number; p99_ms: number; max_ms: number } {
+  const ms = stats.latencies.filter(([at]) => at >= from && at < to).map(([, l]) => l).sort((a, b) => a - b);
+  return { n: ms.length, p50_ms: r2(pct(ms, 50)), p90_ms: r2(pct(ms, 90)), p99_ms: r2(pct(ms, 99)), max_ms: r2(ms[ms.length - 1] ?? NaN) };
+}
+
+export function machine(loadBefore: number[]): Record<string, unknown> {
+  return {
+    cpus: availableParallelism(),
+    cpu_model: cpus()[0]?.model ?? null,
+    load_avg_before: loadBefore.map(r2),
+    load_avg_after: loadavg().map(r2),
+    node: process.version,
+  };
+}
+
+export function writeResult(path: string, result: unknown): void {
+  const out = resolve(path);
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote ${path}`);
+}
