@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsDate, IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import type { EntitySpan, ReviewDecisionPayload, ReviewReason, ReviewStatus, UserRole } from '@app/contracts';
 
 /* REST bodies and queries of the agent console (validated; documented in Swagger and docs/api-agent.md). */
@@ -51,8 +51,8 @@ export class ReviewQueryDto {
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1 }) @IsOptional() @Transform(toNumber) @IsNumber() @Min(0) @Max(1) minConfidence?: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 1 }) @IsOptional() @Transform(toNumber) @IsNumber() @Min(0) @Max(1) maxConfidence?: number;
-  @ApiPropertyOptional({ description: 'ISO 8601; queued at or after' }) @IsOptional() @IsISO8601() from?: string;
-  @ApiPropertyOptional({ description: 'ISO 8601; queued before' }) @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'queued at or after' }) @IsOptional() @Type(() => Date) @IsDate() from?: Date;
+  @ApiPropertyOptional({ type: String, format: 'date-time', description: 'queued before' }) @IsOptional() @Type(() => Date) @IsDate() to?: Date;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
@@ -92,8 +92,8 @@ export class AuditQueryDto {
   @ApiPropertyOptional({ example: 'review.correct' }) @IsOptional() @IsString() @Length(1, 100) action?: string;
   @ApiPropertyOptional({ example: 'user' }) @IsOptional() @IsString() @Length(1, 100) targetType?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) targetId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601() from?: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601() to?: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() from?: Date;
+  @ApiPropertyOptional({ type: String, format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate() to?: Date;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsUUID() cursor?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
 }

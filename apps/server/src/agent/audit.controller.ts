@@ -21,8 +21,8 @@ export class AuditController {
       action: q.action,
       targetType: q.targetType,
       targetId: q.targetId,
-      from: q.from ? new Date(q.from) : undefined,
-      to: q.to ? new Date(q.to) : undefined,
+      from: q.from,
+      to: q.to,
       beforeId: q.cursor,
       limit: limit + 1,
     });

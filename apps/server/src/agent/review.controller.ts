@@ -27,8 +27,8 @@ export class ReviewController {
       route: q.route,
       minConfidence: q.minConfidence,
       maxConfidence: q.maxConfidence,
-      from: q.from ? new Date(q.from) : undefined,
-      to: q.to ? new Date(q.to) : undefined,
+      from: q.from,
+      to: q.to,
       cursor: q.cursor,
       limit: q.limit ?? 50,
     });
