@@ -13,7 +13,7 @@ import { WidgetIoAdapter } from './gateways/widget-io.adapter';
 import { PinoLoggerService } from './logging/pino-logger.service';
 import { isOriginAllowed } from './security/origin-policy';
 import { RateLimitService } from './security/rate-limit.service';
-import { httpRateLimit, rejectDeepBodies, securityHeaders } from './security/security-hooks';
+import { httpRateLimit, rejectInvalidBodies, securityHeaders } from './security/security-hooks';
 
 export interface CreateAppOptions {
   /** Logger to use (tests pass a silent one). */
@@ -33,7 +33,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useBodyParser('urlencoded', { limit: config.http.maxPayloadBytes, extended: false });
   // Raw transcript uploads (POST /api/transcripts/import) have their own, larger limit.
   app.useBodyParser('text', { type: ['application/x-ndjson', 'application/jsonl', 'application/jsonlines', 'text/csv'], limit: config.training.transcriptMaxBytes });
-  app.use(rejectDeepBodies());
+  app.use(rejectInvalidBodies());
   const origins = config.http.corsOrigins;
   app.enableCors({ origin: (origin: string | undefined, cb: (e: Error | null, ok: boolean) => void) => cb(null, isOriginAllowed(origins, origin, undefined)) });
   app.use(requestLog(logger));

@@ -4,7 +4,7 @@ import { ackError, ChatEvent, DomainError, ErrorCode, RateLimitedError, Validati
 import type { HttpRequest, HttpResponse, NextFunction } from '../http.types';
 import { clientIp, IpSource } from './client-ip';
 import { isOriginAllowed } from './origin-policy';
-import { MAX_PAYLOAD_DEPTH, nestedDeeperThan } from './payload-depth';
+import { payloadProblem } from './payload-check';
 import { RateLimitService } from './rate-limit.service';
 
 /**
@@ -31,15 +31,22 @@ export function httpRateLimit(limits: RateLimitService, config: AppConfig) {
   };
 }
 
-/** After the body parsers: a JSON body nested deeper than the validators can walk is refused as invalid. */
-export function rejectDeepBodies() {
+/**
+ * After the body parsers: a body nested deeper than the validators can walk, or holding text that is not valid
+ * Unicode (which PostgreSQL would refuse with an error), is refused as invalid before any handler runs.
+ */
+export function rejectInvalidBodies() {
   return (req: HttpRequest & { body?: unknown }, res: HttpResponse, next: NextFunction) => {
-    if (!nestedDeeperThan(req.body)) return next();
-    res.status(400).json(tooDeep().toJSON());
+    const refusal = invalidPayload(req.body);
+    if (!refusal) return next();
+    res.status(400).json(refusal.toJSON());
   };
 }
 
-const tooDeep = () => new ValidationFailedError(`Payload nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+function invalidPayload(value: unknown): ValidationFailedError | null {
+  const problem = payloadProblem(value);
+  return problem ? new ValidationFailedError(problem) : null;
+}
 
 /** Headers every response carries: no MIME sniffing, no framing by other sites, no referrer leaks. */
 export function securityHeaders() {
@@ -70,7 +77,8 @@ export function allowSocketRequest(config: AppConfig) {
  * database lookup. A refused connection gets `connect_error` with `data: { code: 'RATE_LIMITED', retryAfterMs }`;
  * a refused event is answered through its ack (or an `error` event) and never reaches its handler, so a message
  * is refused before it is stored — the client resends it later. An event no handler listens to is answered
- * `UNKNOWN_EVENT` the same way, and a payload nested deeper than the validators can walk `VALIDATION_FAILED`.
+ * `UNKNOWN_EVENT` the same way, and a payload nested deeper than the validators can walk, or holding text that is
+ * not valid Unicode, `VALIDATION_FAILED`.
  */
 export function attachSocketGuards(server: Server, limits: RateLimitService, config: AppConfig): void {
   const guard = (nsp: Namespace) => {
@@ -89,7 +97,7 @@ export function attachSocketGuards(server: Server, limits: RateLimitService, con
         const refusal =
           limits.checkEvent(socket.id, event) ??
           (unknown ? new DomainError(ErrorCode.UnknownEvent, `Unknown event ${JSON.stringify(event.slice(0, 64))}`) : null) ??
-          (nestedDeeperThan(packet.slice(1, typeof ack === 'function' ? -1 : undefined)) ? tooDeep() : null);
+          invalidPayload(packet.slice(1, typeof ack === 'function' ? -1 : undefined));
         if (!refusal) return next();
         if (typeof ack === 'function') ack(ackError(refusal.toJSON()));
         else socket.emit(ChatEvent.Error, refusal.toJSON());
