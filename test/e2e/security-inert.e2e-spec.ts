@@ -58,11 +58,11 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('hostile input is iner
     const logger = new PinoLoggerService('debug', { write: (line: string) => void logLines.push(line) });
     t = await bootTestApp({ kind, pgliteDir: dir }, { LOG_LEVEL: 'debug' }, { logger });
     // Content writes need an admin (the PostgreSQL test database keeps users between runs).
-    await t.app
-      .get(UsersService)
-      .create({ email: ADMIN.email, name: 'Security probe', role: 'admin', password: ADMIN.password }, null)
-      .catch((error: { code?: string }) => expect(error.code).toBe('USER_EXISTS'));
-    const login = await call('POST', '/api/auth/login', ADMIN);
+    let login = await call('POST', '/api/auth/login', ADMIN);
+    if (login.status === 401) {
+      await t.app.get(UsersService).create({ email: ADMIN.email, name: 'Security probe', role: 'admin', password: ADMIN.password }, null);
+      login = await call('POST', '/api/auth/login', ADMIN);
+    }
     expect(login.status).toBeLessThan(300);
     auth = { authorization: `Bearer ${login.body.token}` };
   });

@@ -143,6 +143,23 @@ describe('security limits, one instance (PGlite, in-process limiter)', () => {
     expect(again.conversation.resumed).toBe(false);
   });
 
+  it('answers unknown events, over-deep payloads and text that is not Unicode with typed errors', async () => {
+    const { socket } = await startConversation(t.url);
+    sockets.push(socket);
+    expect(await request(socket, 'no:such-event' as 'typing:start')).toMatchObject({ ok: false, error: { code: 'UNKNOWN_EVENT' } });
+    let deep: unknown = 'x';
+    // 100 levels: far past the limit, still under this app's 4 KiB packet cap.
+    for (let i = 0; i < 100; i++) deep = { text: deep };
+    expect(await request(socket, 'message:send', deep)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('nested deeper') } });
+    const lone = await request(socket, 'message:send', { clientMessageId: randomUUID(), text: 'broken \uD800 text' });
+    expect(lone).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('not valid Unicode') } });
+
+    const body = `${'['.repeat(1500)}1${']'.repeat(1500)}`; // under this app's 4 KiB body cap
+    const res = await fetch(`${t.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('nested deeper') });
+  });
+
   it('sets the security headers on every response', async () => {
     const res = await fetch(`${t.url}/health`);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
