@@ -20,8 +20,9 @@ export class JobEventsBuffer {
   private dirty = false;
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
-  /** Last lines written to stderr, for the failure message. */
+  /** Last lines written to stderr, and the last one naming an error, for the failure message. */
   readonly stderrTail: string[] = [];
+  lastError: string | null = null;
 
   constructor(
     private readonly jobId: string,
@@ -53,6 +54,8 @@ export class JobEventsBuffer {
     if (stream === 'stderr') {
       this.stderrTail.push(text);
       if (this.stderrTail.length > 5) this.stderrTail.shift();
+      // The CLI ends an expected failure with one "<Kind>Error: what to fix" line; that is the job's error message.
+      if (/\b[A-Z]\w*Error\b/.test(text)) this.lastError = text;
     }
     this.pending.push({ type: 'log', data: { line: text, stream } });
     this.dirty = true;

@@ -176,7 +176,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnModuleDestroy
     const { code, signal } = await cur.proc.done;
     cur.proc = null;
     if (cur.cancelled || cur.lost) return { status: 'cancelled', error: null };
-    if (code !== 0) return { status: 'failed', error: { code: 'TRAINING_FAILED', message: `training exited with ${code ?? signal}: ${events.stderrTail.slice(-2).join(' | ')}` } };
+    if (code !== 0) return { status: 'failed', error: { code: 'TRAINING_FAILED', message: `training exited with ${code ?? signal}: ${events.lastError ?? events.stderrTail.slice(-2).join(' | ')}` } };
 
     events.setProgress({ phase: 'registering' });
     const model = await this.registry.register(out, { status: 'candidate', jobId: job.id });
