@@ -160,6 +160,37 @@ describe('security limits, one instance (PGlite, in-process limiter)', () => {
     expect(await res.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('nested deeper') });
   });
 
+  it('refuses every agent and admin route and namespace without a valid token; only the declared public ones answer', async () => {
+    // A route added later without a guard fails here until it is declared public on purpose.
+    const PUBLIC = new Set(['POST /api/auth/login', 'GET /health', 'GET /ready', 'GET /api/help/articles/{id}']);
+    const doc = (await (await fetch(`${t.url}/docs-json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(routes.length).toBeGreaterThan(30);
+    const open: string[] = [];
+    for (const route of routes.filter((r) => !PUBLIC.has(r))) {
+      const [method, path] = route.split(' ');
+      const url = `${t.url}${path.replace(/\{[^}]+\}/g, randomUUID())}`;
+      for (const authorization of [undefined, 'Bearer not-a-real-token', `Bearer ${'a'.repeat(43)}`]) {
+        const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: method === 'GET' ? undefined : '{}' });
+        const body = (await res.json()) as { code?: string };
+        if (res.status !== 401 || body.code !== 'UNAUTHENTICATED') open.push(`${route} (${authorization ?? 'no token'}): ${res.status} ${body.code}`);
+      }
+    }
+    expect(open).toEqual([]);
+
+    for (const namespace of ['/agent', '/admin']) {
+      for (const auth of [undefined, { token: 'not-a-real-token' }]) {
+        const socket = io(`${t.url}${namespace}`, { transports: ['websocket'], reconnection: false, forceNew: true, auth });
+        const error = await new Promise<Error & { data?: { code?: string } }>((resolve, reject) => {
+          socket.once('connect', () => reject(new Error(`${namespace} accepted ${JSON.stringify(auth)}`)));
+          socket.once('connect_error', resolve);
+        });
+        socket.disconnect();
+        expect(error.data?.code).toBe('UNAUTHENTICATED');
+      }
+    }
+  });
+
   it('sets the security headers on every response', async () => {
     const res = await fetch(`${t.url}/health`);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
