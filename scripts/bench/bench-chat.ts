@@ -74,6 +74,12 @@ async function bootServer(): Promise<{ url: string; child: ChildProcess | null; 
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     PARLEY_MODEL_DIR: resolve(values.model),
+    // Every bench client comes from 127.0.0.1 and sends faster than a person: the abuse limits would measure
+    // themselves (docs/security.md).
+    RATE_LIMIT_MESSAGES_PER_MINUTE: '0',
+    RATE_LIMIT_EVENTS_PER_MINUTE: '0',
+    RATE_LIMIT_CONNECTIONS_PER_MINUTE_PER_IP: '0',
+    RATE_LIMIT_HTTP_PER_MINUTE_PER_IP: '0',
   };
   if (values.db === 'postgres') env.DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://parley:parley@127.0.0.1:5432/parley_test';
   else {
