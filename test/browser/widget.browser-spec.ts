@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { ContentService } from '@app/answers';
 import { TestApp, truncateChat } from '@app/testing';
@@ -77,6 +79,42 @@ describe('widget (browser)', () => {
     expect(conversations).toBe(1);
     expect(problems).toEqual([]);
     await context.close();
+  });
+
+  it('works embedded in another site: one script tag, cross-origin, styles isolated both ways', async () => {
+    const { context, page, problems } = await openPage(browser);
+    // A shop on another origin (127.0.0.1 vs localhost; the default CORS_ORIGINS allows local origins), served by
+    // its own little server, whose CSS would wreck any button or paragraph it could reach.
+    const html = `<!doctype html><html><head><style>button, li, p { color: red !important; font-size: 40px !important; }</style></head>
+      <body><p>Our shop</p><script src="${t.url}/widget.js" data-parley-url="${t.url}" data-title="Shop help"></script></body></html>`;
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const shop = `http://127.0.0.1:${(server.address() as AddressInfo).port}/shop`;
+    await page.goto(shop);
+    const w = widget(page);
+    expect(await w.launcher.textContent()).toContain('Shop help');
+    expect(
+      await w.launcher.evaluate((el: any) => el.ownerDocument.defaultView.getComputedStyle(el).fontSize),
+    ).not.toBe('40px');
+    await w.open();
+    await w.say('what payment methods do you accept');
+    await w.bot.first().waitFor();
+    expect(
+      await w.bot
+        .first()
+        .locator('.text')
+        .evaluate((el: any) => el.ownerDocument.defaultView.getComputedStyle(el).color),
+    ).not.toBe('rgb(255, 0, 0)');
+    // ... and the widget's styles do not leak into the shop.
+    expect(
+      await page
+        .locator('body > p')
+        .evaluate((el: any) => el.ownerDocument.defaultView.getComputedStyle(el).fontSize),
+    ).toBe('40px');
+    expect(await page.evaluate('typeof window.io')).toBe('undefined');
+    expect(problems).toEqual([]);
+    await context.close();
+    server.close();
   });
 
   it('shows user text as text: markup typed by the customer is never parsed', async () => {

@@ -1,0 +1,253 @@
+import type { Browser, Page } from 'playwright-core';
+import { bearer, ensureUser, login, TEST_PASSWORD, TestApp } from '@app/testing';
+import {
+  openPage,
+  overflowing,
+  PHONE,
+  screenshot,
+  signInPage,
+  useServerAndBrowser,
+  widget,
+} from './browser.helper';
+
+/**
+ * The admin area end to end in headless Chromium against the real server (PGlite, so the training worker runs
+ * in-process, and the real default model): import transcripts, retrain with the `tiny` config, read the gate,
+ * promote, see the widget answer with the new version, roll back and see the old version answer again.
+ */
+jest.setTimeout(900_000);
+
+const ADMIN = { email: 'root@parley.test', name: 'Robin Admin' };
+const QUESTION = 'I want to cancel order 12345678';
+// Training, export and the gate's two evaluations run on a CPU shared with other jobs.
+const TRAINING_TIMEOUT = 600_000;
+
+const VALID = [
+  {
+    conversation_id: 'imp-1',
+    turns: [
+      {
+        role: 'customer',
+        text: 'where is my order 55512',
+        intent: 'track_order',
+        entities: [{ start: 18, end: 23, label: 'order_id' }],
+      },
+      { role: 'agent', text: 'Let me check that.' },
+    ],
+  },
+  {
+    conversation_id: 'imp-2',
+    turns: [
+      { role: 'customer', text: 'I never got my refund for the blue shoes' },
+      { role: 'agent', text: 'Sorry about that.' },
+    ],
+  },
+]
+  .map((c) => JSON.stringify(c))
+  .join('\n');
+const INVALID = [
+  JSON.stringify({ conversation_id: 'bad-1', turns: [{ role: 'robot', text: 'beep' }] }),
+  '{not json',
+].join('\n');
+
+describe('admin area (browser)', () => {
+  const suite = useServerAndBrowser();
+  let t: TestApp;
+  let browser: Browser;
+  let token: string;
+
+  beforeAll(async () => {
+    ({ t, browser } = suite);
+    await ensureUser(t, { email: ADMIN.email, role: 'admin', name: ADMIN.name });
+    token = (await login(t.url, ADMIN.email)).token;
+  });
+
+  const activeVersion = async (): Promise<string> => {
+    const res = await fetch(`${t.url}/ready`, { headers: bearer(token) });
+    return ((await res.json()) as { model: { version: string } }).model.version;
+  };
+
+  /** The version every server switched to (a promote reaches the NLU through NOTIFY, just after the reply). */
+  async function waitForVersion(expected: (v: string) => boolean): Promise<string> {
+    for (let waited = 0; ; waited += 250) {
+      const version = await activeVersion();
+      if (expected(version) || waited > 30_000) return version;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /** Asks in the widget; returns the version and intent the server stored with the reply it showed. */
+  async function ask(page: Page, text: string): Promise<{ version: string; intent: string | null }> {
+    const w = widget(page);
+    const before = await w.bot.count();
+    await w.say(text);
+    const reply = w.bot.nth(before);
+    await reply.waitFor();
+    const id = await reply.getAttribute('data-message-id');
+    const [row] = await t.dataSource.query(`SELECT model_version, intent FROM message WHERE id = $1`, [id]);
+    const shown = await reply.getAttribute('data-model-version');
+    if (shown !== null) expect(shown).toBe(row.model_version);
+    return { version: row.model_version, intent: row.intent };
+  }
+
+  it('imports transcripts, retrains (tiny), shows the gate, promotes to the widget, and rolls back', async () => {
+    const original = await activeVersion();
+    const customer = await openPage(browser);
+    await customer.page.goto(`${t.url}/demo`);
+    await widget(customer.page).open();
+    const first = await ask(customer.page, QUESTION);
+    expect(first.version).toBe(original);
+
+    const admin = await openPage(browser);
+    const page = admin.page;
+    await signInPage(page, `${t.url}/admin`, ADMIN.email, TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Models' }).click();
+    await page.locator(`tr[data-status="active"]`).filter({ hasText: original }).waitFor();
+    await screenshot(page, 'admin-models-desktop');
+
+    // Transcripts: a bad file is refused with its rows' errors; a good one is stored and counted.
+    await page.getByRole('button', { name: 'Transcript import' }).click();
+    const file = page.getByLabel('File (.jsonl or .csv)');
+    await file.setInputFiles({
+      name: 'bad.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(INVALID),
+    });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const errors = page.locator('table.import-errors tbody tr');
+    await errors.first().waitFor();
+    expect(await errors.count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('table.import-errors').textContent()).toMatch(/INVALID_JSON/);
+    await file.setInputFiles({
+      name: 'good.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(VALID),
+    });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.locator('table.import-summary').waitFor();
+    expect(
+      await page
+        .locator('table.import-summary tr')
+        .filter({ hasText: 'Conversations' })
+        .locator('td')
+        .textContent(),
+    ).toBe('2');
+    await screenshot(page, 'admin-import-desktop');
+    const [{ n: examples }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM training_example WHERE source = 'transcript'`,
+    );
+    expect(examples).toBe(1);
+
+    // Retrain with the tiny config and watch it finish.
+    await page.getByRole('button', { name: 'Training jobs' }).click();
+    await page.getByLabel('Config').selectOption('tiny');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await page.locator('#job-status').waitFor();
+    await page
+      .locator('#job-status')
+      .filter({ hasText: /succeeded|failed|cancelled/ })
+      .waitFor({ timeout: TRAINING_TIMEOUT });
+    // On failure, the page's own account of the job (error, phase, log) is the message.
+    const outcome = await page.locator('#job-status').textContent();
+    if (outcome !== 'succeeded')
+      throw new Error(`training job ${outcome}:\n${await page.locator('section.jobs .detail').innerText()}`);
+    expect(await page.locator('svg.plot polyline').count()).toBe(1);
+    expect(await page.locator('pre.log-tail').textContent()).not.toBe('');
+    await screenshot(page, 'admin-job-desktop');
+
+    // The candidate's gate: per-intent deltas and a confusion matrix.
+    await page.getByRole('button', { name: 'Open the model and its gate' }).click();
+    const gate = page.locator('.gate');
+    await gate.waitFor();
+    expect(await page.locator('table.per-intent tbody tr').count()).toBeGreaterThan(5);
+    expect(await page.locator('table.confusion tbody tr').count()).toBeGreaterThan(5);
+    await screenshot(page, 'admin-gate-desktop');
+    const passed = (await gate.getAttribute('data-passed')) === 'true';
+    await page.getByRole('button', { name: 'Promote', exact: true }).click();
+    if (!passed) {
+      // A 240-example model is worse than the default: the gate refuses, the admin forces with a reason.
+      await page.getByRole('alert').filter({ hasText: /gate/i }).waitFor();
+      await page.getByLabel(/Reason for promoting/).fill('browser test: proving promote and rollback');
+      await page.getByRole('button', { name: 'Force promote' }).click();
+    }
+    await page.getByText(/is now active\./).waitFor();
+    const promoted = await waitForVersion((v) => v !== original);
+    expect(promoted).not.toBe(original);
+
+    // The widget's next answer comes from the new version.
+    expect((await ask(customer.page, QUESTION)).version).toBe(promoted);
+
+    // Roll back: the old version answers again, with the same reading of the question.
+    await page.getByRole('button', { name: 'Roll back to the previous model' }).click();
+    await page.getByText(/Rolled back/).waitFor();
+    expect(await waitForVersion((v) => v === original)).toBe(original);
+    const again = await ask(customer.page, QUESTION);
+    expect(again).toEqual(first);
+
+    await page.setViewportSize(PHONE);
+    expect(await overflowing(page)).toEqual([]);
+    await screenshot(page, 'admin-gate-phone');
+    expect([...admin.problems, ...customer.problems]).toEqual([]);
+    await admin.context.close();
+    await customer.context.close();
+  });
+
+  it('edits the knowledge base and templates through the content API', async () => {
+    const admin = await openPage(browser);
+    const page = admin.page;
+    await signInPage(page, `${t.url}/admin`, ADMIN.email, TEST_PASSWORD);
+
+    await page.getByRole('button', { name: 'Knowledge base' }).click();
+    await page.getByRole('button', { name: 'New article' }).click();
+    const title = 'Gift wrapping <b>& bows</b>';
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Slug').fill('gift-wrapping');
+    await page
+      .getByLabel('Example questions (one per line)')
+      .fill('can you gift wrap my order?\ndo you do gift wrapping');
+    await page.getByLabel('Body').fill('Pick "Gift wrap" at checkout; we add a card with your message.');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByText('Saved.').waitFor();
+    const [article] = await t.dataSource.query(
+      `SELECT title, questions FROM kb_article WHERE slug = 'gift-wrapping'`,
+    );
+    expect(article.title).toBe(title);
+    // Shown as text in the list, never as markup.
+    await page.getByLabel('Search knowledge base').fill('gift');
+    const row = page.locator('.content-articles .row-button').filter({ hasText: 'Gift wrapping' });
+    expect(await row.locator('.row-text').textContent()).toBe(title);
+    expect(await page.locator('.content-articles .row-text b').count()).toBe(0);
+    await screenshot(page, 'admin-kb-desktop');
+
+    await row.click();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByText('Deleted.').waitFor();
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM kb_article WHERE slug = 'gift-wrapping'`,
+    );
+    expect(n).toBe(0);
+
+    // Templates: turn one variant list into another and save.
+    await page.getByRole('button', { name: 'Templates' }).click();
+    await page.getByLabel('Search answer templates').fill('check_payment_methods');
+    await page.locator('.content-templates .row-button').first().click();
+    const variants = page.getByLabel(/Reply variants/);
+    await variants.fill(
+      'We take cards, PayPal and bank transfer. Questions? Call {{company.support_phone}}.',
+    );
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved.').waitFor();
+    const [template] = await t.dataSource.query(
+      `SELECT variants FROM answer_template WHERE intent = 'check_payment_methods'`,
+    );
+    expect(template.variants).toEqual([
+      'We take cards, PayPal and bank transfer. Questions? Call {{company.support_phone}}.',
+    ]);
+    await page.setViewportSize(PHONE);
+    expect(await overflowing(page)).toEqual([]);
+    await screenshot(page, 'admin-templates-phone');
+    expect(admin.problems).toEqual([]);
+    await admin.context.close();
+  });
+});
