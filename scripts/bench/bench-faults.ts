@@ -188,7 +188,7 @@ async function main(): Promise<void> {
 
     for (const c of clients) c.stop();
     await sending;
-    await settle(clients, 60_000);
+    const drained = await settle(clients, 120_000);
     const counted = await audit(env.databaseUrl, clients);
     const all = latencySummary(stats);
     const result = {
@@ -201,6 +201,7 @@ async function main(): Promise<void> {
       messages_acked: counted.acked,
       lost: counted.lost,
       duplicated: counted.duplicated,
+      backlog_drain_s: drained.drain_s,
       errors: Object.values(stats.errors).reduce((a, b) => a + b, 0),
       error_codes: stats.errors,
       p50_ms: all.p50_ms,

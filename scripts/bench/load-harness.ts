@@ -382,11 +382,18 @@ export async function connectClients(url: string, n: number, paceMs: number, sta
   return clients;
 }
 
-/** After sending stopped: waits (up to `graceMs`) for outstanding replies, then lets every client resume once. */
-export async function settle(clients: LoadClient[], graceMs: number): Promise<void> {
-  const until = performance.now() + graceMs;
-  while (performance.now() < until && clients.some((c) => c.unanswered > 0)) await sleep(250);
+/**
+ * After sending stopped: waits (up to `graceMs`, the servers still running) for the replies still owed, then lets
+ * every client resume once. Returns how long the backlog took to drain (s) and how many replies were still owed.
+ */
+export async function settle(clients: LoadClient[], graceMs: number): Promise<{ drain_s: number; owed_after_grace: number }> {
+  const started = performance.now();
+  const until = started + graceMs;
+  const owed = () => clients.reduce((n, c) => n + c.unanswered, 0);
+  while (performance.now() < until && owed() > 0) await sleep(250);
+  const drain = { drain_s: r2((performance.now() - started) / 1000), owed_after_grace: owed() };
   for (let i = 0; i < clients.length; i += 50) await Promise.all(clients.slice(i, i + 50).map((c) => c.sync()));
+  return drain;
 }
 
 // ---- the count ---------------------------------------------------------------------------------------

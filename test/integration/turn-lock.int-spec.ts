@@ -46,6 +46,8 @@ describe('turn lock across instances (PostgreSQL)', () => {
 
   afterAll(async () => {
     await one?.dataSource.query(`DELETE FROM "conversation" WHERE "id" = ANY($1)`, [created]);
+    await a?.onApplicationShutdown();
+    await b?.onApplicationShutdown();
     await one?.close();
     await two?.close();
   });

@@ -45,6 +45,9 @@ export class TurnRepository implements OnApplicationShutdown {
   // one pool, enough concurrent turns would each wait for a second connection the others hold. Their own pool
   // cannot deadlock that way, and its size caps the turns in flight per instance.
   private turnPool: Pool | null = null;
+  // Turns wait for a connection here, in order and without a deadline, rather than in the pool: the pool's
+  // checkout timeout would fail (and retry, and sweep) the turns of a busy instance instead of just queueing them.
+  private readonly slots = new Slots();
 
   constructor(private readonly dataSource: DataSource) {
     this.pooled = new TurnStatements(poolSql(dataSource));
@@ -67,7 +70,9 @@ export class TurnRepository implements OnApplicationShutdown {
   async withConversation<T>(conversationId: string, work: (session: TurnSession) => Promise<T>, opts: { onlyIfFree?: boolean } = {}): Promise<{ ran: true; value: T } | { ran: false }> {
     if (isEmbeddedDatabase(this.dataSource)) return { ran: true, value: await work(this.pooled) };
     let ran = true;
-    const value = await inTransaction(this.pool(), async (sql) => {
+    const pool = this.pool();
+    await this.slots.acquire();
+    const value = await inTransaction(pool, async (sql) => {
       if (opts.onlyIfFree) {
         const rows = await sql('turn.try_lock', 'SELECT pg_try_advisory_xact_lock($1::int, hashtext($2)) AS "locked"', [TURN_LOCK_CLASS, conversationId]);
         ran = rows[0].locked === true;
@@ -76,14 +81,16 @@ export class TurnRepository implements OnApplicationShutdown {
         await sql('turn.lock', 'SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [TURN_LOCK_CLASS, conversationId]);
       }
       return work(new TurnStatements(sql));
-    });
+    }).finally(() => this.slots.release());
     return ran ? { ran: true, value: value as T } : { ran: false };
   }
 
   private pool(): PgPool {
     if (!this.turnPool) {
       const options = this.dataSource.options as { url?: string; poolSize?: number };
-      this.turnPool = new Pool({ connectionString: options.url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, keepAlive: true });
+      const max = options.poolSize ?? 10;
+      this.slots.size = max;
+      this.turnPool = new Pool({ connectionString: options.url, max, connectionTimeoutMillis: 5_000, keepAlive: true });
       // An idle connection PostgreSQL dropped emits 'error' on the pool: unhandled, that would crash the process.
       this.turnPool.on('error', (error) => new Logger('TurnRepository').warn({ event: 'database.pool_error', pool: 'turns', message: error.message }));
     }
@@ -223,6 +230,27 @@ class TurnStatements implements TurnSession {
     );
     const slot = rows[0]?.slot ? toSlotState(typeof rows[0].slot === 'string' ? JSON.parse(rows[0].slot) : rows[0].slot) : null;
     return { messages: rows.map(toMessage), slot };
+  }
+}
+
+/** A counting semaphore: at most `size` holders, the others wait in arrival order. */
+class Slots {
+  size = 10;
+  private held = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  acquire(): Promise<void> {
+    if (this.held < this.size) {
+      this.held++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.held--;
   }
 }
 
