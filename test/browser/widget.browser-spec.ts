@@ -81,6 +81,39 @@ describe('widget (browser)', () => {
     await context.close();
   });
 
+  it('serves the pages with a strict CSP and refuses any other path with a typed 404', async () => {
+    for (const path of [
+      '/',
+      '/demo',
+      '/agent',
+      '/admin',
+      `/help/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`,
+    ]) {
+      const res = await fetch(`${t.url}${path}`);
+      expect([path, res.status, res.headers.get('content-type')]).toEqual([
+        path,
+        200,
+        'text/html; charset=utf-8',
+      ]);
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    }
+    const script = await fetch(`${t.url}/widget.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    for (const path of [
+      '/assets/nope.js',
+      '/assets/..%2F..%2Fpackage.json',
+      '/assets/%2e%2e/%2e%2e/package.json',
+      '/assets/lib/../../../../package.json',
+    ]) {
+      const res = await fetch(`${t.url}${path}`);
+      expect([path, res.status, await res.json()]).toEqual([
+        path,
+        404,
+        expect.objectContaining({ code: 'NOT_FOUND' }),
+      ]);
+    }
+  });
+
   it('works embedded in another site: one script tag, cross-origin, styles isolated both ways', async () => {
     const { context, page, problems } = await openPage(browser);
     // A shop on another origin (127.0.0.1 vs localhost; the default CORS_ORIGINS allows local origins), served by

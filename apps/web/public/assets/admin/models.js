@@ -129,8 +129,9 @@ export function createModelsView(socket) {
         await load();
         await show(model.id);
       } catch (error) {
-        resultNotice.error(error);
-        if (error.code === 'GATE_FAILED' || error.code === 'GATE_PENDING') {
+        const gate = error.code === 'GATE_FAILED' || error.code === 'GATE_PENDING';
+        resultNotice.error(gate ? { message: `Refused by the gate: ${error.message}` } : error);
+        if (gate) {
           forceForm.hidden = false;
           reason.focus();
         }
@@ -186,7 +187,9 @@ export function createModelsView(socket) {
     if (loaded) load();
   });
 
-  return { element, onShow: () => loaded || load(), open: show, reload: load };
+  // Opened from a finished job: the list gains the new candidate too.
+  const open = (id) => Promise.all([load(), show(id)]);
+  return { element, onShow: () => loaded || load(), open };
 }
 
 /** A delta in points (0–100 scale), with its sign. */
