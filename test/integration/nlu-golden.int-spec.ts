@@ -1,8 +1,7 @@
-import { Logger } from '@nestjs/common';
-import { createNluService, NluService } from '@app/nlu';
+import { firstRoute } from '@app/conversation';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireModel } from './nlu-model.helper';
+import { useDefaultNlu } from './nlu-model.helper';
 
 interface Golden {
   text: string;
@@ -23,15 +22,7 @@ const read = (file: string): Golden[] =>
  * while a broken runtime (wrong ids, wrong label order, wrong offsets) fails at once.
  */
 describe('golden utterances on the default model', () => {
-  const dir = requireModel();
-  let nlu: NluService;
-
-  beforeAll(async () => {
-    Logger.overrideLogger(false);
-    nlu = await createNluService({ modelDir: dir, threads: 1 });
-  });
-
-  afterAll(() => nlu?.close());
+  const nlu = useDefaultNlu();
 
   it('understands the ok/ utterances (intent ≥ 85%, entities ≥ 80%)', async () => {
     const rows = read('ok/support.jsonl');
@@ -40,7 +31,7 @@ describe('golden utterances on the default model', () => {
     let wanted = 0;
     let found = 0;
     for (const row of rows) {
-      const res = await nlu.parse(row.text);
+      const res = await nlu().parse(row.text);
       if (res.intent.name === row.intent) intents++;
       else misses.push(`${row.text} → ${res.intent.name} (${res.intent.confidence.toFixed(2)}), want ${row.intent}`);
       for (const e of row.entities ?? []) {
@@ -56,15 +47,18 @@ describe('golden utterances on the default model', () => {
     });
   });
 
-  // The Bitext model has no out-of-scope class and is confident on some off-topic text: model
-  // 3887b3dd (answer threshold 0.50) stays below it on 5 of 10. Guard against it getting worse.
-  it('does not answer at least 40% of the not-ok/ (out-of-scope) utterances from a template', async () => {
+  // The Bitext-only model (no out-of-scope class) answered 4 of these 10 from a template; model
+  // 0d6b1725 (out_of_scope class from training/data/oos, which paraphrases none of them) answers none.
+  // One borderline miss after a retrain is allowed; a return to the old behaviour is not.
+  it('does not answer the not-ok/ (out-of-scope) utterances from a template', async () => {
     const rows = read('not-ok/out-of-scope.jsonl');
-    let below = 0;
+    const answered: string[] = [];
     for (const row of rows) {
-      const res = await nlu.parse(row.text);
-      if (res.intent.confidence < res.thresholds.answer) below++;
+      const res = await nlu().parse(row.text);
+      if (firstRoute(res.intent.confidence, res.thresholds, false, res.intent.name) === 'template') {
+        answered.push(`${row.text} → ${res.intent.name} (${res.intent.confidence.toFixed(2)})`);
+      }
     }
-    expect(below / rows.length).toBeGreaterThanOrEqual(0.4);
+    expect(answered.length <= 1 ? [] : answered).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import { Logger } from '@nestjs/common';
+import { createNluService, NluService } from '@app/nlu';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -9,4 +11,22 @@ export function requireModel(): string {
     throw new Error(`No trained model at ${MODEL_DIR}: run scripts/ensure-model.sh first (./scripts/test.sh does).`);
   }
   return MODEL_DIR;
+}
+
+/**
+ * One inline NluService on the default model for a describe block (loaded in beforeAll, closed in
+ * afterAll); call the returned getter inside tests.
+ */
+export function useDefaultNlu(): () => NluService {
+  const dir = requireModel();
+  let nlu: NluService | undefined;
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    nlu = await createNluService({ modelDir: dir, threads: 1 });
+  });
+  afterAll(() => nlu?.close());
+  return () => {
+    if (!nlu) throw new Error('the NLU is loaded in beforeAll');
+    return nlu;
+  };
 }
