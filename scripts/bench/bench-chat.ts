@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { io, Socket } from 'socket.io-client';
+import { MIX, pct } from './load-harness';
 import type { Ack, BotReply, ClientToServerEvents, SendMessageResult, ServerToClientEvents, StartConversationResult } from '@app/contracts';
 
 type WidgetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -39,31 +40,10 @@ const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
 const REPLY_TIMEOUT_MS = 10_000;
 
-// Support traffic of the kinds the bot sees: templates with entities, slot answers, retrieval, chit-chat.
-const MIX = [
-  'where is my order 732201349959',
-  'I want to cancel my order',
-  '12345678',
-  'how do I reset my password',
-  'can I get a refund for my last purchase',
-  'what payment methods do you accept',
-  'I need the invoice for order 55512',
-  'how long does delivery take to Spain',
-  'I want to talk to someone about a complaint',
-  'how do I change my shipping address',
-  'hello there',
-  'do you sell gift cards',
-];
-
 interface Sample {
   replyMs: number;
   ackMs: number;
   route: string;
-}
-
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function bootServer(): Promise<{ url: string; child: ChildProcess | null; modelVersion: string | null }> {
