@@ -23,6 +23,8 @@ export interface SessionOptions {
   threads: number;
   /** Let ORT's intra-op threads spin while waiting for work (see NluLoadOptions.spin). */
   spin?: boolean;
+  /** ORT's CPU arena + memory pattern (default off: less RSS; see ortSessionOptions). */
+  memArena?: boolean;
 }
 
 /** Runs padded batches on an ONNX session somewhere (main thread or worker threads). */

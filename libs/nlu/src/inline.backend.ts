@@ -9,6 +9,11 @@ export function ortSessionOptions(opts: SessionOptions): ort.InferenceSession.Se
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    // Every request has its own shape (batch × sequence), so a memory pattern planned for one shape is
+    // rarely reused, and the CPU arena keeps its high-water mark per session for good; without both,
+    // buffers go back to the allocator after each run. See bench/results/nlu.json for the RSS/latency.
+    enableCpuMemArena: opts.memArena ?? false,
+    enableMemPattern: opts.memArena ?? false,
     extra: { session: { intra_op: { allow_spinning: opts.spin === false ? '0' : '1' } } },
   };
 }

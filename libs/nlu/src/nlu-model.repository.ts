@@ -32,6 +32,11 @@ export interface NluLoadOptions {
    * throughput on 2 busy cores); turn it on for a dedicated, idle box.
    */
   spin?: boolean;
+  /**
+   * ORT's CPU memory arena and memory pattern (default off): each request has its own shape, so the
+   * arena mostly keeps a high-water mark per session; off saves RSS (bench/results/nlu.json).
+   */
+  memArena?: boolean;
   /** Library that reads tokenizer.json (default '@huggingface/tokenizers'; see tokenizer.loader.ts). */
   tokenizer?: TokenizerImpl;
   /** Micro-batch window under load in ms (default 2) and largest batch (default 32). */
@@ -79,8 +84,8 @@ export class NluModelRepository {
     const threads = Math.max(1, opts.threads ?? (workers > 1 ? 1 : Math.min(4, availableParallelism())));
     const backend: InferenceBackend =
       kind === 'inline'
-        ? await InlineBackend.create(bundle.onnxPath, { threads, spin: opts.spin ?? false })
-        : await WorkerPoolBackend.create(bundle.onnxPath, { threads, workers, spin: opts.spin ?? false });
+        ? await InlineBackend.create(bundle.onnxPath, { threads, spin: opts.spin ?? false, memArena: opts.memArena })
+        : await WorkerPoolBackend.create(bundle.onnxPath, { threads, workers, spin: opts.spin ?? false, memArena: opts.memArena });
     const batcher = new MicroBatcher(backend, {
       windowMs: opts.batchWindowMs ?? 2,
       maxBatch: opts.maxBatch ?? 32,
