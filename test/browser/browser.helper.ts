@@ -109,11 +109,16 @@ export async function signInPage(page: Page, url: string, email: string, passwor
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/** The least confident of a few off-topic messages, as the loaded model scores them: it gets the fallback. */
+/**
+ * An off-topic message the loaded model sends to the fallback: one it reads as `out_of_scope` (always a fallback),
+ * else the least confident of a few, which must score below the retrieval threshold.
+ */
 export async function fallbackText(t: TestApp): Promise<string> {
   const nlu = t.app.get(NluService);
   const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'thanks', 'why', 'no'];
   const scored = await Promise.all(candidates.map(async (text) => ({ text, parse: await nlu.parse(text) })));
+  const outOfScope = scored.find((s) => s.parse.intent.name === 'out_of_scope');
+  if (outOfScope) return outOfScope.text;
   const pick = scored.sort((a, b) => a.parse.intent.confidence - b.parse.intent.confidence)[0];
   const { retrieval } = effectiveThresholds(pick.parse.thresholds, t.config.nlu.thresholds);
   if (pick.parse.intent.confidence >= retrieval)
