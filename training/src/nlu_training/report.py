@@ -148,8 +148,9 @@ def _threshold_rule(cfg: TrainConfig, has_oos: bool) -> str:
             f"turn counts as wrong. `answer` = the highest threshold that keeps dev in-scope accuracy within "
             f"{cfg.oos_budget} points of its best while answers stay ≥ {100 * cfg.answer_precision:.0f} % precise "
             "(dev out-of-scope rows resemble train's, so margin there guards against unlike off-topic input); "
-            f"`retrieval` = lowest threshold whose answers are ≥ {100 * cfg.retrieval_precision:.0f} % precise; "
-            "`review` = `answer`. The floors are not used."
+            f"`retrieval` = lowest threshold whose answers are ≥ {100 * cfg.retrieval_precision:.0f} % precise, "
+            f"never below {cfg.retrieval_floor} (dev has no gibberish or small talk); `review` = `answer`. "
+            "`answer_floor` is not used."
         )
     return (
         f"`answer` = lowest threshold whose accepted dev predictions are ≥ {100 * cfg.answer_precision:.0f} % "
