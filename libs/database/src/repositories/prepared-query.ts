@@ -29,8 +29,20 @@ const poolOf = (dataSource: DataSource) => (dataSource.driver as unknown as { ma
  * itself, not under `driverError`). Use outside transactions only: it takes its own pooled connection.
  */
 export async function preparedQuery(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<Row[]> {
-  const result = await poolOf(dataSource).query({ name, text, values });
-  return result.rows;
+  const pool = poolOf(dataSource);
+  try {
+    return (await pool.query({ name, text, values })).rows;
+  } catch (error) {
+    // A migration run by another instance changed a table under a statement this connection prepared (`RETURNING *`
+    // got a column): PostgreSQL refuses the old plan on that connection; run it unprepared instead.
+    if (!isStalePlan(error)) throw error;
+    return (await (pool as unknown as { query(text: string, values: unknown[]): Promise<{ rows: Row[] }> }).query(text, values)).rows;
+  }
+}
+
+function isStalePlan(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
 }
 
 /** {@link preparedQuery} bound to a data source: each statement on whichever pooled connection is free. */
@@ -57,6 +69,8 @@ export async function inTransaction<T>(pool: PgPool, work: (sql: Sql) => Promise
     return value;
   } catch (error) {
     if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+    // Its prepared statements are stale (see preparedQuery): drop the connection, the next one prepares afresh.
+    if (isStalePlan(error)) broken ??= error as Error;
     throw error;
   } finally {
     client.off('error', onError);
