@@ -194,7 +194,9 @@ describe('admin area (browser)', () => {
     await page.setViewportSize(PHONE);
     expect(await overflowing(page)).toEqual([]);
     await screenshot(page, 'admin-gate-phone');
-    expect([...admin.problems, ...customer.problems]).toEqual([]);
+    // Chrome logs every 4xx response; the bad transcript file (400) and the gate's refusal (409) were meant.
+    const expected = /status of (400 .*\/api\/transcripts\/import|409 .*\/promote)/;
+    expect([...admin.problems, ...customer.problems].filter((p) => !expected.test(p))).toEqual([]);
     await admin.context.close();
     await customer.context.close();
   });
