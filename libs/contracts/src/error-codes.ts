@@ -21,8 +21,8 @@ export const ErrorCode = {
   ReviewItemNotFound: 'REVIEW_ITEM_NOT_FOUND',
   HandoffNotAllowed: 'HANDOFF_NOT_ALLOWED',
   RateLimited: 'RATE_LIMITED',
-  UnknownEvent: 'UNKNOWN_EVENT',
   DbUnavailable: 'DB_UNAVAILABLE',
+  UnknownEvent: 'UNKNOWN_EVENT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
