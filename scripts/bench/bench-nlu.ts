@@ -185,7 +185,7 @@ async function main(): Promise<void> {
   }
   const configs: Config[] = [
     { name: 'int8 workers 2x1 (default)', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1 } },
-    { name: 'int8 workers 2x1 ORT arena on', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1, memArena: true } },
+    { name: 'int8 workers 2x1 ORT arena off', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1, memArena: false } },
     { name: 'int8 workers 1x2', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS } },
     { name: 'int8 workers 1x2 spinning', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS, spin: true } },
     { name: 'int8 main thread 1x2', load: { variant: 'int8', backend: 'inline', threads: THREADS } },

@@ -23,7 +23,7 @@ export interface SessionOptions {
   threads: number;
   /** Let ORT's intra-op threads spin while waiting for work (see NluLoadOptions.spin). */
   spin?: boolean;
-  /** ORT's CPU arena + memory pattern (default off: less RSS; see ortSessionOptions). */
+  /** ORT's CPU arena + memory pattern (default on: less RSS and p99 measured; see ortSessionOptions). */
   memArena?: boolean;
 }
 
