@@ -184,6 +184,10 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       expect(reply.text).not.toMatch(/\{\{|\}\}/);
       expect(reply.confidence).toBeGreaterThanOrEqual(0.5);
       expect(await reviewReasons(reply.messageId)).toEqual([]);
+      // The reply names the model that understood it, as stored with the message.
+      const [stored] = await t.dataSource.query(`SELECT model_version FROM message WHERE id = $1`, [reply.messageId]);
+      expect(reply.modelVersion).toBe(stored.model_version);
+      expect(reply.modelVersion).toMatch(/\S/);
     });
 
     it('asks for a missing entity and fills it from the next turn', async () => {

@@ -49,6 +49,8 @@ export interface BotReply {
   entities: Entity[];
   sources?: ReplySource[];
   suggestions?: Suggestion[];
+  /** The model version that understood the message (absent when NLU did not run, e.g. it failed). */
+  modelVersion?: string;
   createdAt: string;
 }
 

@@ -29,6 +29,7 @@ export function toBotReply(m: MessageEntity, suggestions?: Suggestion[]): BotRep
     entities: m.entities ?? [],
     ...(m.sources && m.sources.length ? { sources: m.sources } : {}),
     ...(suggestions && suggestions.length ? { suggestions } : {}),
+    ...(m.modelVersion ? { modelVersion: m.modelVersion } : {}),
     createdAt: m.createdAt.toISOString(),
   };
 }
