@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { UsersService } from '@app/auth';
 import type { BotReply, SendMessageResult, StartConversationResult } from '@app/contracts';
 import { bootTestApp, collectEvents, makePgliteDir, removeDir, requestOk, startConversation, TestApp, TestDatabase, waitForEvent, WidgetSocket } from '@app/testing';
-import { PinoLoggerService } from '../../apps/server/src/logging/pino-logger.service';
+import { PinoLoggerService } from '@app/logging';
 
 /**
  * Hostile text is data: SQL-injection and XSS strings stored through every text field (widget messages, answer

@@ -10,7 +10,7 @@ import { ValidationFailedError } from '@app/contracts';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './filters/http-exception.filter';
 import { WidgetIoAdapter } from './gateways/widget-io.adapter';
-import { PinoLoggerService } from './logging/pino-logger.service';
+import { PinoLoggerService } from '@app/logging';
 import { isOriginAllowed } from './security/origin-policy';
 import { RateLimitService } from './security/rate-limit.service';
 import { httpRateLimit, rejectInvalidBodies, securityHeaders } from './security/security-hooks';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@app/config';
 import { baseUrl, createApp } from './bootstrap';
-import { PinoLoggerService } from './logging/pino-logger.service';
+import { PinoLoggerService } from '@app/logging';
 
 async function main(): Promise<void> {
   // The only place that reads process.env; an invalid variable exits here, before Nest boots.

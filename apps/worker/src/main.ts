@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit } from '@app/config';
 import { JobWorkerService } from '@app/registry';
-import { PinoLoggerService } from '../../server/src/logging/pino-logger.service';
+import { PinoLoggerService } from '@app/logging';
 import { WorkerAppModule } from './worker-app.module';
 
 /**

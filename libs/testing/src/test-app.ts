@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig, loadConfig } from '@app/config';
 import { TurnService } from '@app/conversation';
 import { baseUrl, createApp } from '../../../apps/server/src/bootstrap';
-import { PinoLoggerService } from '../../../apps/server/src/logging/pino-logger.service';
+import { PinoLoggerService } from '@app/logging';
 
 export type TestDatabase = 'pglite' | 'postgres';
 

@@ -1,0 +1,2 @@
+export { PinoLoggerService } from './pino-logger.service';
+export { redact, redactDeep, REDACTED } from './redact';
