@@ -170,7 +170,8 @@ describe('admin area (browser)', () => {
       await page.getByLabel(/Reason for promoting/).fill('browser test: proving promote and rollback');
       await page.getByRole('button', { name: 'Force promote' }).click();
     }
-    await page.getByText(/is now active\./).waitFor();
+    // Every server test-loads the candidate first (slow on a busy CPU); the outcome stays in the list's notice.
+    await page.getByText(/is now active\./).waitFor({ timeout: 180_000 });
     const promoted = await waitForVersion((v) => v !== original);
     expect(promoted).not.toBe(original);
 

@@ -121,11 +121,14 @@ export function createModelsView(socket) {
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'danger' }, 'Force promote')),
     );
     async function promote(force) {
+      if (promoteButton.disabled) return;
+      promoteButton.disabled = true;
       resultNotice.info('Promoting: loading the model on every server…');
       try {
         const body = force ? { force: true, reason: reason.value.trim() } : {};
         const promoted = await api('POST', `/api/models/${encodeURIComponent(model.id)}/promote`, body);
-        resultNotice.info(`${promoted.model.version} is now active.`);
+        // The detail card is rebuilt below: the outcome goes to the list's notice, which stays.
+        notice.info(`${promoted.model.version} is now active.`);
         await load();
         await show(model.id);
       } catch (error) {
@@ -135,6 +138,8 @@ export function createModelsView(socket) {
           forceForm.hidden = false;
           reason.focus();
         }
+      } finally {
+        promoteButton.disabled = false;
       }
     }
     forceForm.addEventListener('submit', (event) => {
