@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { isDatabaseUnavailable } from '../data-source';
 
 export type Row = Record<string, any>;
 
@@ -6,7 +7,7 @@ export type Row = Record<string, any>;
 export type Sql = (name: string, text: string, values: unknown[]) => Promise<Row[]>;
 
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] } | string): Promise<{ rows: Row[]; command: string }>;
+  query(config: { name: string; text: string; values: unknown[] } | string, values?: unknown[]): Promise<{ rows: Row[]; command: string }>;
   on(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'error', listener: (error: Error) => void): unknown;
   release(destroy?: Error | boolean): void;
@@ -31,12 +32,34 @@ const poolOf = (dataSource: DataSource) => (dataSource.driver as unknown as { ma
 export async function preparedQuery(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<Row[]> {
   const pool = poolOf(dataSource);
   try {
-    return (await pool.query({ name, text, values })).rows;
+    return await onPooledClient(pool, { name, text, values });
   } catch (error) {
     // A migration run by another instance changed a table under a statement this connection prepared (`RETURNING *`
     // got a column): PostgreSQL refuses the old plan on that connection; run it unprepared instead.
     if (!isStalePlan(error)) throw error;
-    return (await (pool as unknown as { query(text: string, values: unknown[]): Promise<{ rows: Row[] }> }).query(text, values)).rows;
+    return onPooledClient(pool, text, values);
+  }
+}
+
+/**
+ * One statement on a pooled connection, which goes back to the pool unless the connection itself failed.
+ * `pool.query` would destroy the connection after any error, a unique violation included: harmless on a server
+ * (the pool opens another), but on PGlite the pool's one connection is the embedded database's only session, and
+ * the next statements on it fail ("Connection terminated unexpectedly").
+ */
+async function onPooledClient(pool: PgPool, config: { name: string; text: string; values: unknown[] } | string, values?: unknown[]): Promise<Row[]> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (error: Error) => (broken = error);
+  client.on('error', onError);
+  try {
+    return (typeof config === 'string' ? await client.query(config, values) : await client.query(config)).rows;
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) broken ??= error as Error;
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken ?? false);
   }
 }
 
@@ -75,5 +98,75 @@ export async function inTransaction<T>(pool: PgPool, work: (sql: Sql) => Promise
   } finally {
     client.off('error', onError);
     client.release(broken ?? false);
+  }
+}
+
+interface Queued {
+  name: string;
+  text: string;
+  values: unknown[];
+  resolve(rows: Row[]): void;
+  reject(error: unknown): void;
+}
+
+/** Statements one group commit runs at most. */
+const GROUP_COMMIT_MAX = 64;
+
+/**
+ * Group commit for the embedded PGlite: statements issued while the previous group commits (or in the same tick)
+ * run together in one transaction, and each caller's promise settles once that transaction committed. On PGlite a
+ * commit costs several times a statement (its WAL goes through the WASM file system), and there is only one
+ * session, so under load one commit per message, not the statements, is what bounds messages/s.
+ *
+ * Statements of one group see each other's writes in call order, exactly as if they had run one after another.
+ * When any statement of a group fails, nothing of the group is kept and each statement is run again on its own, so
+ * one caller's error (a unique violation, say) never fails another's write. A statement must therefore be safe
+ * to run again after a rollback, as every single-statement write is.
+ */
+export class GroupCommit {
+  private queue: Queued[] = [];
+  private flushing = false;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  readonly sql: Sql = (name, text, values) =>
+    new Promise<Row[]>((resolve, reject) => {
+      this.queue.push({ name, text, values, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue.splice(0, GROUP_COMMIT_MAX);
+      if (group.length === 1) await this.runAlone(group[0]);
+      else await this.runGroup(group);
+    }
+    this.flushing = false;
+  }
+
+  private async runGroup(group: Queued[]): Promise<void> {
+    let results: Row[][];
+    try {
+      results = await inTransaction(poolOf(this.dataSource), async (sql) => {
+        const out: Row[][] = [];
+        for (const q of group) out.push(await sql(q.name, q.text, q.values));
+        return out;
+      });
+    } catch {
+      for (const q of group) await this.runAlone(q);
+      return;
+    }
+    group.forEach((q, i) => q.resolve(results[i]));
+  }
+
+  private async runAlone(q: Queued): Promise<void> {
+    try {
+      q.resolve(await preparedQuery(this.dataSource, q.name, q.text, q.values));
+    } catch (error) {
+      q.reject(error);
+    }
   }
 }

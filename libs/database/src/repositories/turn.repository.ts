@@ -6,7 +6,7 @@ import { MessageEntity } from '../entities/message.entity';
 import { NewMessage } from './message.repository';
 import { SlotStateEntity } from '../entities/slot-state.entity';
 import { isEmbeddedDatabase } from '../data-source';
-import { inTransaction, PgPool, poolSql, preparedQuery, Sql } from './prepared-query';
+import { GroupCommit, inTransaction, PgPool, poolSql, preparedQuery, Sql } from './prepared-query';
 import { toMessage, toSlotState } from './row-mappers';
 import { SlotStateInput } from './slot-state.repository';
 
@@ -49,8 +49,12 @@ export class TurnRepository implements OnApplicationShutdown {
   // checkout timeout would fail (and retry, and sweep) the turns of a busy instance instead of just queueing them.
   private readonly slots = new Slots();
 
+  // On the embedded PGlite the turn's writes (inbound messages, replies) of concurrent conversations share commits.
+  private readonly write: Sql;
+
   constructor(private readonly dataSource: DataSource) {
-    this.pooled = new TurnStatements(poolSql(dataSource));
+    this.write = isEmbeddedDatabase(dataSource) ? new GroupCommit(dataSource).sql : poolSql(dataSource);
+    this.pooled = new TurnStatements(this.write);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -120,8 +124,7 @@ export class TurnRepository implements OnApplicationShutdown {
   /** Stores a customer message; the same clientMessageId returns the stored row (unique index, also under races). */
   async appendInbound(conversationId: string, clientMessageId: string, text: string): Promise<AppendInboundResult> {
     try {
-      const rows = await preparedQuery(
-        this.dataSource,
+      const rows = await this.write(
         'turn.append_inbound',
         `WITH conv AS (
            UPDATE "conversation" SET "last_seq" = "last_seq" + 1, "updated_at" = now()
