@@ -30,6 +30,12 @@ export interface TurnSession {
 const UNIQUE_VIOLATION = '23505';
 /** First key of the advisory locks that hold a conversation's turn (the second is the conversation id's hash). */
 const TURN_LOCK_CLASS = 0x5054;
+/**
+ * What a turn's INSERT returns: the columns the database fills in (and the `real` ones, which it rounds). The rest
+ * of the row is what the statement was given, so reading it back would only pay for parsing it (the ranking and
+ * entities are JSON).
+ */
+const STORED = '"id", "seq", "created_at"';
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /**
@@ -133,10 +139,13 @@ export class TurnRepository implements OnApplicationShutdown {
            RETURNING "last_seq")
          INSERT INTO "message" ("conversation_id", "seq", "direction", "author", "text", "client_message_id")
          SELECT $1, conv."last_seq", 'in', 'customer', $3, $2 FROM conv
-         RETURNING *`,
+         RETURNING ${STORED}`,
         [conversationId, clientMessageId, text],
       );
-      if (rows[0]) return { kind: 'stored', message: toMessage(rows[0]) };
+      if (rows[0]) {
+        const row = { ...rows[0], conversation_id: conversationId, direction: 'in', author: 'customer', text, client_message_id: clientMessageId };
+        return { kind: 'stored', message: toMessage(row) };
+      }
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
     }
@@ -184,7 +193,7 @@ class TurnStatements implements TurnSession {
            INSERT INTO "message" ("conversation_id", "seq", "direction", "author", "text", "reply_to_id", "route", "intent",
              "confidence", "ranking", "entities", "model_version", "nlu_latency_ms", "reply_latency_ms", "sources")
            SELECT $1, conv."last_seq", 'out', 'bot', $3, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM conv
-           RETURNING *),
+           RETURNING ${STORED}, "confidence", "nlu_latency_ms", "reply_latency_ms"),
          slot_clear AS (
            DELETE FROM "slot_state" WHERE "conversation_id" = $1 AND $13::text = 'clear' AND EXISTS (SELECT 1 FROM reply)),
          slot_set AS (
@@ -206,7 +215,21 @@ class TurnStatements implements TurnSession {
           review, reply.replyToSeq,
         ],
       );
-      return rows[0] ? toMessage(rows[0]) : null;
+      if (!rows[0]) return null;
+      return toMessage({
+        ...rows[0],
+        conversation_id: reply.conversationId,
+        direction: 'out',
+        author: 'bot',
+        text: reply.text,
+        reply_to_id: reply.replyToId,
+        route: reply.route,
+        intent: reply.intent,
+        ranking: reply.ranking,
+        entities: reply.entities,
+        model_version: reply.modelVersion,
+        sources: reply.sources,
+      });
     } catch (error) {
       // Another writer answered this message first (unique index on reply_to_id for bot replies).
       if (isUniqueViolation(error)) return null;
