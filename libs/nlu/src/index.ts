@@ -4,7 +4,7 @@ export type { NluModuleOptions } from './nlu.service';
 export { createNluService } from './nlu.factory';
 export { NluModelRepository } from './nlu-model.repository';
 export type { ModelInfo, NluLoadOptions } from './nlu-model.repository';
-export { NluError, ModelNotReadyError, ModelLoadError, InvalidInputError, InferenceError } from './nlu.errors';
+export { NluError, ModelNotReadyError, ModelLoadError, InvalidInputError, InferenceError, InferenceTimeoutError } from './nlu.errors';
 export type { ModelLoadErrorCode, InvalidInputCode } from './nlu.errors';
 export type { ModelVariant, Thresholds } from './model-manifest';
 export { splitWords } from './words';

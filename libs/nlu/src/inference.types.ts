@@ -16,6 +16,8 @@ export interface BatchOutput {
   nIntents: number;
   nTags: number;
   hidden: number;
+  /** session.run time inside the worker (worker backend only; the bench's latency breakdown). */
+  runMs?: number;
 }
 
 export interface SessionOptions {
@@ -27,10 +29,23 @@ export interface SessionOptions {
   memArena?: boolean;
 }
 
+/** What the inference workers have been through since the model was loaded (for metrics, health and tests). */
+export interface BackendHealth {
+  /** Sessions able to take a batch now (a crashed worker counts again once its replacement has loaded). */
+  alive: number;
+  /** Workers that exited or threw outside a batch's error handling. */
+  crashes: number;
+  /** Batches that got no answer within the deadline (their worker was replaced). */
+  timeouts: number;
+  /** Replacement workers that loaded the model. */
+  respawns: number;
+}
+
 /** Runs padded batches on an ONNX session somewhere (main thread or worker threads). */
 export interface InferenceBackend {
   /** How many batches can run at the same time (number of sessions). */
   readonly capacity: number;
   run(input: BatchInput): Promise<BatchOutput>;
   close(): Promise<void>;
+  health?(): BackendHealth;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
-import { InferenceBackend } from './inference.types';
+import { BackendHealth, InferenceBackend } from './inference.types';
 import { ModelLoadError } from './nlu.errors';
 import { InlineBackend } from './inline.backend';
 import { MicroBatcher } from './micro-batcher';
@@ -42,9 +42,17 @@ export interface NluLoadOptions {
   /** Micro-batch window under load in ms (default 2) and largest batch (default 32). */
   batchWindowMs?: number;
   maxBatch?: number;
+  /**
+   * Deadline per inference batch in ms (default 10000; 0: none). A worker that does not answer in time
+   * is presumed hung: the batch fails with InferenceTimeoutError and the worker is replaced. Generous on
+   * purpose: a normal batch takes milliseconds, a 32-row batch on a loaded 2-core box well under a second.
+   */
+  callTimeoutMs?: number;
   /** Overrides of the manifest thresholds (from config). */
   thresholds?: Partial<Thresholds>;
 }
+
+const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 
 /** What `NluService.modelInfo` reports about the active model. */
 export interface ModelInfo {
@@ -66,6 +74,10 @@ export interface LoadedModel {
   encoder: WordPieceEncoder;
   encodeFullText(text: string): number[];
   batcher: MicroBatcher;
+  /** The sessions behind the batcher (tests reach the worker threads through it). */
+  backend: InferenceBackend;
+  /** Worker crashes, timeouts and replacements since load; null for the main-thread backend. */
+  health(): BackendHealth | null;
   close(): Promise<void>;
 }
 
@@ -85,7 +97,13 @@ export class NluModelRepository {
     const backend: InferenceBackend =
       kind === 'inline'
         ? await InlineBackend.create(bundle.onnxPath, { threads, spin: opts.spin ?? false, memArena: opts.memArena })
-        : await WorkerPoolBackend.create(bundle.onnxPath, { threads, workers, spin: opts.spin ?? false, memArena: opts.memArena });
+        : await WorkerPoolBackend.create(bundle.onnxPath, {
+            threads,
+            workers,
+            spin: opts.spin ?? false,
+            memArena: opts.memArena,
+            callTimeoutMs: opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+          });
     const batcher = new MicroBatcher(backend, {
       windowMs: opts.batchWindowMs ?? 2,
       maxBatch: opts.maxBatch ?? 32,
@@ -117,6 +135,8 @@ export class NluModelRepository {
       encoder: tokenizer.encoder,
       encodeFullText: tokenizer.encodeFullText,
       batcher,
+      backend,
+      health: () => backend.health?.() ?? null,
       close: async () => {
         await batcher.drain();
         await backend.close();

@@ -60,3 +60,16 @@ export class InferenceError extends NluError {
     this.name = 'InferenceError';
   }
 }
+
+/**
+ * A batch got no answer within the per-call deadline (`NluLoadOptions.callTimeoutMs`): its worker is
+ * presumed hung and replaced, or no worker came free in time. Like InferenceError, the call can be retried.
+ */
+export class InferenceTimeoutError extends NluError {
+  readonly code = 'NLU_INFERENCE_TIMEOUT';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'InferenceTimeoutError';
+  }
+}

@@ -68,6 +68,8 @@ describe('NluService', () => {
       encoder: tok.encoder,
       encodeFullText: tok.encodeFullText,
       batcher,
+      backend,
+      health: () => null,
       close: async () => {
         await batcher.drain();
         await backend.close();

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } f
 import type { NluResult, ParseOptions } from '@app/contracts';
 import { performance } from 'node:perf_hooks';
 import { decodeEntities, rankIntents, tagWords } from './decoding';
+import { BackendHealth } from './inference.types';
 import { EncodedText } from './word-piece-encoder';
 import { LoadedModel, ModelInfo, NluLoadOptions, NluModelRepository } from './nlu-model.repository';
 import { InvalidInputError, ModelNotReadyError } from './nlu.errors';
@@ -49,12 +50,19 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
     return this.current?.info ?? null;
   }
 
-  /** Batching figures of the active model (recent batches), for metrics and the bench. */
-  get stats(): { batches: number; meanBatchSize: number } | null {
-    const batcher = this.current?.batcher;
-    if (!batcher) return null;
+  /**
+   * Batching figures of the active model (recent batches) and what its inference workers went through
+   * (crashes, timeouts, replacements; null with the main-thread backend), for metrics and the bench.
+   */
+  get stats(): { batches: number; meanBatchSize: number; workers: BackendHealth | null } | null {
+    if (!this.current) return null;
+    const { batcher } = this.current;
     const recent = batcher.batchSizes.slice(-500);
-    return { batches: batcher.batchCount, meanBatchSize: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0 };
+    return {
+      batches: batcher.batchCount,
+      meanBatchSize: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0,
+      workers: this.current.health(),
+    };
   }
 
   /** Loads a model folder (verifying its manifest); same as `swap` when one is already active. */

@@ -1,16 +1,20 @@
+import { Logger } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { InferenceError, ModelLoadError } from './nlu.errors';
-import { BatchInput, BatchOutput, InferenceBackend, SessionOptions } from './inference.types';
+import { InferenceError, InferenceTimeoutError, ModelLoadError } from './nlu.errors';
+import { BackendHealth, BatchInput, BatchOutput, InferenceBackend, SessionOptions } from './inference.types';
 import { ortSessionOptions } from './inline.backend';
 
 /**
  * The worker's code, run with `eval: true`: plain CommonJS, so it works the same under tsx,
  * ts-jest and compiled dist without a separate build step for the worker file. Each worker owns
  * one ORT session and calls it synchronously; outputs are copied into fresh buffers and
- * transferred (not cloned) back.
+ * transferred (not cloned) back. `runMs` is the session.run time inside the worker (the bench's
+ * breakdown; two clock reads per batch).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { performance } = require('node:perf_hooks');
 const ort = require(workerData.ortPath);
 let session = null;
 function fail(id, err) { parentPort.postMessage({ type: 'error', id, message: String(err && err.message || err) }); }
@@ -22,14 +26,16 @@ parentPort.on('message', async (msg) => {
     } catch (err) { fail(msg.id, err); }
   } else if (msg.type === 'run') {
     try {
+      const t0 = performance.now();
       const out = await session.run({
         input_ids: new ort.Tensor('int64', msg.ids, [msg.batch, msg.seq]),
         attention_mask: new ort.Tensor('int64', msg.mask, [msg.batch, msg.seq]),
       });
+      const runMs = performance.now() - t0;
       const i = out.intent_logits, t = out.tag_logits, e = out.sentence_embedding;
       const res = {
         intentLogits: Float32Array.from(i.data), tagLogits: Float32Array.from(t.data), embedding: Float32Array.from(e.data),
-        batch: msg.batch, seq: msg.seq, nIntents: i.dims[1], nTags: t.dims[2], hidden: e.dims[1],
+        batch: msg.batch, seq: msg.seq, nIntents: i.dims[1], nTags: t.dims[2], hidden: e.dims[1], runMs,
       };
       parentPort.postMessage({ type: 'result', id: msg.id, res },
         [res.intentLogits.buffer, res.tagLogits.buffer, res.embedding.buffer]);
@@ -37,80 +43,145 @@ parentPort.on('message', async (msg) => {
   } else if (msg.type === 'close') {
     if (session) await session.release();
     parentPort.postMessage({ type: 'closed', id: msg.id });
+  } else {
+    // A message this code does not know is a bug on the sending side: crash loudly (the pool logs it and
+    // starts a replacement) rather than leave the caller waiting for an answer that never comes.
+    throw new Error('unknown message type ' + msg.type);
   }
 });
 `;
 
+/** How long a replacement worker may take to load the model before it counts as failed. */
+const LOAD_TIMEOUT_MS = 120_000;
+/** Respawn back-off after a failed replacement: 0.5 s, 1 s, 2 s … capped here. */
+const RESPAWN_MAX_DELAY_MS = 30_000;
+
 interface Call {
   resolve: (value: any) => void;
   reject: (err: Error) => void;
+  timer: NodeJS.Timeout | null;
+}
+
+interface Death {
+  reason: 'exit' | 'error' | 'timeout';
+  detail: string;
 }
 
 /** One worker thread with its own session; calls are matched to replies by id. */
 class SessionWorker {
-  private readonly worker: Worker;
+  readonly thread: Worker;
   private readonly calls = new Map<number, Call>();
   private nextId = 1;
   busy = false;
   dead = false;
+  /** Set by terminate(): the exit that follows is ours, not a crash. */
+  private retiring = false;
 
-  constructor(ortPath: string) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath } });
-    this.worker.on('message', (msg) => this.onMessage(msg));
-    this.worker.on('error', (err) => this.die(err));
-    this.worker.on('exit', (code) => this.die(new Error(`inference worker exited with code ${code}`)));
+  constructor(
+    ortPath: string,
+    private readonly onDeath: (worker: SessionWorker, death: Death, failedCalls: number) => void,
+  ) {
+    this.thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath } });
+    this.thread.on('message', (msg) => this.onMessage(msg));
+    this.thread.on('error', (err) => this.die({ reason: 'error', detail: `${err.name}: ${err.message}` }));
+    this.thread.on('exit', (code) => this.die({ reason: 'exit', detail: `exited with code ${code}` }));
   }
 
-  request<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<T> {
+  /** Posts `msg`; with `timeoutMs` > 0 a missing answer rejects with InferenceTimeoutError and kills the worker. */
+  request<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = [], timeoutMs = 0): Promise<T> {
     if (this.dead) return Promise.reject(new InferenceError('the inference worker is gone'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.calls.set(id, { resolve, reject });
-      this.worker.postMessage({ ...msg, id }, transfer);
+      const timer = timeoutMs > 0 ? setTimeout(() => this.timedOut(id, timeoutMs), timeoutMs) : null;
+      this.calls.set(id, { resolve, reject, timer });
+      this.thread.postMessage({ ...msg, id }, transfer);
     });
   }
 
   async terminate(): Promise<void> {
+    this.retiring = true;
     this.dead = true;
-    await this.worker.terminate();
+    this.rejectAll(new InferenceError('the inference pool is closing'));
+    await this.thread.terminate();
   }
 
   private onMessage(msg: { type: string; id: number; res?: BatchOutput; message?: string }): void {
     const call = this.calls.get(msg.id);
     if (!call) return;
     this.calls.delete(msg.id);
+    if (call.timer) clearTimeout(call.timer);
     if (msg.type === 'error') call.reject(new InferenceError(msg.message ?? 'inference failed'));
     else call.resolve(msg.res);
   }
 
-  private die(err: Error): void {
-    if (this.dead && this.calls.size === 0) return;
+  private timedOut(id: number, ms: number): void {
+    const call = this.calls.get(id);
+    if (!call) return;
+    this.calls.delete(id);
+    call.reject(new InferenceTimeoutError(`the inference worker gave no answer within ${ms} ms`));
+    this.die({ reason: 'timeout', detail: `no answer within ${ms} ms` });
+  }
+
+  private die(death: Death): void {
+    if (this.dead) return;
     this.dead = true;
-    for (const call of this.calls.values()) call.reject(new InferenceError(err.message));
+    const failed = this.calls.size;
+    this.rejectAll(new InferenceError(`the inference worker ${death.detail}`));
+    if (this.retiring) return;
+    // After an uncaught error the thread is already ending; a hung one is stopped here. terminate() is not
+    // awaited: a thread stuck inside native code only stops once it returns to JavaScript.
+    this.thread.terminate().catch(() => undefined);
+    this.onDeath(this, death, failed);
+  }
+
+  private rejectAll(err: Error): void {
+    for (const call of this.calls.values()) {
+      if (call.timer) clearTimeout(call.timer);
+      call.reject(err);
+    }
     this.calls.clear();
   }
 }
 
+export interface WorkerPoolOptions extends SessionOptions {
+  workers: number;
+  /**
+   * Deadline per batch in ms (0: none). A batch waits at most this long for a free worker and at most
+   * this long for that worker's answer; a worker that misses it is presumed hung and replaced.
+   */
+  callTimeoutMs?: number;
+}
+
 /**
  * `workers` threads, each with its own ORT session, so inference never blocks the event loop and
- * sockets keep flowing under load. A batch goes to an idle worker or waits for one. A worker that
- * dies fails its batch and is replaced before the next one.
+ * sockets keep flowing under load. A batch goes to an idle worker or waits for one.
+ *
+ * A worker that dies (uncaught exception, process.exit inside it, OOM) or misses the deadline fails
+ * the batch it held with a typed error and is replaced at once by a new worker on the same model file,
+ * in the background, so later batches neither fail nor pay the load. The failed batch is not retried:
+ * inference has no visible side effect, so a retry would duplicate nothing, but the batch that killed a
+ * worker may be what killed it, and retrying it could take down the next worker too; the callers
+ * already answer a failed parse (the chat turn falls back to "Sorry, …").
  */
 export class WorkerPoolBackend implements InferenceBackend {
-  private readonly waiting: (() => void)[] = [];
+  private readonly logger = new Logger('NluWorkerPool');
+  private readonly waiting = new Set<() => void>();
+  private readonly respawning = new Set<number>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly counts = { crashes: 0, timeouts: 0, respawns: 0 };
   private closed = false;
 
   private constructor(
     private readonly workers: SessionWorker[],
     private readonly onnxPath: string,
-    private readonly opts: SessionOptions & { workers: number },
+    private readonly opts: WorkerPoolOptions,
   ) {}
 
   get capacity(): number {
     return this.workers.length;
   }
 
-  static async create(onnxPath: string, opts: SessionOptions & { workers: number }): Promise<WorkerPoolBackend> {
+  static async create(onnxPath: string, opts: WorkerPoolOptions): Promise<WorkerPoolBackend> {
     const pool = new WorkerPoolBackend([], onnxPath, opts);
     try {
       for (let i = 0; i < opts.workers; i++) pool.workers.push(await pool.spawn());
@@ -121,12 +192,23 @@ export class WorkerPoolBackend implements InferenceBackend {
     return pool;
   }
 
+  health(): BackendHealth {
+    return { alive: this.workers.filter((w) => !w.dead).length, ...this.counts };
+  }
+
+  /** The current worker threads, one per slot (tests crash one on purpose). */
+  threads(): Worker[] {
+    return this.workers.map((w) => w.thread);
+  }
+
   async run(input: BatchInput): Promise<BatchOutput> {
-    const worker = await this.acquire();
+    const timeoutMs = this.opts.callTimeoutMs ?? 0;
+    const worker = await this.acquire(timeoutMs > 0 ? performance.now() + timeoutMs : Infinity);
     try {
       return await worker.request<BatchOutput>(
         { type: 'run', ids: input.ids, mask: input.mask, batch: input.batch, seq: input.seq },
         [input.ids.buffer as ArrayBuffer, input.mask.buffer as ArrayBuffer],
+        timeoutMs,
       );
     } finally {
       this.release(worker);
@@ -135,16 +217,18 @@ export class WorkerPoolBackend implements InferenceBackend {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const wake of this.waiting.splice(0)) wake();
+    for (const wake of [...this.waiting]) wake();
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
   }
 
   private async spawn(): Promise<SessionWorker> {
-    const worker = new SessionWorker(require.resolve('onnxruntime-node'));
+    const worker = new SessionWorker(require.resolve('onnxruntime-node'), (w, death, failed) => this.onDeath(w, death, failed));
     const options = ortSessionOptions(this.opts);
     try {
-      await worker.request({ type: 'load', path: this.onnxPath, options });
+      await worker.request({ type: 'load', path: this.onnxPath, options }, [], LOAD_TIMEOUT_MS);
     } catch (err) {
       await worker.terminate();
       throw new ModelLoadError('MODEL_SESSION_FAILED', `onnxruntime cannot load ${this.onnxPath}: ${(err as Error).message}`);
@@ -152,31 +236,95 @@ export class WorkerPoolBackend implements InferenceBackend {
     return worker;
   }
 
-  private async acquire(): Promise<SessionWorker> {
+  private onDeath(worker: SessionWorker, death: Death, failedCalls: number): void {
+    const slot = this.workers.indexOf(worker);
+    // A worker that dies while loading is not in a slot yet: its spawn() reports the failure.
+    if (slot < 0 || this.closed) return;
+    if (death.reason === 'timeout') this.counts.timeouts++;
+    else this.counts.crashes++;
+    // No message text here: a worker only ever sees token ids, and the log says which slot and why.
+    this.logger.error({
+      event: 'nlu.worker.crashed',
+      slot,
+      reason: death.reason,
+      detail: death.detail,
+      failedCalls,
+      alive: this.health().alive,
+      capacity: this.capacity,
+    });
+    this.respawn(slot, 0);
+  }
+
+  /** Loads a new worker into `slot` in the background; on failure tries again with a growing delay. */
+  private respawn(slot: number, attempt: number): void {
+    if (this.closed || this.respawning.has(slot)) return;
+    this.respawning.add(slot);
+    const started = performance.now();
+    this.spawn().then(
+      (fresh) => {
+        this.respawning.delete(slot);
+        if (this.closed) {
+          void fresh.terminate();
+          return;
+        }
+        this.workers[slot] = fresh;
+        this.counts.respawns++;
+        this.logger.log({ event: 'nlu.worker.replaced', slot, attempt, loadMs: Math.round(performance.now() - started) });
+        this.wakeOne();
+      },
+      (err: Error) => {
+        this.respawning.delete(slot);
+        if (this.closed) return;
+        const retryInMs = Math.min(RESPAWN_MAX_DELAY_MS, 500 * 2 ** attempt);
+        this.logger.error({ event: 'nlu.worker.respawn_failed', slot, attempt, retryInMs, code: (err as { code?: string }).code, message: err.message });
+        const timer = setTimeout(() => {
+          this.retryTimers.delete(timer);
+          this.respawn(slot, attempt + 1);
+        }, retryInMs);
+        // The live workers (or a caller waiting on its deadline) keep the process up; a retry alone should not.
+        timer.unref();
+        this.retryTimers.add(timer);
+      },
+    );
+  }
+
+  private async acquire(deadline: number): Promise<SessionWorker> {
     for (;;) {
       if (this.closed) throw new InferenceError('the inference pool is closed');
-      const idx = this.workers.findIndex((w) => !w.busy);
-      if (idx < 0) {
-        await new Promise<void>((res) => this.waiting.push(res));
-        continue;
+      const worker = this.workers.find((w) => !w.busy && !w.dead);
+      if (worker) {
+        worker.busy = true;
+        return worker;
       }
-      const worker = this.workers[idx];
-      worker.busy = true;
-      if (!worker.dead) return worker;
-      try {
-        const fresh = await this.spawn();
-        fresh.busy = true;
-        this.workers[idx] = fresh;
-        return fresh;
-      } catch (err) {
-        this.release(worker);
-        throw err;
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        const { alive } = this.health();
+        throw new InferenceTimeoutError(`no inference worker came free within ${this.opts.callTimeoutMs} ms (${alive} of ${this.capacity} alive)`);
       }
+      await this.waitForWorker(left);
     }
+  }
+
+  /** Resolves when a worker frees up or is replaced, or after `ms` (the caller re-checks either way). */
+  private waitForWorker(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        if (timer) clearTimeout(timer);
+        this.waiting.delete(wake);
+        resolve();
+      };
+      const timer = Number.isFinite(ms) ? setTimeout(wake, ms) : null;
+      this.waiting.add(wake);
+    });
+  }
+
+  private wakeOne(): void {
+    const first = this.waiting.values().next();
+    if (!first.done) first.value();
   }
 
   private release(worker: SessionWorker): void {
     worker.busy = false;
-    this.waiting.shift()?.();
+    if (!worker.dead) this.wakeOne();
   }
 }
