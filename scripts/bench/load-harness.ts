@@ -186,8 +186,12 @@ export interface Stats {
   replies: number;
   duplicateDeliveries: number;
   errors: Record<string, number>;
-  /** [time since start (ms), reply latency (ms)] of replies received live. */
+  /** [time since start (ms), reply latency (ms)] of replies received live, from the message's first send attempt. */
   latencies: Array<[number, number]>;
+  /** The same, from the send that was accepted (after any BUSY refusals): the latency the server promises. */
+  acceptedLatencies: Array<[number, number]>;
+  /** Sends refused with BUSY (admission control): nothing stored, resent after retryAfterMs; not errors. */
+  refusedBusy: number;
   ackLatencies: number[];
   /** [time since start (ms), error code]. */
   errorLog: Array<[number, string]>;
@@ -195,7 +199,7 @@ export interface Stats {
 }
 
 export function newStats(): Stats {
-  return { sent: 0, acked: 0, replies: 0, duplicateDeliveries: 0, errors: {}, latencies: [], ackLatencies: [], errorLog: [], disconnects: [] };
+  return { sent: 0, acked: 0, replies: 0, duplicateDeliveries: 0, errors: {}, latencies: [], acceptedLatencies: [], refusedBusy: 0, ackLatencies: [], errorLog: [], disconnects: [] };
 }
 
 interface Outgoing {
@@ -217,9 +221,10 @@ export class LoadClient {
   private outgoing: Outgoing | null = null;
   private stopped = false;
   private disconnectedAt: number | null = null;
+  private endAt = Number.POSITIVE_INFINITY;
   readonly acked = new Map<string, string>(); // clientMessageId → messageId
-  private readonly awaiting = new Map<string, number>(); // messageId → sent at
-  private readonly earlyReplies = new Set<string>(); // replyTo seen before its ack
+  private readonly awaiting = new Map<string, { first: number; accepted: number }>(); // messageId → first / accepted send
+  private readonly earlyReplies = new Map<string, number>(); // replyTo seen before its ack → when
   private readonly seenReplies = new Set<string>();
   readonly repliedTo = new Set<string>();
   private i: number;
@@ -248,6 +253,7 @@ export class LoadClient {
 
   /** Sends until `endAt` (performance.now()). */
   async run(endAt: number): Promise<void> {
+    this.endAt = endAt;
     await sleep(Math.random() * this.paceMs);
     while (!this.stopped && performance.now() < endAt) {
       if (this.ready) await this.sendOne();
@@ -326,12 +332,12 @@ export class LoadClient {
     this.seenReplies.add(messageId);
     this.repliedTo.add(replyTo);
     this.stats.replies++;
-    const sentAt = this.awaiting.get(replyTo);
-    if (sentAt !== undefined) {
+    const sent = this.awaiting.get(replyTo);
+    if (sent !== undefined) {
       this.awaiting.delete(replyTo);
-      if (live) this.stats.latencies.push([performance.now() - this.t0, performance.now() - sentAt]);
-    } else {
-      this.earlyReplies.add(replyTo);
+      if (live) this.recordLatency(sent, performance.now());
+    } else if (live) {
+      this.earlyReplies.set(replyTo, performance.now());
     }
   }
 
@@ -346,26 +352,48 @@ export class LoadClient {
     setTimeout(() => void this.connect(), 100 + Math.random() * 400);
   }
 
+  private recordLatency(sent: { first: number; accepted: number }, repliedAt: number): void {
+    const at = repliedAt - this.t0;
+    // From the first attempt: a resend after a failure or a BUSY refusal counts the whole wait.
+    this.stats.latencies.push([at, repliedAt - sent.first]);
+    this.stats.acceptedLatencies.push([at, repliedAt - sent.accepted]);
+  }
+
+  /** Sends the current message; on BUSY (nothing stored) resends it after the server's retryAfterMs, jittered. */
   private async sendOne(): Promise<void> {
     this.outgoing ??= { clientMessageId: randomUUID(), text: MIX[this.i++ % MIX.length], firstSentAt: performance.now() };
     const out = this.outgoing;
-    const socket = this.socket!;
-    const sentAt = performance.now();
-    this.stats.sent++;
-    try {
-      const ack = (await socket.timeout(10_000).emitWithAck('message:send', { clientMessageId: out.clientMessageId, text: out.text })) as Ack<SendMessageResult>;
-      if (!ack.ok) return this.error(ack.error.code);
-      this.stats.ackLatencies.push(performance.now() - sentAt);
-      this.outgoing = null;
-      if (this.acked.has(out.clientMessageId)) return;
-      this.acked.set(out.clientMessageId, ack.data.messageId);
-      this.stats.acked++;
-      // Latency from the first attempt: a resend after a failure counts the whole wait.
-      if (this.earlyReplies.delete(ack.data.messageId)) this.stats.latencies.push([performance.now() - this.t0, performance.now() - out.firstSentAt]);
-      else if (!this.repliedTo.has(ack.data.messageId)) this.awaiting.set(ack.data.messageId, out.firstSentAt);
-    } catch (error) {
-      // No ack (timeout, disconnected): the same clientMessageId goes again; the server stores it once.
-      this.error((error as Error).message.includes('timed out') ? 'ACK_TIMEOUT' : 'SEND_FAILED');
+    for (;;) {
+      const socket = this.socket;
+      if (!socket || !this.ready) return;
+      const sentAt = performance.now();
+      this.stats.sent++;
+      try {
+        const ack = (await socket.timeout(10_000).emitWithAck('message:send', { clientMessageId: out.clientMessageId, text: out.text })) as Ack<SendMessageResult>;
+        if (!ack.ok && ack.error.code === 'BUSY') {
+          this.stats.refusedBusy++;
+          // Sending time is over: the message was never stored, so it is simply not sent (not lost).
+          if (this.stopped || performance.now() >= this.endAt) return;
+          await sleep((ack.error.retryAfterMs ?? 1_000) * (1 + Math.random() * 0.5));
+          continue;
+        }
+        if (!ack.ok) return this.error(ack.error.code);
+        this.stats.ackLatencies.push(performance.now() - sentAt);
+        this.outgoing = null;
+        if (this.acked.has(out.clientMessageId)) return;
+        this.acked.set(out.clientMessageId, ack.data.messageId);
+        this.stats.acked++;
+        const sent = { first: out.firstSentAt, accepted: sentAt };
+        const early = this.earlyReplies.get(ack.data.messageId);
+        if (early !== undefined) {
+          this.earlyReplies.delete(ack.data.messageId);
+          this.recordLatency(sent, early);
+        } else if (!this.repliedTo.has(ack.data.messageId)) this.awaiting.set(ack.data.messageId, sent);
+        return;
+      } catch (error) {
+        // No ack (timeout, disconnected): the same clientMessageId goes again; the server stores it once.
+        return this.error((error as Error).message.includes('timed out') ? 'ACK_TIMEOUT' : 'SEND_FAILED');
+      }
     }
   }
 
@@ -444,8 +472,13 @@ export async function audit(databaseUrl: string, clients: LoadClient[]): Promise
   }
 }
 
-export function latencySummary(stats: Stats, from = 0, to = Infinity): { n: number; p50_ms: number; p90_ms: number; p99_ms: number; max_ms: number } {
-  const ms = stats.latencies.filter(([at]) => at >= from && at < to).map(([, l]) => l).sort((a, b) => a - b);
+export function latencySummary(
+  stats: Stats,
+  from = 0,
+  to = Infinity,
+  which: 'latencies' | 'acceptedLatencies' = 'latencies',
+): { n: number; p50_ms: number; p90_ms: number; p99_ms: number; max_ms: number } {
+  const ms = stats[which].filter(([at]) => at >= from && at < to).map(([, l]) => l).sort((a, b) => a - b);
   return { n: ms.length, p50_ms: r2(pct(ms, 50)), p90_ms: r2(pct(ms, 90)), p99_ms: r2(pct(ms, 99)), max_ms: r2(ms[ms.length - 1] ?? NaN) };
 }
 

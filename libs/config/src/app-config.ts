@@ -34,6 +34,8 @@ export interface AppConfig {
     readonly threads: number;
     /** Inference worker threads. */
     readonly workers: number;
+    /** Deadline of one inference batch in ms (0 = none); a worker that misses it is replaced. */
+    readonly callTimeoutMs: number;
     /** Config overrides of the manifest's thresholds; `undefined` keeps the manifest's value. */
     readonly thresholds: { readonly answer?: number; readonly retrieval?: number; readonly review?: number };
   };
@@ -43,6 +45,9 @@ export interface AppConfig {
     /** Sweeper for unanswered messages: how often (0 = off) and how old a message must be. */
     readonly sweepIntervalSeconds: number;
     readonly sweepAfterSeconds: number;
+    /** Admission control (0 = off): most turns accepted but unanswered, and the oldest one's age, before BUSY. */
+    readonly maxBacklog: number;
+    readonly maxQueueAgeMs: number;
   };
   readonly content: { readonly companyProfilePath: string };
   readonly log: { readonly level: LogLevel };

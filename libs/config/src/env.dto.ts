@@ -47,6 +47,16 @@ export class EnvDto {
   @Max(16)
   NLU_WORKERS: number = 2;
 
+  /**
+   * Deadline of one inference batch (ms): a worker that has not answered by then is presumed hung, the batch
+   * fails with NLU_INFERENCE_TIMEOUT (the turn falls back) and the worker is replaced. 0 = no deadline.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  NLU_CALL_TIMEOUT_MS: number = 10_000;
+
   @IsOptional()
   @Type(() => Number)
   @IsNumber()
@@ -99,6 +109,23 @@ export class EnvDto {
   @Min(1)
   @Max(3600)
   TURN_SWEEP_AFTER_SECONDS: number = 30;
+
+  /**
+   * Admission control: \`message:send\` is refused with BUSY (nothing stored, the client resends after retryAfterMs)
+   * while this instance has more turns accepted but not yet answered than this; 0 turns the check off.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  CHAT_MAX_BACKLOG: number = 200;
+
+  /** Admission control: refuse with BUSY while the oldest unanswered turn of this instance has waited longer (ms); 0 = off. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  CHAT_MAX_QUEUE_AGE_MS: number = 1000;
 
   @IsString()
   COMPANY_PROFILE: string = 'content/company.json';

@@ -63,6 +63,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
       variant: dto.NLU_VARIANT,
       threads: dto.NLU_THREADS,
       workers: dto.NLU_WORKERS,
+      callTimeoutMs: dto.NLU_CALL_TIMEOUT_MS,
       thresholds: { answer: dto.THRESHOLD_ANSWER, retrieval: dto.THRESHOLD_RETRIEVAL, review: dto.THRESHOLD_REVIEW },
     },
     chat: {
@@ -70,6 +71,8 @@ function toAppConfig(dto: EnvDto): AppConfig {
       slotTtlSeconds: dto.SLOT_TTL_SECONDS,
       sweepIntervalSeconds: dto.TURN_SWEEP_INTERVAL_SECONDS,
       sweepAfterSeconds: dto.TURN_SWEEP_AFTER_SECONDS,
+      maxBacklog: dto.CHAT_MAX_BACKLOG,
+      maxQueueAgeMs: dto.CHAT_MAX_QUEUE_AGE_MS,
     },
     content: { companyProfilePath: dto.COMPANY_PROFILE },
     log: { level: dto.LOG_LEVEL },

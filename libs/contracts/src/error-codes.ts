@@ -23,6 +23,7 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   DbUnavailable: 'DB_UNAVAILABLE',
   UnknownEvent: 'UNKNOWN_EVENT',
+  Busy: 'BUSY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -31,7 +32,7 @@ export interface ErrorBody {
   code: string;
   message: string;
   errorId?: string;
-  /** On `RATE_LIMITED`: when to try again. */
+  /** On `RATE_LIMITED` and `BUSY`: when to try again. */
   retryAfterMs?: number;
 }
 
@@ -108,5 +109,24 @@ export class DatabaseUnavailableError extends DomainError {
   constructor(message = 'The database is not reachable right now; send it again (with the same clientMessageId) in a moment') {
     super(ErrorCode.DbUnavailable, message, 503);
     this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/**
+ * The server has more turns queued than it can answer in time (admission control): refused before anything is
+ * stored, so nothing is lost; the client resends the same clientMessageId after `retryAfterMs` (jittered).
+ */
+export class BusyError extends DomainError {
+  constructor(
+    readonly retryAfterMs: number,
+    readonly reason: string,
+    message = 'The server is busy; send it again (with the same clientMessageId) after retryAfterMs',
+  ) {
+    super(ErrorCode.Busy, message, 503);
+    this.name = 'BusyError';
+  }
+
+  override toJSON(): ErrorBody {
+    return { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
   }
 }

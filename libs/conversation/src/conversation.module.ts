@@ -1,4 +1,5 @@
 import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
+import { AdmissionService } from './admission.service';
 import { ConversationService } from './conversation.service';
 import { HandoffService } from './handoff.service';
 import { TurnMetrics } from './turn-metrics.service';
@@ -21,8 +22,8 @@ export class ConversationModule {
       // Global: the transports (widget gateway, agent console, REST) all use these use cases.
       global: true,
       imports: options.imports ?? [],
-      providers: [ConversationService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ...options.bindings],
-      exports: [ConversationService, TurnService, TurnMetrics, HandoffService],
+      providers: [AdmissionService, ConversationService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ...options.bindings],
+      exports: [AdmissionService, ConversationService, TurnService, TurnMetrics, HandoffService],
     };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import {
+  BusyError,
   ConversationClosedError,
   ConversationNotFoundError,
   DomainError,
@@ -16,17 +17,21 @@ import {
   StartConversationResult,
 } from '@app/contracts';
 import {
+  AppendInboundResult,
   ConversationEntity,
   ConversationPage,
   ConversationRepository,
   FeedbackRepository,
   HandoffRepository,
+  isPoolCheckoutTimeout,
+  MessageEntity,
   MessageRepository,
   ReviewItemRepository,
   SlotStateRepository,
   TransactionService,
   TurnRepository,
 } from '@app/database';
+import { AdmissionService, Refusal } from './admission.service';
 import { ChatEmitter } from './chat-emitter';
 import { toMessageView } from './message-view';
 import { checkMessageText } from './message-text';
@@ -57,6 +62,7 @@ export class ConversationService {
     private readonly turns: TurnService,
     private readonly emitter: ChatEmitter,
     private readonly handoffs: HandoffRepository,
+    private readonly admission: AdmissionService,
   ) {}
 
   async start(payload: StartConversationPayload): Promise<StartConversationResult> {
@@ -92,17 +98,47 @@ export class ConversationService {
 
   /**
    * Stores the customer's message and queues the bot's turn. Resolves once the row is committed.
-   * The same clientMessageId returns the stored row and creates nothing.
+   * The same clientMessageId returns the stored row and creates nothing. While this instance cannot answer in
+   * time (see AdmissionService) a new message is refused with BUSY before anything is stored; a resend of a
+   * stored one is still acked.
    */
   async receive(conversationId: string, payload: SendMessagePayload): Promise<SendMessageResult> {
     checkMessageText(payload.text, payload.clientMessageId, this.config.chat.maxMessageChars);
-    const stored = await this.turnWrites.appendInbound(conversationId, payload.clientMessageId, payload.text);
+    const refusal = this.admission.check();
+    if (refusal) return this.receiveWhileBusy(conversationId, payload, refusal);
+    const stored = await this.admission.whileStoring(async () => {
+      const result = await this.store(conversationId, payload);
+      // Queued inside whileStoring so the message is counted in the backlog without a gap.
+      void this.turns.schedule(conversationId, result.kind === 'stored' ? result.message : undefined);
+      return result;
+    });
+    if (stored.kind === 'stored') this.emitter.customerMessage(conversationId, toMessageView(stored.message));
+    return { messageId: stored.message.id, seq: stored.message.seq, duplicate: stored.kind === 'duplicate' };
+  }
+
+  /** Over the limit: only a message that is already stored gets its ack (one indexed read); a new one is refused. */
+  private async receiveWhileBusy(conversationId: string, payload: SendMessagePayload, refusal: Refusal): Promise<SendMessageResult> {
+    const existing = await this.messages.findByClientMessageId(conversationId, payload.clientMessageId);
+    if (existing) return { messageId: existing.id, seq: existing.seq, duplicate: true };
+    this.admission.refused(refusal.reason);
+    this.logger.debug({ event: 'message.refused_busy', conversationId, reason: refusal.reason, retryAfterMs: refusal.retryAfterMs });
+    throw new BusyError(refusal.retryAfterMs, refusal.reason);
+  }
+
+  private async store(conversationId: string, payload: SendMessagePayload): Promise<{ kind: 'stored' | 'duplicate'; message: MessageEntity }> {
+    let stored: AppendInboundResult;
+    try {
+      stored = await this.turnWrites.appendInbound(conversationId, payload.clientMessageId, payload.text);
+    } catch (error) {
+      // Every pooled connection stayed busy for the whole checkout timeout: overload, not an outage. Nothing was
+      // stored, so the client is told to come back later like any other BUSY refusal.
+      if (!isPoolCheckoutTimeout(error)) throw error;
+      this.admission.refused('pool');
+      throw new BusyError(this.admission.poolHint(), 'pool');
+    }
     if (stored.kind === 'not_found') throw new ConversationNotFoundError();
     if (stored.kind === 'closed') throw new ConversationClosedError();
-    const duplicate = stored.kind === 'duplicate';
-    void this.turns.schedule(conversationId, duplicate ? undefined : stored.message);
-    if (!duplicate) this.emitter.customerMessage(conversationId, toMessageView(stored.message));
-    return { messageId: stored.message.id, seq: stored.message.seq, duplicate };
+    return stored;
   }
 
   /** Hands the conversation to a human: the bot goes silent, a system message says so. Idempotent. */

@@ -1,3 +1,4 @@
+export * from './admission.service';
 export * from './chat-emitter';
 export * from './conversation.module';
 export * from './conversation.service';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics of the chat server. One registry per app instance (tests boot several in one process). */
 @Injectable()
@@ -19,6 +19,29 @@ export class TurnMetrics {
     registers: [this.registry],
   });
   private readonly nluErrors = new Counter({ name: 'parley_nlu_errors_total', help: 'NLU failures answered by the fallback', registers: [this.registry] });
+  private readonly refusals = new Counter({
+    name: 'parley_admission_refused_total',
+    help: 'message:send refused with BUSY (nothing stored) by reason: backlog, queue_age, pool',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  private backlogSource: (() => { pending: number; oldestMs: number }) | null = null;
+  private readonly backlog: Gauge = new Gauge({
+    name: 'parley_turn_backlog',
+    help: 'Turns accepted by this instance and not answered yet (admission control counts these)',
+    registers: [this.registry],
+    collect: (): void => {
+      if (this.backlogSource) this.backlog.set(this.backlogSource().pending);
+    },
+  });
+  private readonly oldestWait: Gauge = new Gauge({
+    name: 'parley_turn_oldest_wait_seconds',
+    help: 'How long the oldest unanswered turn of this instance has waited',
+    registers: [this.registry],
+    collect: (): void => {
+      if (this.backlogSource) this.oldestWait.set(this.backlogSource().oldestMs / 1000);
+    },
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -32,5 +55,14 @@ export class TurnMetrics {
 
   nluFailed(): void {
     this.nluErrors.inc();
+  }
+
+  refused(reason: string): void {
+    this.refusals.inc({ reason });
+  }
+
+  /** The backlog gauges read `source` when scraped (admission control owns the figure). */
+  watchBacklog(source: () => { pending: number; oldestMs: number }): void {
+    this.backlogSource = source;
   }
 }

@@ -95,6 +95,15 @@ export class TurnService implements BeforeApplicationShutdown {
     return queued.length;
   }
 
+  /**
+   * Turns of this instance queued or running for a stored message, and how long the oldest has waited (admission
+   * control). `receivedAt` keeps insertion order, so its first entry is the oldest still unanswered.
+   */
+  backlog(): { pending: number; oldestMs: number } {
+    const oldest = this.receivedAt.values().next();
+    return { pending: this.receivedAt.size, oldestMs: oldest.done ? 0 : performance.now() - oldest.value };
+  }
+
   /** Waits for queued turns (shutdown, tests). */
   drain(): Promise<void> {
     return this.mutex.drain();

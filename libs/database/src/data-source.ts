@@ -58,6 +58,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Whether an error is pg-pool's "waited too long for a free connection": every pooled connection was busy for the
+ * whole checkout timeout. That is overload of this instance, not an outage (an unreachable server fails its
+ * connect with ECONNREFUSED or "Connection terminated due to connection timeout" instead).
+ */
+export function isPoolCheckoutTimeout(error: unknown): boolean {
+  for (let e = error as { message?: unknown; driverError?: unknown } | undefined, depth = 0; e && depth < 3; depth++) {
+    if (typeof e.message === 'string' && e.message.includes('timeout exceeded when trying to connect')) return true;
+    e = e.driverError as typeof e;
+  }
+  return false;
+}
+
 /** An open database: the TypeORM DataSource plus whatever must be closed with it (the embedded PGlite). */
 export interface DatabaseHandle {
   readonly dataSource: DataSource;

@@ -49,6 +49,11 @@ export class MessageRepository {
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
+  /** The message a client sent with this clientMessageId, if it was stored (one indexed read: the unique index). */
+  async findByClientMessageId(conversationId: string, clientMessageId: string): Promise<MessageEntity | null> {
+    const rows = await this.dataSource.query(`SELECT * FROM "message" WHERE "conversation_id" = $1 AND "client_message_id" = $2`, [conversationId, clientMessageId]);
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
 
   /** Messages with seq > afterSeq, oldest first. */
   async listSince(conversationId: string, afterSeq: number, limit = 500): Promise<MessageEntity[]> {

@@ -1,0 +1,102 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { TurnMetrics } from './turn-metrics.service';
+import { TurnService } from './turn.service';
+
+/** Why a send was refused: too many turns queued, the oldest waited too long, or no database connection came free. */
+export type RefusalReason = 'backlog' | 'queue_age' | 'pool';
+
+export interface Backlog {
+  /** Turns accepted (or being stored) and not answered yet. */
+  pending: number;
+  /** How long the oldest of them has waited. */
+  oldestMs: number;
+}
+
+export interface AdmissionLimits {
+  /** 0 = no limit. */
+  maxBacklog: number;
+  /** 0 = no limit. */
+  maxQueueAgeMs: number;
+}
+
+export interface Refusal {
+  reason: RefusalReason;
+  retryAfterMs: number;
+}
+
+const MIN_RETRY_MS = 250;
+const MAX_RETRY_MS = 10_000;
+
+/**
+ * Whether one more message can be answered in time. Two signals, either one refuses:
+ * - the oldest unanswered turn's age is the latency every queued message is getting right now (turns leave the
+ *   queue roughly in order), so it measures "cannot answer in time" directly;
+ * - the count catches a burst before anyone has waited: a thousand messages arriving within a few ms all see an
+ *   oldest age near 0, and would wait backlog / throughput each.
+ * Event-loop lag was not used: NLU runs in worker threads and the database in PostgreSQL, so the main loop stays
+ * responsive while the turn queue grows to minutes.
+ */
+export function decideAdmission(backlog: Backlog, limits: AdmissionLimits): Refusal | null {
+  if (limits.maxBacklog > 0 && backlog.pending >= limits.maxBacklog) return { reason: 'backlog', retryAfterMs: retryHint(backlog.oldestMs) };
+  if (limits.maxQueueAgeMs > 0 && backlog.oldestMs >= limits.maxQueueAgeMs) return { reason: 'queue_age', retryAfterMs: retryHint(backlog.oldestMs) };
+  return null;
+}
+
+/**
+ * When to try again: the queue needs about as long as its oldest turn has waited to be worked off, bounded so a
+ * client neither hammers the server nor waits for long. Clients add their own jitter.
+ */
+export function retryHint(oldestMs: number): number {
+  return Math.round(Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, oldestMs)));
+}
+
+/**
+ * Admission control of `message:send` for this instance: refuses work it cannot answer in time before anything
+ * is stored, instead of accepting it and answering minutes later. Counts sends being stored (not yet queued as
+ * a turn) too, so a burst cannot slip past the limit while its rows are being written.
+ */
+@Injectable()
+export class AdmissionService {
+  private storing = 0;
+  private readonly limits: AdmissionLimits;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly turns: TurnService,
+    private readonly metrics: TurnMetrics,
+  ) {
+    this.limits = { maxBacklog: config.chat.maxBacklog, maxQueueAgeMs: config.chat.maxQueueAgeMs };
+    metrics.watchBacklog(() => this.backlog());
+  }
+
+  backlog(): Backlog {
+    const turns = this.turns.backlog();
+    return { pending: turns.pending + this.storing, oldestMs: turns.oldestMs };
+  }
+
+  /** The refusal a new message would get now, or null. Not counted yet: a duplicate is still acked (see refused). */
+  check(): Refusal | null {
+    return decideAdmission(this.backlog(), this.limits);
+  }
+
+  /** Counts a send that was refused. */
+  refused(reason: RefusalReason): void {
+    this.metrics.refused(reason);
+  }
+
+  /** Runs `store` (store the message and queue its turn) counted in the backlog. */
+  async whileStoring<T>(store: () => Promise<T>): Promise<T> {
+    this.storing++;
+    try {
+      return await store();
+    } finally {
+      this.storing--;
+    }
+  }
+
+  /** The hint for a send that found no free database connection (see isPoolCheckoutTimeout). */
+  poolHint(): number {
+    return retryHint(Math.max(this.turns.backlog().oldestMs, 1_000));
+  }
+}
