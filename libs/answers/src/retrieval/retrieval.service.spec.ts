@@ -31,7 +31,7 @@ function setup(lexical: string[]) {
   const rows = [article('a', 'track_order', [1, 0, 0]), article('b', 'cancel_order', [0, 1, 0]), article('c', null, [0.7, 0.7, 0])];
   const repo = {
     searchLexical: jest.fn(async () => lexical.map((id, i) => ({ id, rank: 1 / (i + 1) }))),
-    findByIds: jest.fn(async (ids: string[]) => rows.filter((r) => ids.includes(r.id))),
+    findForHits: jest.fn(async (ids: string[]) => rows.filter((r) => ids.includes(r.id))),
     loadEmbeddings: jest.fn(async () => rows.map(({ id, intent, embedding, embeddingModel }) => ({ id, intent, embedding, embeddingModel }))),
     findNeedingEmbedding: jest.fn(async () => []),
     setEmbedding: jest.fn(),

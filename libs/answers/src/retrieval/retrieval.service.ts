@@ -58,7 +58,7 @@ export class RetrievalService {
     const denseIds = dense.map((h) => h.id);
     const fused = this.fuse(lexIds, denseIds, q.intentHint);
     const top = fused.slice(0, limit);
-    const byId = new Map((await this.articles.findByIds(top.map((t) => t.id))).map((a) => [a.id, a]));
+    const byId = new Map((await this.articles.findForHits(top.map((t) => t.id))).map((a) => [a.id, a]));
     const cosine = new Map(dense.map((d) => [d.id, d.score]));
     return top.flatMap((t) => {
       const a = byId.get(t.id);

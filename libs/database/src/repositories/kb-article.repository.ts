@@ -48,9 +48,10 @@ export class KbArticleRepository {
     return rows.map((r) => ({ id: r.id, rank: Number(r.rank) }));
   }
 
-  findByIds(ids: string[]): Promise<KbArticle[]> {
+  /** What a search hit shows (no vector: 384 floats per article parsed for nothing, on every retrieval turn). */
+  findForHits(ids: string[]): Promise<Pick<KbArticle, 'id' | 'slug' | 'title' | 'body' | 'intent'>[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.repo.find({ where: { id: In(ids) } });
+    return this.repo.find({ select: { id: true, slug: true, title: true, body: true, intent: true }, where: { id: In(ids) } });
   }
 
   findById(id: string): Promise<KbArticle | null> {
