@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, Repository } from 'typeorm';
 import { KbArticle } from '../entities/kb-article.entity';
+import { preparedQuery } from './prepared-query';
 
 export type KbArticleInput = Pick<KbArticle, 'slug' | 'title' | 'body' | 'intent' | 'source' | 'questions'>;
 
@@ -34,7 +35,10 @@ export class KbArticleRepository {
    * split lexical recall@1 was 0.764 with `ts_rank_cd` against 0.974 with this ranking.
    */
   async searchLexical(text: string, limit: number): Promise<LexicalHit[]> {
-    const rows: { id: string; rank: number }[] = await this.dataSource.query(
+    // Named: planned once per connection, not on every retrieval turn (see preparedQuery).
+    const rows = await preparedQuery(
+      this.dataSource,
+      'kb.search_lexical',
       `WITH q AS (
          SELECT NULLIF(replace(replace(websearch_to_tsquery('english', $1)::text, ' & ', ' | '), '!', ''), '') AS expr
        )
