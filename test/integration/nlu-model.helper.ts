@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createNluService, NluService } from '@app/nlu';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 
 /** The model our pipeline trained (scripts/ensure-model.sh); tests fail loudly, never skip, without it. */
 export const MODEL_DIR = resolve(process.env.PARLEY_MODEL_DIR ?? 'models/default');
@@ -29,4 +30,38 @@ export function useDefaultNlu(): () => NluService {
     if (!nlu) throw new Error('the NLU is loaded in beforeAll');
     return nlu;
   };
+}
+
+/** The worker threads of `nlu`'s active model (worker backend), one per pool slot. */
+export function poolThreads(nlu: NluService): Worker[] {
+  const current = nlu['current'];
+  if (!current) throw new Error('no model is loaded');
+  return (current.backend as unknown as { threads(): Worker[] }).threads();
+}
+
+export type Fault = 'throw' | 'terminate' | 'hang';
+
+/**
+ * Makes the next batch sent to any worker of `nlu`'s pool meet `fault` instead of the model: 'throw' sends an
+ * unknown message type, which the worker's handler throws on (an uncaught exception: the thread dies);
+ * 'terminate' kills the thread right after the batch is posted; 'hang' never delivers the batch, which is what
+ * a worker stuck in native code looks like from outside. One-shot: every worker is disarmed on first use.
+ * Returns the threads it armed.
+ */
+export function faultOnNextBatch(nlu: NluService, fault: Fault): Worker[] {
+  const workers = poolThreads(nlu);
+  const originals = workers.map((w) => w.postMessage.bind(w));
+  const disarm = (): void => workers.forEach((w, i) => (w.postMessage = originals[i]));
+  workers.forEach((w, i) => {
+    w.postMessage = (msg: { type: string }, transfer?: readonly ArrayBuffer[]) => {
+      if (msg.type !== 'run') return originals[i](msg, transfer as never);
+      disarm();
+      if (fault === 'throw') return originals[i]({ ...msg, type: 'no-such-type' });
+      if (fault === 'terminate') {
+        originals[i](msg, transfer as never);
+        void w.terminate();
+      }
+    };
+  });
+  return workers;
 }

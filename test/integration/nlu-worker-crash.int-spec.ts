@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { requireModel } from './nlu-model.helper';
+import { Fault, faultOnNextBatch, poolThreads, requireModel } from './nlu-model.helper';
 
 /** Log lines as objects, and a promise per awaited event (no sleeps: tests wait for what the pool reports). */
 class CapturingLogger implements LoggerService {
@@ -39,33 +39,6 @@ class CapturingLogger implements LoggerService {
       }
     }
   }
-}
-
-type Fault = 'throw' | 'terminate' | 'hang';
-
-/**
- * Makes the next batch sent to any worker of `nlu`'s pool meet `fault` instead of the model: 'throw' sends an
- * unknown message type, which the worker's handler throws on (an uncaught exception: the thread dies);
- * 'terminate' kills the thread right after the batch is posted; 'hang' never delivers the batch, which is what
- * a worker stuck in native code looks like from outside. One-shot: both workers are disarmed on first use.
- */
-function faultOnNextBatch(nlu: NluService, fault: Fault): Worker[] {
-  const threads = nlu['current']!.backend as unknown as { threads(): Worker[] };
-  const workers = threads.threads();
-  const originals = workers.map((w) => w.postMessage.bind(w));
-  const disarm = (): void => workers.forEach((w, i) => (w.postMessage = originals[i]));
-  workers.forEach((w, i) => {
-    w.postMessage = (msg: { type: string }, transfer?: readonly ArrayBuffer[]) => {
-      if (msg.type !== 'run') return originals[i](msg, transfer as never);
-      disarm();
-      if (fault === 'throw') return originals[i]({ ...msg, type: 'no-such-type' });
-      if (fault === 'terminate') {
-        originals[i](msg, transfer as never);
-        void w.terminate();
-      }
-    };
-  });
-  return workers;
 }
 
 describe('NLU inference workers that crash or hang (real model, worker threads)', () => {
@@ -111,7 +84,7 @@ describe('NLU inference workers that crash or hang (real model, worker threads)'
     await logs.next('nlu.worker.replaced', replacedBefore + 1);
 
     expect(nlu.stats!.workers).toEqual({ alive: 2, crashes: 1, timeouts: 0, respawns: 1 });
-    const current = (nlu['current']!.backend as unknown as { threads(): Worker[] }).threads();
+    const current = poolThreads(nlu);
     expect(current.filter((w) => !old.includes(w))).toHaveLength(1);
     // Later calls (more than one batch at once, so both slots work) succeed with the same model's answer.
     const after = await Promise.all(Array.from({ length: 40 }, () => nlu.parse(MESSAGE)));

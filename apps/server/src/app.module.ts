@@ -24,7 +24,10 @@ import { WebModule } from './web/web.module';
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     // One instance of each, shared by every importer (Nest dedupes a dynamic module by its metadata object).
-    const nlu = NluModule.forRoot({ variant: config.nlu.variant });
+    // The runtime options go here (not only to the boot-time load): a promotion or rollback swaps with
+    // NluService's module options, and would otherwise fall back to the library defaults.
+    const { variant, threads, workers, callTimeoutMs } = config.nlu;
+    const nlu = NluModule.forRoot({ variant, threads, workers, callTimeoutMs });
     // Model registry + jobs; with the embedded PGlite the worker must run in this process (WORKER_MODE).
     const registry = RegistryModule.forServer({ imports: [nlu], worker: { enabled: config.training.workerMode === 'embedded' } });
     return {

@@ -47,9 +47,9 @@ export class BootSequence implements OnApplicationBootstrap {
   }
 
   private async tryLoad(modelDir: string): Promise<boolean> {
-    const { variant, threads, workers } = this.config.nlu;
+    const { variant, threads, workers, callTimeoutMs } = this.config.nlu;
     try {
-      const info = await this.nlu.load(modelDir, { variant, threads, workers });
+      const info = await this.nlu.load(modelDir, { variant, threads, workers, callTimeoutMs });
       this.logger.log({ event: 'model.loaded', modelDir, name: info.name, version: info.version, variant: info.variant, thresholds: info.thresholds });
       return true;
     } catch (error) {

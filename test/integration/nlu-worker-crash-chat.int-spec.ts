@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import type { BotReply, SendMessageResult } from '@app/contracts';
+import { PinoLoggerService } from '@app/logging';
+import { NluService } from '@app/nlu';
+import { bootTestApp, collectEvents, makePgliteDir, removeDir, requestOk, startConversation, TestApp, TestDatabase, waitForEvent, WidgetSocket } from '@app/testing';
+import { faultOnNextBatch } from './nlu-model.helper';
+
+/**
+ * An inference worker dying mid-turn, seen from the chat: the real server on PGlite and PostgreSQL, the real
+ * model in worker threads, a real socket.io client. The turn whose batch was on the dead worker gets the
+ * fallback (offer a human), the failure is counted and logged without the message text, and the next
+ * message is understood again.
+ */
+jest.setTimeout(180_000);
+
+describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat turn when an NLU worker crashes (%s)', (kind) => {
+  const TEXT = 'I want to cancel my order 732201349959';
+  const lines: string[] = [];
+  let t: TestApp;
+  let pgliteDir: string | undefined;
+  let socket: WidgetSocket | undefined;
+
+  const ask = async (s: WidgetSocket, text: string): Promise<BotReply> => {
+    const pending = collectEvents(s, 'bot:reply');
+    const ack = await requestOk<SendMessageResult>(s, 'message:send', { clientMessageId: randomUUID(), text });
+    const early = pending.stop().find((r) => r.replyTo === ack.messageId);
+    return early ?? waitForEvent(s, 'bot:reply', { timeout: 20_000, filter: (r) => r.replyTo === ack.messageId });
+  };
+  const nluErrors = async (): Promise<number> => {
+    const body = await (await fetch(`${t.url}/metrics`)).text();
+    return Number(/^parley_nlu_errors_total (\d+)/m.exec(body)?.[1] ?? NaN);
+  };
+  const logged = (event: string): Record<string, unknown>[] =>
+    lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === event);
+
+  beforeAll(async () => {
+    pgliteDir = kind === 'pglite' ? makePgliteDir() : undefined;
+    const logger = new PinoLoggerService('info', { write: (line: string) => void lines.push(line) });
+    t = await bootTestApp({ kind, pgliteDir }, { NLU_WORKERS: '2' }, { logger });
+  });
+
+  afterAll(async () => {
+    socket?.disconnect();
+    await t?.close();
+    if (pgliteDir) removeDir(pgliteDir);
+  });
+
+  it('answers the turn on the dead worker with the fallback, counts it, and understands the next message', async () => {
+    socket = (await startConversation(t.url)).socket;
+    const nlu = t.app.get(NluService);
+    const normal = await ask(socket, TEXT);
+    expect(normal.modelVersion).toBe(nlu.modelInfo!.version);
+    expect(normal.intent).not.toBeNull();
+    const errorsBefore = await nluErrors();
+
+    faultOnNextBatch(nlu, 'throw');
+    const failed = await ask(socket, TEXT);
+    expect(failed.route).toBe('fallback');
+    expect(failed.text).toMatch(/^Sorry/);
+    expect(failed.intent).toBeNull();
+    expect(failed.modelVersion).toBeUndefined();
+    expect(await nluErrors()).toBe(errorsBefore + 1);
+
+    const again = await ask(socket, TEXT);
+    expect(again).toMatchObject({ route: normal.route, intent: normal.intent, text: normal.text, modelVersion: normal.modelVersion });
+    expect(nlu.stats!.workers).toMatchObject({ crashes: 1, timeouts: 0 });
+
+    const [crash] = logged('nlu.worker.crashed');
+    expect(crash).toMatchObject({ level: 'error', reason: 'error', failedCalls: 1 });
+    const [turnFailure] = logged('nlu.failed');
+    expect(turnFailure).toMatchObject({ err: { code: 'NLU_INFERENCE_FAILED' } });
+    for (const line of lines.filter((l) => l.includes('nlu.'))) expect(line).not.toContain('732201349959');
+  });
+});
