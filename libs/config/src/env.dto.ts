@@ -113,19 +113,22 @@ export class EnvDto {
   /**
    * Admission control: \`message:send\` is refused with BUSY (nothing stored, the client resends after retryAfterMs)
    * while this instance has more turns accepted but not yet answered than this; 0 turns the check off.
+   * Defaults from bench:load (2 instances, 200 clients offering ~400 msgs/s, load avg ~7, one 30 s run each):
+   * 24 / 250 ms: 250 acked msgs/s, accepted-send reply p50 105 ms / p99 532 ms; 200 / 1000 ms: 158 msgs/s, 589 / 1767 ms;
+   * 12 / 150 ms: 153 msgs/s, 116 / 609 ms (more refusals, more resends).
    */
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(1_000_000)
-  CHAT_MAX_BACKLOG: number = 200;
+  CHAT_MAX_BACKLOG: number = 24;
 
   /** Admission control: refuse with BUSY while the oldest unanswered turn of this instance has waited longer (ms); 0 = off. */
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(600_000)
-  CHAT_MAX_QUEUE_AGE_MS: number = 1000;
+  CHAT_MAX_QUEUE_AGE_MS: number = 250;
 
   @IsString()
   COMPANY_PROFILE: string = 'content/company.json';
