@@ -16,7 +16,7 @@
   const title = script.dataset.title || 'Chat with us';
   const storageKey = 'parley:' + base;
   const ACK_TIMEOUT_MS = 15000;
-  const RETRYABLE = new Set(['INTERNAL_ERROR', 'DB_UNAVAILABLE', 'MODEL_NOT_READY', 'RATE_LIMITED']);
+  const RETRYABLE = new Set(['INTERNAL_ERROR', 'DB_UNAVAILABLE', 'MODEL_NOT_READY', 'RATE_LIMITED', 'BUSY']);
 
   // ---- storage: the conversation token and the messages not yet acknowledged survive a reload -------------
   /** @returns {{ token?: string, open?: boolean, outbox: { cid: string, text: string }[] }} */
@@ -466,13 +466,16 @@
     }
     const code = ack.error.code;
     if (code === 'TIMEOUT' || RETRYABLE.has(code)) {
-      // Kept in the outbox: sent again after a delay or on reconnect, with the same clientMessageId.
+      // Kept in the outbox: sent again after a delay or on reconnect, with the same clientMessageId. BUSY (the
+      // server is catching up) shows nothing alarming: the message just stays "sending…".
       setDeliveryState(
         item,
-        'queued',
+        code === 'BUSY' ? 'sending' : 'queued',
         code === 'RATE_LIMITED' ? 'sending too fast, retrying soon' : undefined,
       );
-      const delay = Math.min(Math.max(Number(ack.error.retryAfterMs) || 2000, 500), 60000);
+      // Jitter: after an overload every waiting widget would otherwise resend at the same moment.
+      const hint = Math.min(Math.max(Number(ack.error.retryAfterMs) || 2000, code === 'BUSY' ? 250 : 500), 60000);
+      const delay = hint * (1 + Math.random() * 0.5);
       setTimeout(flush, delay);
       return;
     }

@@ -21,10 +21,31 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+async function request<T>(socket: WidgetSocket, event: keyof ClientToServerEvents, payload: unknown): Promise<Ack<T>> {
+  return (await (socket.timeout(15_000) as unknown as { emitWithAck: (e: string, p: unknown) => Promise<Ack<T>> }).emitWithAck(event, payload)) as Ack<T>;
+}
+
 async function call<T>(socket: WidgetSocket, event: keyof ClientToServerEvents, payload: unknown): Promise<T> {
-  const ack = (await (socket.timeout(15_000) as unknown as { emitWithAck: (e: string, p: unknown) => Promise<Ack<T>> }).emitWithAck(event, payload)) as Ack<T>;
+  const ack = await request<T>(socket, event, payload);
   if (!ack.ok) throw new Error(`${ack.error.code}: ${ack.error.message}`);
   return ack.data;
+}
+
+/** Refusals after which the same message goes again (nothing was stored; the clientMessageId keeps it stored once). */
+const RESEND = new Set(['BUSY', 'RATE_LIMITED', 'DB_UNAVAILABLE']);
+const MAX_SENDS = 10;
+
+/** Sends one message; on BUSY (server catching up) and the like, resends it after retryAfterMs plus jitter. */
+async function sendMessage(socket: WidgetSocket, text: string): Promise<void> {
+  const payload = { clientMessageId: randomUUID(), text };
+  for (let attempt = 1; ; attempt++) {
+    const ack = await request(socket, 'message:send', payload);
+    if (ack.ok) return;
+    if (!RESEND.has(ack.error.code) || attempt >= MAX_SENDS) throw new Error(`${ack.error.code}: ${ack.error.message}`);
+    const wait = Math.round((ack.error.retryAfterMs ?? 1_000) * (1 + Math.random() * 0.5));
+    console.log(dim(`server ${ack.error.code === 'BUSY' ? 'busy' : ack.error.code}; sending again in ${wait} ms`));
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }
 
 function printReply(r: BotReply): void {
@@ -78,7 +99,7 @@ async function main(): Promise<void> {
         const reply = lastReply as BotReply | null;
         if (!reply) console.log(dim('no reply to rate yet'));
         else await call(socket, 'feedback:send', { messageId: reply.messageId, rating: line.slice(1) });
-      } else await call(socket, 'message:send', { clientMessageId: randomUUID(), text: line });
+      } else await sendMessage(socket, line);
     } catch (error) {
       console.log(dim((error as Error).message));
     } finally {
