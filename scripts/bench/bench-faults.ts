@@ -3,19 +3,29 @@
  * that resend what was not acked and resume after a disconnect) while, one after the other:
  *   1. one instance is killed with SIGKILL (its clients reconnect through the proxy to the other), then restarted;
  *   2. PostgreSQL is restarted (`--pg-restart`, a shell command);
- *   3. Redis is stopped for `--redis-down` seconds (`SHUTDOWN NOSAVE`) and started again with the same flags.
+ *   3. Redis is stopped for `--redis-down` seconds (`SHUTDOWN NOSAVE`) and started again with the same flags;
+ *   4. a corrupt model is promoted: a copy of `--model` with bytes flipped in its ONNX file (so it no longer matches
+ *      its manifest's sha256), registered as a candidate (the row a training job writes) and promoted through the
+ *      admin API with `force`; then, as if the registry's check had been skipped (or the folder broke after it),
+ *      marked active in the database and announced on `parley_model`, so every instance is told to switch to it.
  * Per fault: errors seen by clients, reply latency in its window, time to recover. At the end every acked message
  * must be stored once and answered once (`lost`, `duplicated`). Writes bench/results/faults.json.
  *
- *   npm run bench:faults [-- --clients 200 --phase 30 --pace 3 --db-url postgres://… --pg-restart "pg_ctlcluster 15 main restart"]
+ *   npm run bench:faults [-- --clients 200 --phase 30 --pace 3 --db-url postgres://… --pg-restart "pg_ctlcluster 15 main restart"
+ *                            --faults kill,pg,redis,model]
  *
  * The bench runs its own redis-server on `--redis-port` (it stops and starts it); PostgreSQL is the one at
  * `--db-url`, restarted with `--pg-restart`. Point both at servers nothing else uses: the faults are real.
  */
 import { ChildProcess, execSync, spawn } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { closeSync, cpSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { hashPassword } from '@app/auth';
 import {
   audit,
   connectClients,
@@ -47,10 +57,13 @@ const { values } = parseArgs({
     'redis-down': { type: 'string', default: '10' },
     model: { type: 'string', default: process.env.PARLEY_MODEL_DIR ?? 'models/default' },
     out: { type: 'string', default: 'bench/results/faults.json' },
+    // Which faults to inject, comma-separated (a machine shared with others may not allow restarting PostgreSQL).
+    faults: { type: 'string', default: 'kill,pg,redis,model' },
   },
 });
 
 const PHASE_MS = Number(values.phase) * 1000;
+const FAULTS = new Set(values.faults!.split(',').map((f) => f.trim()));
 const REDIS_FLAGS = ['--bind', '127.0.0.1', '--port', values['redis-port']!, '--save', '', '--appendonly', 'no'];
 
 interface FaultResult {
@@ -58,7 +71,7 @@ interface FaultResult {
   at_s: number;
   errors: number;
   error_codes: Record<string, number>;
-  recovery_s: number | null;
+  recovery_s: number | null | 'not affected';
   replies_in_window: number;
   p50_ms: number;
   p99_ms: number;
@@ -92,6 +105,85 @@ function lastErrorAfter(stats: Stats, from: number, to: number): number {
   return last.length ? (Math.max(...last) - from) / 1000 : 0;
 }
 
+/** A copy of `modelDir` under a new version whose ONNX file no longer matches the manifest's sha256. */
+function corruptCopy(modelDir: string): { dir: string; version: string; file: string; manifest: Record<string, unknown> } {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-corrupt-model-'));
+  cpSync(resolve(modelDir), dir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  const version = `corrupt-${Date.now()}`;
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, version }, null, 2));
+  const file = existsSync(join(dir, 'model.int8.onnx')) ? 'model.int8.onnx' : 'model.onnx';
+  const fd = openSync(join(dir, file), 'r+');
+  try {
+    const at = Math.floor(fstatSync(fd).size / 2);
+    const bytes = Buffer.alloc(64);
+    readSync(fd, bytes, 0, bytes.length, at);
+    for (let i = 0; i < bytes.length; i++) bytes[i] ^= 0xff;
+    writeSync(fd, bytes, 0, bytes.length, at);
+  } finally {
+    closeSync(fd);
+  }
+  return { dir, version, file, manifest: { ...manifest, version } };
+}
+
+/** An admin account for this bench (created or reset in the database) and its bearer token. */
+async function benchAdmin(db: Client, url: string): Promise<string> {
+  const email = 'bench-faults-admin@parley.bench';
+  const password = randomBytes(18).toString('base64url');
+  await db.query(
+    `INSERT INTO "app_user" ("email", "name", "role", "password_hash") VALUES ($1, 'bench:faults', 'admin', $2)
+     ON CONFLICT ("email") DO UPDATE SET "password_hash" = EXCLUDED."password_hash", "role" = 'admin', "disabled" = false`,
+    [email, await hashPassword(password)],
+  );
+  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (res.status !== 200) throw new Error(`bench admin login refused: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** The model version each instance runs (GET /ready). */
+async function runningVersions(instances: Instance[]): Promise<Array<string | null>> {
+  return Promise.all(
+    instances.map(async (i) => {
+      try {
+        const body = (await (await fetch(`${i.url}/ready`, { signal: AbortSignal.timeout(3_000) })).json()) as { model?: { version?: string } | null };
+        return body.model?.version ?? null;
+      } catch {
+        return null;
+      }
+    }),
+  );
+}
+
+/** Swaps the registry's active version in one transaction and tells every instance (what a promotion does). */
+async function markActive(db: Client, activeId: string, retire: { id: string; status: 'retired' | 'failed' }): Promise<void> {
+  await db.query('BEGIN');
+  try {
+    await db.query(`UPDATE "model_version" SET "status" = $2 WHERE "id" = $1`, [retire.id, retire.status]);
+    await db.query(`UPDATE "model_version" SET "status" = 'active' WHERE "id" = $1`, [activeId]);
+    await db.query('COMMIT');
+  } catch (error) {
+    await db.query('ROLLBACK');
+    throw error;
+  }
+  await db.query(`SELECT pg_notify('parley_model', $1)`, [JSON.stringify({ id: activeId, status: 'active' })]);
+}
+
+/** The fields of a pino line that say what an instance did about a model. */
+function summariseEvent(line: string): Record<string, unknown> {
+  try {
+    const e = JSON.parse(line) as Record<string, unknown>;
+    return { event: e.event, trigger: e.trigger, version: e.version, code: e.code, keeping: e.keeping };
+  } catch {
+    return { line: line.slice(0, 200) };
+  }
+}
+
+function versionsIn(stats: Stats, from: number, to: number): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [at, v] of stats.modelVersions) if (at >= from && at < to) counts[v ?? 'null'] = (counts[v ?? 'null'] ?? 0) + 1;
+  return counts;
+}
+
 async function main(): Promise<void> {
   const loadBefore = loadavg();
   const redisUrl = `redis://127.0.0.1:${values['redis-port']}/0`;
@@ -116,7 +208,7 @@ async function main(): Promise<void> {
     console.log('baseline', baseline);
 
     // 1. kill -9 one instance; its clients fail over through the proxy; then it comes back.
-    {
+    if (FAULTS.has('kill')) {
       const at = now();
       instances[0].child!.kill('SIGKILL');
       alive.delete(0);
@@ -143,7 +235,7 @@ async function main(): Promise<void> {
     }
 
     // 2. PostgreSQL restart.
-    {
+    if (FAULTS.has('pg')) {
       const at = now();
       const began = performance.now();
       execSync(values['pg-restart']!, { stdio: 'inherit' });
@@ -163,7 +255,7 @@ async function main(): Promise<void> {
     }
 
     // 3. Redis away for a while.
-    {
+    if (FAULTS.has('redis')) {
       const at = now();
       execSync(`redis-cli -p ${values['redis-port']} shutdown nosave`, { stdio: 'ignore' });
       const sawDown = await waitFor(async () => (await readiness(instances)).some((r) => r.redis === 'down'), 10_000);
@@ -186,6 +278,72 @@ async function main(): Promise<void> {
       console.log(faults[faults.length - 1]);
     }
 
+    // 4. A corrupt model promoted: the admin API must refuse it; told to switch anyway, every instance keeps its model.
+    if (FAULTS.has('model')) {
+      const at = now();
+      const corrupt = corruptCopy(values.model!);
+      const db = new Client({ connectionString: env.databaseUrl });
+      await db.connect();
+      try {
+        const before = await runningVersions(instances);
+        const token = await benchAdmin(db, instances[0].url);
+        const inserted = await db.query<{ id: string }>(
+          `INSERT INTO "model_version" ("version", "name", "dir", "manifest", "status") VALUES ($1, $2, $3, $4, 'candidate') RETURNING "id"`,
+          [corrupt.version, String(corrupt.manifest.name ?? 'default'), corrupt.dir, JSON.stringify(corrupt.manifest)],
+        );
+        const candidateId = inserted.rows[0].id;
+        const began = performance.now();
+        const res = await fetch(`${instances[1].url}/api/models/${candidateId}/promote`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ force: true, reason: 'bench:faults corrupt model' }),
+        });
+        const body = (await res.json()) as { code?: string; message?: string };
+        const promote = { http_status: res.status, code: body.code ?? null, message: body.message ?? null, answered_ms: r2(performance.now() - began) };
+        const statusAfter = (await db.query<{ status: string }>(`SELECT "status" FROM "model_version" WHERE "id" = $1`, [candidateId])).rows[0].status;
+        const afterPromote = await runningVersions(instances);
+        console.log('corrupt model promote:', promote, 'registry status', statusAfter, 'running', afterPromote);
+        // Bypass the check: the registry now says the corrupt version is active and every instance is notified.
+        const previous = (await db.query<{ id: string }>(`SELECT "id" FROM "model_version" WHERE "status" = 'active'`)).rows[0]?.id;
+        let whileMarked: Array<string | null> = [];
+        let switchLog: Array<Array<Record<string, unknown>>> = [];
+        if (previous) {
+          await markActive(db, candidateId, { id: previous, status: 'retired' });
+          await sleep(PHASE_MS / 2);
+          whileMarked = await runningVersions(instances);
+          switchLog = instances.map((i) => i.modelEvents.filter((l) => l.includes(corrupt.version)).map(summariseEvent));
+          await markActive(db, previous, { id: candidateId, status: 'failed' });
+        }
+        await sleep(PHASE_MS / 2);
+        const after = await runningVersions(instances);
+        const replies = versionsIn(stats, at, now());
+        faults.push({
+          fault: 'promote a corrupt model',
+          at_s: r2(at / 1000),
+          ...window(stats, at, now()),
+          recovery_s: 'not affected',
+          detail: {
+            corrupted: `${corrupt.file}: 64 bytes flipped (sha256 no longer matches manifest.json)`,
+            promote,
+            registry_status_after_promote: statusAfter,
+            running_before: before,
+            running_after_promote: afterPromote,
+            running_while_marked_active: whileMarked,
+            switch_log_while_marked_active: switchLog,
+            running_after: after,
+            reply_model_versions: replies,
+            corrupt_version_answered: replies[corrupt.version] ?? 0,
+            recovery:
+              'not affected: the promote is refused (422 MODEL_INVALID, nothing switched); with the registry forced to name it active and every instance notified, each refuses to load it (model.switch_failed in its log) and keeps answering with the running model',
+          },
+        });
+        console.log(faults[faults.length - 1]);
+      } finally {
+        await db.end();
+        rmSync(corrupt.dir, { recursive: true, force: true });
+      }
+    }
+
     for (const c of clients) c.stop();
     await sending;
     const drained = await settle(clients, 120_000);
@@ -198,11 +356,13 @@ async function main(): Promise<void> {
       clients: clients.length,
       pace_s: Number(values.pace),
       phase_s: Number(values.phase),
+      faults_injected: [...FAULTS],
       messages_acked: counted.acked,
       lost: counted.lost,
       duplicated: counted.duplicated,
       backlog_drain_s: drained.drain_s,
       errors: Object.values(stats.errors).reduce((a, b) => a + b, 0),
+      refused_busy: stats.refusedBusy,
       error_codes: stats.errors,
       p50_ms: all.p50_ms,
       p99_ms: all.p99_ms,
@@ -211,12 +371,6 @@ async function main(): Promise<void> {
       stored_unacked: counted.stored_unacked,
       baseline,
       faults,
-      skipped: [
-        {
-          fault: 'promote a corrupt model',
-          why: 'no time left in this run; the registry refuses a folder that does not load before anything changes (see docs/api-admin.md, test/e2e/admin-registry.e2e-spec.ts)',
-        },
-      ],
       machine: machine(loadBefore),
       notes: 'servers, clients, PostgreSQL and Redis share the machine; lost/duplicated counted over the whole run against the database',
     };

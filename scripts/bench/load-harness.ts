@@ -47,6 +47,8 @@ export interface Instance {
   port: number;
   url: string;
   child: ChildProcess | null;
+  /** The instance's model switch log lines (`"event":"model.…"`), kept as evidence for bench:faults. */
+  modelEvents: string[];
 }
 
 export interface InstanceEnv {
@@ -92,8 +94,14 @@ export async function startInstance(index: number, port: number, env: InstanceEn
     });
     child.once('exit', onExit);
   });
-  child.stdout!.resume();
-  return { index, port, url: `http://127.0.0.1:${port}`, child };
+  const modelEvents: string[] = [];
+  let partial = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.includes('"event":"model.') && modelEvents.length < 100) modelEvents.push(line);
+  });
+  return { index, port, url: `http://127.0.0.1:${port}`, child, modelEvents };
 }
 
 export async function stopInstance(instance: Instance, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -192,6 +200,8 @@ export interface Stats {
   acceptedLatencies: Array<[number, number]>;
   /** Sends refused with BUSY (admission control): nothing stored, resent after retryAfterMs; not errors. */
   refusedBusy: number;
+  /** [time since start (ms), the reply's modelVersion] of replies received live. */
+  modelVersions: Array<[number, string | null]>;
   ackLatencies: number[];
   /** [time since start (ms), error code]. */
   errorLog: Array<[number, string]>;
@@ -199,7 +209,7 @@ export interface Stats {
 }
 
 export function newStats(): Stats {
-  return { sent: 0, acked: 0, replies: 0, duplicateDeliveries: 0, errors: {}, latencies: [], acceptedLatencies: [], refusedBusy: 0, ackLatencies: [], errorLog: [], disconnects: [] };
+  return { sent: 0, acked: 0, replies: 0, duplicateDeliveries: 0, errors: {}, latencies: [], acceptedLatencies: [], refusedBusy: 0, modelVersions: [], ackLatencies: [], errorLog: [], disconnects: [] };
 }
 
 interface Outgoing {
@@ -321,6 +331,7 @@ export class LoadClient {
 
   private onReply(r: BotReply): void {
     this.lastSeq = Math.max(this.lastSeq, r.seq);
+    this.stats.modelVersions.push([performance.now() - this.t0, r.modelVersion ?? null]);
     this.noteReply(r.messageId, r.replyTo, true);
   }
 
