@@ -1,7 +1,7 @@
 import type { AppConfig } from '@app/config';
 import { BusyError, ErrorCode } from '@app/contracts';
 import type { MessageEntity } from '@app/database';
-import { AdmissionService, decideAdmission, retryHint } from './admission.service';
+import { AdmissionService, decideAdmission, retryHint, RetryPacer } from './admission.service';
 import { ConversationService } from './conversation.service';
 import { TurnMetrics } from './turn-metrics.service';
 import type { TurnService } from './turn.service';
@@ -21,6 +21,10 @@ describe('decideAdmission', () => {
     expect(decideAdmission({ pending: 2, oldestMs: 2400 }, limits)).toEqual({ reason: 'queue_age', retryAfterMs: 2400 });
   });
 
+  it('hints at least the pacer interval', () => {
+    expect(decideAdmission({ pending: 10, oldestMs: 3 }, limits, 4000)).toEqual({ reason: 'backlog', retryAfterMs: 4000 });
+  });
+
   it('never refuses with both limits off', () => {
     expect(decideAdmission({ pending: 1e6, oldestMs: 1e7 }, { maxBacklog: 0, maxQueueAgeMs: 0 })).toBeNull();
   });
@@ -28,6 +32,37 @@ describe('decideAdmission', () => {
   it('bounds the hint', () => {
     expect(retryHint(0)).toBe(250);
     expect(retryHint(600_000)).toBe(10_000);
+  });
+});
+
+describe('RetryPacer', () => {
+  it('doubles the resend interval per second while refusals outnumber admissions, and shrinks it back when they stop', () => {
+    let now = 0;
+    const sut = new RetryPacer(() => now);
+    const second = (admitted: number, refused: number) => {
+      for (let i = 0; i < admitted; i++) sut.admit();
+      for (let i = 0; i < refused; i++) sut.refuse();
+      now += 1_000;
+      return sut.paceMs();
+    };
+    expect(sut.paceMs()).toBe(250);
+    expect(second(40, 800)).toBe(500);
+    expect(second(40, 800)).toBe(1_000);
+    expect(second(40, 60)).toBe(1_500);
+    expect(second(40, 40)).toBe(1_500);
+    expect(second(50, 0)).toBe(750);
+    now += 5_000;
+    expect(sut.paceMs()).toBe(375);
+  });
+
+  it('never leaves 250 ms .. 10 s', () => {
+    let now = 0;
+    const sut = new RetryPacer(() => now);
+    for (let i = 0; i < 20; i++) {
+      for (let j = 0; j < 10; j++) sut.refuse();
+      now += 1_000;
+    }
+    expect(sut.paceMs()).toBe(10_000);
   });
 });
 
