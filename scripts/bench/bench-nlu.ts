@@ -50,6 +50,22 @@ const MIX = [
 interface Config {
   name: string;
   load: NluLoadOptions;
+  /** Also time the parts of one batch-1 parse (BREAKDOWN_ITERS calls; worker backend). */
+  breakdown?: boolean;
+}
+
+/** Medians (ms) of the parts of one batch-1 parse of MESSAGE, each timed on every call. */
+interface Breakdown {
+  calls: number;
+  parse_ms: number;
+  /** Text → word pieces on the main thread (the encoder's word cache is warm, as in steady traffic). */
+  encode_ms: number;
+  /** session.run inside the worker. */
+  session_run_ms: number;
+  /** Posting the batch to the worker and its outputs back (backend round trip minus session.run). */
+  worker_hop_ms: number;
+  /** The rest of parse: the micro-batcher's turn, slicing, softmax, BIO decoding, normalisers (parse minus encode minus round trip, per call). */
+  batcher_and_decode_ms: number;
 }
 
 interface Row {
@@ -66,7 +82,10 @@ interface Row {
   event_loop_delay_p99_ms: number;
   event_loop_delay_max_ms: number;
   rss_mb: number;
+  breakdown?: Breakdown;
 }
+
+const BREAKDOWN_ITERS = 2000;
 
 const pct = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -83,6 +102,40 @@ async function latency(nlu: NluService): Promise<number[]> {
     out.push(performance.now() - t);
   }
   return out;
+}
+
+/**
+ * Times each part of a batch-1 parse on the same calls: encode, the backend round trip (with the worker's own
+ * session.run time) and a whole parse, interleaved so that shared-machine noise hits all of them alike.
+ */
+async function breakdown(nlu: NluService): Promise<Breakdown> {
+  // The bench may look inside: the encoder and the backend are what parse() uses.
+  const model = nlu['current']!;
+  const ids = nlu.tokenize(MESSAGE).ids;
+  const encode: number[] = [];
+  const run: number[] = [];
+  const hop: number[] = [];
+  const parse: number[] = [];
+  const rest: number[] = [];
+  for (let i = 0; i < BREAKDOWN_ITERS; i++) {
+    let t = performance.now();
+    model.encoder.encode(MESSAGE);
+    const e = performance.now() - t;
+    const input = { ids: BigInt64Array.from(ids, BigInt), mask: new BigInt64Array(ids.length).fill(1n), batch: 1, seq: ids.length };
+    t = performance.now();
+    const out = await model.backend.run(input);
+    const roundTrip = performance.now() - t;
+    t = performance.now();
+    await nlu.parse(MESSAGE);
+    const p = performance.now() - t;
+    encode.push(e);
+    run.push(out.runMs ?? NaN);
+    hop.push(roundTrip - (out.runMs ?? NaN));
+    parse.push(p);
+    rest.push(p - e - roundTrip);
+  }
+  const med = (xs: number[]): number => Math.round(pct(xs, 50) * 1000) / 1000;
+  return { calls: BREAKDOWN_ITERS, parse_ms: med(parse), encode_ms: med(encode), session_run_ms: med(run), worker_hop_ms: med(hop), batcher_and_decode_ms: med(rest) };
 }
 
 interface Throughput {
@@ -127,6 +180,7 @@ async function runConfig(cfg: Config): Promise<Row> {
   const nlu = await createNluService({ modelDir: MODEL, ...cfg.load });
   try {
     const lat = await latency(nlu);
+    const parts = cfg.breakdown ? await breakdown(nlu) : undefined;
     const tp = await throughput(nlu);
     const info = nlu.modelInfo!;
     return {
@@ -142,6 +196,7 @@ async function runConfig(cfg: Config): Promise<Row> {
       event_loop_delay_p99_ms: r2(tp.eldP99),
       event_loop_delay_max_ms: r2(tp.eldMax),
       rss_mb: Math.round(tp.rssMb),
+      ...(parts ? { breakdown: parts } : {}),
     };
   } finally {
     await nlu.close();
@@ -184,9 +239,9 @@ async function main(): Promise<void> {
     return;
   }
   const configs: Config[] = [
-    { name: 'int8 workers 2x1 (default)', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1 } },
+    { name: 'int8 workers 2x1 (default)', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1 }, breakdown: true },
     { name: 'int8 workers 2x1 ORT arena off', load: { variant: 'int8', backend: 'workers', workers: 2, threads: 1, memArena: false } },
-    { name: 'int8 workers 1x2', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS } },
+    { name: 'int8 workers 1x2', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS }, breakdown: true },
     { name: 'int8 workers 1x2 spinning', load: { variant: 'int8', backend: 'workers', workers: 1, threads: THREADS, spin: true } },
     { name: 'int8 main thread 1x2', load: { variant: 'int8', backend: 'inline', threads: THREADS } },
     { name: 'fp32 workers 2x1', load: { variant: 'fp32', backend: 'workers', workers: 2, threads: 1 } },
@@ -215,7 +270,8 @@ async function main(): Promise<void> {
   const pyInt8 = 'error' in py.int8 ? null : py.int8;
   const pyFp32 = 'error' in py.fp32 ? null : py.fp32;
 
-  console.table(rows);
+  console.table(rows.map(({ breakdown: _, ...row }) => row));
+  console.table(Object.fromEntries(rows.filter((r) => r.breakdown).map((r) => [r.config, r.breakdown])));
   console.table({
     'python int8': pyInt8 ?? py.int8,
     'python fp32': pyFp32 ?? py.fp32,
@@ -241,6 +297,8 @@ async function main(): Promise<void> {
     node_vs_python_cpu_efficiency: pyInt8 ? r2(pyInt8.cpu_ms_per_msg / main.cpu_ms_per_msg) : null,
     node_vs_python_p50: pyInt8 ? r2(main.p50_ms / pyInt8.p50_ms) : null,
     rss_mb: main.rss_mb,
+    // Where the default's batch-1 p50 goes (medians over BREAKDOWN_ITERS calls).
+    batch1_breakdown_ms: main.breakdown ?? null,
     rss_mb_max_any_config: Math.max(...rows.map((r) => r.rss_mb)),
     event_loop_delay_p99_ms: main.event_loop_delay_p99_ms,
     idle_event_loop_delay_p99_ms: idleEldP99,

@@ -26,10 +26,12 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat turn when an NLU
     const early = pending.stop().find((r) => r.replyTo === ack.messageId);
     return early ?? waitForEvent(s, 'bot:reply', { timeout: 20_000, filter: (r) => r.replyTo === ack.messageId });
   };
-  const nluErrors = async (): Promise<number> => {
+  const metric = async (series: string): Promise<number> => {
     const body = await (await fetch(`${t.url}/metrics`)).text();
-    return Number(/^parley_nlu_errors_total (\d+)/m.exec(body)?.[1] ?? NaN);
+    const line = body.split('\n').find((l) => l.startsWith(`${series} `));
+    return Number(line?.split(' ')[1] ?? NaN);
   };
+  const nluErrors = (): Promise<number> => metric('parley_nlu_errors_total');
   const logged = (event: string): Record<string, unknown>[] =>
     lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === event);
 
@@ -64,6 +66,10 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat turn when an NLU
     const again = await ask(socket, TEXT);
     expect(again).toMatchObject({ route: normal.route, intent: normal.intent, text: normal.text, modelVersion: normal.modelVersion });
     expect(nlu.stats!.workers).toMatchObject({ crashes: 1, timeouts: 0 });
+    expect(await metric('parley_nlu_worker_failures_total{reason="crash"}')).toBe(1);
+    expect(await metric('parley_nlu_worker_failures_total{reason="timeout"}')).toBe(0);
+    // The replacement may still be loading; at least the worker that answered "again" is alive.
+    expect(await metric('parley_nlu_workers_alive')).toBeGreaterThanOrEqual(1);
 
     const [crash] = logged('nlu.worker.crashed');
     expect(crash).toMatchObject({ level: 'error', reason: 'error', failedCalls: 1 });

@@ -137,6 +137,17 @@ describe('NLU inference workers that crash or hang (real model, worker threads)'
     expect(nlu.stats!.workers).toMatchObject({ alive: 1, crashes: 1, respawns: 1 });
   });
 
+  it('keeps the failure totals across a model swap (the Prometheus counters read them)', async () => {
+    const nlu = await start({ callTimeoutMs: 1500 });
+    faultOnNextBatch(nlu, 'hang');
+    await expect(nlu.parse(MESSAGE)).rejects.toMatchObject({ code: 'NLU_INFERENCE_TIMEOUT' });
+    faultOnNextBatch(nlu, 'throw');
+    await expect(nlu.parse(MESSAGE)).rejects.toMatchObject({ code: 'NLU_INFERENCE_FAILED' });
+    await nlu.swap(src);
+    expect(nlu.stats!.workers).toMatchObject({ alive: 2, crashes: 1, timeouts: 1 });
+    await expect(nlu.parse(MESSAGE)).resolves.toMatchObject({ text: MESSAGE });
+  });
+
   it('closing the model while a replacement loads neither hangs nor throws, and later calls get MODEL_NOT_READY', async () => {
     const nlu = await start();
     const crashedBefore = logs.events.filter((e) => e.event === 'nlu.worker.crashed').length;

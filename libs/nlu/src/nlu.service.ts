@@ -26,6 +26,8 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('NluService');
   private current: LoadedModel | null = null;
   private swapping: Promise<unknown> = Promise.resolve();
+  /** Worker crashes, timeouts and replacements of the models swapped out, so the totals survive a swap. */
+  private readonly retired = { crashes: 0, timeouts: 0, respawns: 0 };
 
   constructor(
     private readonly models: NluModelRepository,
@@ -51,17 +53,20 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Batching figures of the active model (recent batches) and what its inference workers went through
-   * (crashes, timeouts, replacements; null with the main-thread backend), for metrics and the bench.
+   * Batching figures of the active model (recent batches) and its inference workers: how many are alive now,
+   * and how many crashed, timed out and were replaced since this service started (all models it has served;
+   * null with the main-thread backend). For metrics and the bench.
    */
   get stats(): { batches: number; meanBatchSize: number; workers: BackendHealth | null } | null {
     if (!this.current) return null;
     const { batcher } = this.current;
     const recent = batcher.batchSizes.slice(-500);
+    const health = this.current.health();
+    const r = this.retired;
     return {
       batches: batcher.batchCount,
       meanBatchSize: recent.length ? recent.reduce((a, b) => a + b, 0) / recent.length : 0,
-      workers: this.current.health(),
+      workers: health && { alive: health.alive, crashes: health.crashes + r.crashes, timeouts: health.timeouts + r.timeouts, respawns: health.respawns + r.respawns },
     };
   }
 
@@ -144,7 +149,11 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
     const { name, version, variant, runtime } = next.info;
     this.logger.log({ event: 'nlu.model.active', name, version, variant, ...runtime, loadMs: Math.round(performance.now() - started), replaced: old?.info.version ?? null });
     // In-flight calls hold `old`; close() waits for its batcher to drain before releasing sessions.
-    if (old) await old.close();
+    if (old) {
+      await old.close();
+      const h = old.health();
+      if (h) for (const k of ['crashes', 'timeouts', 'respawns'] as const) this.retired[k] += h[k];
+    }
     return next.info;
   }
 

@@ -8,15 +8,22 @@ import { ortSessionOptions } from './inline.backend';
 /**
  * The worker's code, run with `eval: true`: plain CommonJS, so it works the same under tsx,
  * ts-jest and compiled dist without a separate build step for the worker file. Each worker owns
- * one ORT session and calls it synchronously; outputs are copied into fresh buffers and
- * transferred (not cloned) back. `runMs` is the session.run time inside the worker (the bench's
- * breakdown; two clock reads per batch).
+ * one ORT session and calls it synchronously. Outputs are transferred (not cloned) back: onnxruntime-node
+ * hands each output in a buffer of its own, which is sent as is; one that shares or overhangs its buffer
+ * is copied first. `runMs` is the session.run time inside the worker (the bench's breakdown; two clock
+ * reads per batch).
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { performance } = require('node:perf_hooks');
 const ort = require(workerData.ortPath);
 let session = null;
+function own(data, taken) {
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && !taken.has(data.buffer);
+  const out = whole ? data : Float32Array.from(data);
+  taken.add(out.buffer);
+  return out;
+}
 function fail(id, err) { parentPort.postMessage({ type: 'error', id, message: String(err && err.message || err) }); }
 parentPort.on('message', async (msg) => {
   if (msg.type === 'load') {
@@ -33,8 +40,9 @@ parentPort.on('message', async (msg) => {
       });
       const runMs = performance.now() - t0;
       const i = out.intent_logits, t = out.tag_logits, e = out.sentence_embedding;
+      const taken = new Set();
       const res = {
-        intentLogits: Float32Array.from(i.data), tagLogits: Float32Array.from(t.data), embedding: Float32Array.from(e.data),
+        intentLogits: own(i.data, taken), tagLogits: own(t.data, taken), embedding: own(e.data, taken),
         batch: msg.batch, seq: msg.seq, nIntents: i.dims[1], nTags: t.dims[2], hidden: e.dims[1], runMs,
       };
       parentPort.postMessage({ type: 'result', id: msg.id, res },

@@ -1,12 +1,40 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Counter, Gauge } from 'prom-client';
 import { TurnMetrics } from '@app/conversation';
+import { NluService } from '@app/nlu';
 
 /** Prometheus scrape endpoint. */
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly metrics: TurnMetrics) {}
+  constructor(
+    private readonly metrics: TurnMetrics,
+    nlu: NluService,
+  ) {
+    // The NLU's worker figures are read at scrape time from NluService (the nlu lib carries no metrics registry).
+    const registers = [metrics.registry];
+    new Gauge({
+      name: 'parley_nlu_workers_alive',
+      help: 'Inference worker threads able to take a batch (a crashed one counts again once replaced)',
+      registers,
+      collect() {
+        this.set(nlu.stats?.workers?.alive ?? 0);
+      },
+    });
+    new Counter({
+      name: 'parley_nlu_worker_failures_total',
+      help: 'Inference workers that crashed (reason=crash) or missed the batch deadline (reason=timeout) and were replaced',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        const w = nlu.stats?.workers;
+        this.reset();
+        this.inc({ reason: 'crash' }, w?.crashes ?? 0);
+        this.inc({ reason: 'timeout' }, w?.timeouts ?? 0);
+      },
+    });
+  }
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
