@@ -51,6 +51,16 @@ const { values } = parseArgs({
   },
 });
 
+/** parley_admission_refused_total of every instance, summed by reason (what the servers counted). */
+async function refusalsByReason(instances: Instance[]): Promise<Record<string, number>> {
+  const byReason: Record<string, number> = {};
+  for (const i of instances) {
+    const text = await fetch(`${i.url}/metrics`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.text(), () => '');
+    for (const m of text.matchAll(/^parley_admission_refused_total\{reason="(\w+)"\} (\d+)/gm)) byReason[m[1]] = (byReason[m[1]] ?? 0) + Number(m[2]);
+  }
+  return byReason;
+}
+
 async function main(): Promise<void> {
   const clientsN = Number(values.clients);
   const seconds = Number(values.seconds);
@@ -82,6 +92,7 @@ async function main(): Promise<void> {
     const accepted = latencySummary(stats, start - t0, Infinity, 'acceptedLatencies');
     const ack = [...stats.ackLatencies].sort((a, b) => a - b);
     const ready = await readiness(instances);
+    const refusedBy = await refusalsByReason(instances);
     const errors = Object.values(stats.errors).reduce((a, b) => a + b, 0);
     const result = {
       bench: 'load',
@@ -99,6 +110,7 @@ async function main(): Promise<void> {
       accepted_p50_ms: accepted.p50_ms,
       accepted_p99_ms: accepted.p99_ms,
       refused_busy: stats.refusedBusy,
+      refused_by_reason: refusedBy,
       ack_p50_ms: r2(ack[Math.floor(ack.length / 2)] ?? NaN),
       ack_p99_ms: r2(ack[Math.min(ack.length - 1, Math.floor(ack.length * 0.99))] ?? NaN),
       errors,
@@ -129,6 +141,7 @@ async function main(): Promise<void> {
       { metric: 'load avg (1m) before → end', value: `${r2(loadBefore[0])} → ${r2(loadAfter[0])}` },
     ]);
     if (errors) console.log('errors:', stats.errors);
+    console.log('refused by reason (server counters):', refusedBy);
     writeResult(values.out!, result);
   } finally {
     for (const c of clients) c.close();
