@@ -44,24 +44,28 @@ export type Fault = 'throw' | 'terminate' | 'hang';
 /**
  * Makes the next batch sent to any worker of `nlu`'s pool meet `fault` instead of the model: 'throw' sends an
  * unknown message type, which the worker's handler throws on (an uncaught exception: the thread dies);
- * 'terminate' kills the thread right after the batch is posted; 'hang' never delivers the batch, which is what
- * a worker stuck in native code looks like from outside. One-shot: every worker is disarmed on first use.
+ * 'terminate' stops the thread instead of delivering the batch (stopping it while onnxruntime runs natively
+ * would abort the whole process, see SessionWorker.stopWhenIdle); 'hang' never delivers the batch, which is
+ * what a worker stuck in native code looks like from outside. One-shot: every worker is disarmed on first use.
  * Returns the threads it armed.
  */
-export function faultOnNextBatch(nlu: NluService, fault: Fault): Worker[] {
+export function faultOnNextBatch(nlu: NluService, fault: Fault): { threads: Worker[]; deliverWithheld(): void } {
   const workers = poolThreads(nlu);
   const originals = workers.map((w) => w.postMessage.bind(w));
   const disarm = (): void => workers.forEach((w, i) => (w.postMessage = originals[i]));
+  let withheld: (() => void) | null = null;
   workers.forEach((w, i) => {
     w.postMessage = (msg: { type: string }, transfer?: readonly ArrayBuffer[]) => {
       if (msg.type !== 'run') return originals[i](msg, transfer as never);
       disarm();
       if (fault === 'throw') return originals[i]({ ...msg, type: 'no-such-type' });
-      if (fault === 'terminate') {
-        originals[i](msg, transfer as never);
-        void w.terminate();
-      }
+      if (fault === 'terminate') void w.terminate();
+      if (fault === 'hang') withheld = () => originals[i](msg, transfer as never);
     };
   });
-  return workers;
+  return {
+    threads: workers,
+    /** 'hang': hands the held batch to its worker after all, as a slow batch would finally arrive. */
+    deliverWithheld: () => withheld?.(),
+  };
 }

@@ -1,5 +1,6 @@
 import { Logger, LoggerService } from '@nestjs/common';
 import { createNluService, InferenceError, InferenceTimeoutError, NluLoadOptions, NluService } from '@app/nlu';
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +71,7 @@ describe('NLU inference workers that crash or hang (real model, worker threads)'
     const before = await nlu.parse(MESSAGE);
     const crashedBefore = logs.events.filter((e) => e.event === 'nlu.worker.crashed').length;
     const replacedBefore = logs.events.filter((e) => e.event === 'nlu.worker.replaced').length;
-    const old = faultOnNextBatch(nlu, fault);
+    const old = faultOnNextBatch(nlu, fault).threads;
 
     const err = await nlu.parse(MESSAGE).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InferenceError);
@@ -97,11 +98,12 @@ describe('NLU inference workers that crash or hang (real model, worker threads)'
     expect(nlu.stats!.workers!.crashes).toBe(1);
   });
 
-  it('a worker that never answers fails its call with NLU_INFERENCE_TIMEOUT after the deadline and is replaced', async () => {
+  it('a worker that never answers fails its call with NLU_INFERENCE_TIMEOUT after the deadline, is replaced, and is stopped once it answers late', async () => {
     const nlu = await start({ callTimeoutMs: 1500 });
     const timedOutBefore = logs.events.filter((e) => e.event === 'nlu.worker.crashed' && e.reason === 'timeout').length;
     const replacedBefore = logs.events.filter((e) => e.event === 'nlu.worker.replaced').length;
-    faultOnNextBatch(nlu, 'hang');
+    const fault = faultOnNextBatch(nlu, 'hang');
+    const exits = fault.threads.map((w) => once(w, 'exit').then(() => w));
 
     const err = await nlu.parse(MESSAGE).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InferenceTimeoutError);
@@ -110,6 +112,12 @@ describe('NLU inference workers that crash or hang (real model, worker threads)'
     expect(events).toHaveLength(timedOutBefore + 1);
     await logs.next('nlu.worker.replaced', replacedBefore + 1);
     expect(nlu.stats!.workers).toEqual({ alive: 2, crashes: 0, timeouts: 1, respawns: 1 });
+    await expect(nlu.parse(MESSAGE)).resolves.toMatchObject({ text: MESSAGE });
+    // Stopping a thread inside a native onnxruntime call can abort the process, so the hung worker is only stopped
+    // once it is back in JavaScript: here its late answer arrives, and it exits.
+    fault.deliverWithheld();
+    const stopped = await Promise.race(exits);
+    expect(poolThreads(nlu)).not.toContain(stopped);
     await expect(nlu.parse(MESSAGE)).resolves.toMatchObject({ text: MESSAGE });
   });
 
@@ -139,11 +147,12 @@ describe('NLU inference workers that crash or hang (real model, worker threads)'
 
   it('keeps the failure totals across a model swap (the Prometheus counters read them)', async () => {
     const nlu = await start({ callTimeoutMs: 1500 });
-    faultOnNextBatch(nlu, 'hang');
+    const hung = faultOnNextBatch(nlu, 'hang');
     await expect(nlu.parse(MESSAGE)).rejects.toMatchObject({ code: 'NLU_INFERENCE_TIMEOUT' });
     faultOnNextBatch(nlu, 'throw');
     await expect(nlu.parse(MESSAGE)).rejects.toMatchObject({ code: 'NLU_INFERENCE_FAILED' });
     await nlu.swap(src);
+    hung.deliverWithheld(); // lets the retired worker answer late and stop (see the test above)
     expect(nlu.stats!.workers).toMatchObject({ alive: 2, crashes: 1, timeouts: 1 });
     await expect(nlu.parse(MESSAGE)).resolves.toMatchObject({ text: MESSAGE });
   });

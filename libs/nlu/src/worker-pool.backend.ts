@@ -84,6 +84,13 @@ class SessionWorker {
   dead = false;
   /** Set by terminate(): the exit that follows is ours, not a crash. */
   private retiring = false;
+  /**
+   * Set when the thread may be inside a native onnxruntime call we gave up on (a missed deadline): stopping a
+   * thread there is not safe (when the call returns into the stopping thread, onnxruntime-node throws a C++
+   * Napi::Error that nothing catches, and std::terminate aborts the whole process; seen in our tests). Such a
+   * worker is unref'd and stopped as soon as it answers, i.e. once it is back in JavaScript.
+   */
+  private stopWhenIdle = false;
 
   constructor(
     ortPath: string,
@@ -95,7 +102,7 @@ class SessionWorker {
     this.thread.on('exit', (code) => this.die({ reason: 'exit', detail: `exited with code ${code}` }));
   }
 
-  /** Posts `msg`; with `timeoutMs` > 0 a missing answer rejects with InferenceTimeoutError and kills the worker. */
+  /** Posts `msg`; with `timeoutMs` > 0 a missing answer rejects with InferenceTimeoutError and retires the worker. */
   request<T>(msg: Record<string, unknown>, transfer: ArrayBuffer[] = [], timeoutMs = 0): Promise<T> {
     if (this.dead) return Promise.reject(new InferenceError('the inference worker is gone'));
     const id = this.nextId++;
@@ -106,14 +113,22 @@ class SessionWorker {
     });
   }
 
+  /** Stops the thread now when it is idle; one still inside a call is stopped when that call returns. */
   async terminate(): Promise<void> {
     this.retiring = true;
     this.dead = true;
+    const inCall = this.calls.size > 0 || this.stopWhenIdle;
     this.rejectAll(new InferenceError('the inference pool is closing'));
-    await this.thread.terminate();
+    if (inCall) this.stopOnNextMessage();
+    else await this.thread.terminate();
   }
 
   private onMessage(msg: { type: string; id: number; res?: BatchOutput; message?: string }): void {
+    if (this.stopWhenIdle) {
+      // A late answer from a worker we gave up on: it is back in JavaScript, so it can be stopped safely now.
+      this.thread.terminate().catch(() => undefined);
+      return;
+    }
     const call = this.calls.get(msg.id);
     if (!call) return;
     this.calls.delete(msg.id);
@@ -135,11 +150,17 @@ class SessionWorker {
     this.dead = true;
     const failed = this.calls.size;
     this.rejectAll(new InferenceError(`the inference worker ${death.detail}`));
+    // After an uncaught error or an exit the thread is ending by itself; one that missed its deadline may be
+    // busy in native code and is stopped when it answers.
+    if (death.reason === 'timeout') this.stopOnNextMessage();
     if (this.retiring) return;
-    // After an uncaught error the thread is already ending; a hung one is stopped here. terminate() is not
-    // awaited: a thread stuck inside native code only stops once it returns to JavaScript.
-    this.thread.terminate().catch(() => undefined);
     this.onDeath(this, death, failed);
+  }
+
+  private stopOnNextMessage(): void {
+    this.stopWhenIdle = true;
+    // A thread stuck for good must not keep the process alive.
+    this.thread.unref();
   }
 
   private rejectAll(err: Error): void {
@@ -164,7 +185,7 @@ export interface WorkerPoolOptions extends SessionOptions {
  * `workers` threads, each with its own ORT session, so inference never blocks the event loop and
  * sockets keep flowing under load. A batch goes to an idle worker or waits for one.
  *
- * A worker that dies (uncaught exception, process.exit inside it, OOM) or misses the deadline fails
+ * A worker that dies (uncaught exception, process.exit inside it, its JS heap full) or misses the deadline fails
  * the batch it held with a typed error and is replaced at once by a new worker on the same model file,
  * in the background, so later batches neither fail nor pay the load. The failed batch is not retried:
  * inference has no visible side effect, so a retry would duplicate nothing, but the batch that killed a
