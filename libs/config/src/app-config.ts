@@ -45,7 +45,7 @@ export interface AppConfig {
     /** Sweeper for unanswered messages: how often (0 = off) and how old a message must be. */
     readonly sweepIntervalSeconds: number;
     readonly sweepAfterSeconds: number;
-    /** Admission control (0 = off): most turns accepted but unanswered, and the oldest one's age, before BUSY. */
+    /** Admission control (0 = off): most turns accepted but unanswered, and the middle one's age, before BUSY. */
     readonly maxBacklog: number;
     readonly maxQueueAgeMs: number;
   };

@@ -123,7 +123,7 @@ export class EnvDto {
   @Max(1_000_000)
   CHAT_MAX_BACKLOG: number = 24;
 
-  /** Admission control: refuse with BUSY while the oldest unanswered turn of this instance has waited longer (ms); 0 = off. */
+  /** Admission control: refuse with BUSY while the middle of this instance's unanswered turns (≥ 2) has waited longer (ms); 0 = off. */
   @Type(() => Number)
   @IsInt()
   @Min(0)

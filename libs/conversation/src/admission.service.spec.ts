@@ -1,32 +1,39 @@
+import { performance } from 'node:perf_hooks';
 import type { AppConfig } from '@app/config';
 import { BusyError, ErrorCode } from '@app/contracts';
 import type { MessageEntity } from '@app/database';
 import { AdmissionService, decideAdmission, retryHint, RetryPacer } from './admission.service';
 import { ConversationService } from './conversation.service';
 import { TurnMetrics } from './turn-metrics.service';
-import type { TurnService } from './turn.service';
+import { TurnService } from './turn.service';
+import type { NluPort, RetrievalPort, TemplatePort } from './ports';
 
 const limits = { maxBacklog: 10, maxQueueAgeMs: 1000 };
 
 describe('decideAdmission', () => {
-  it('admits while both the count and the oldest age are under their limits', () => {
-    expect(decideAdmission({ pending: 9, oldestMs: 999 }, limits)).toBeNull();
+  it('admits while both the count and the age of the middle turn are under their limits', () => {
+    expect(decideAdmission({ pending: 9, oldestMs: 5000, medianMs: 999 }, limits)).toBeNull();
   });
 
   it('refuses a burst by count before anyone has waited', () => {
-    expect(decideAdmission({ pending: 10, oldestMs: 3 }, limits)).toEqual({ reason: 'backlog', retryAfterMs: 250 });
+    expect(decideAdmission({ pending: 10, oldestMs: 3, medianMs: 1 }, limits)).toEqual({ reason: 'backlog', retryAfterMs: 250 });
   });
 
-  it('refuses by age when the oldest turn has waited too long, hinting about that long', () => {
-    expect(decideAdmission({ pending: 2, oldestMs: 2400 }, limits)).toEqual({ reason: 'queue_age', retryAfterMs: 2400 });
+  it('refuses by age when the middle turn has waited too long, hinting about that long', () => {
+    expect(decideAdmission({ pending: 3, oldestMs: 3000, medianMs: 2400 }, limits)).toEqual({ reason: 'queue_age', retryAfterMs: 2400 });
+  });
+
+  it('does not let one slow turn shut the door: a lone turn, or one straggler among fresh ones, is no queue', () => {
+    expect(decideAdmission({ pending: 1, oldestMs: 9000, medianMs: 9000 }, limits)).toBeNull();
+    expect(decideAdmission({ pending: 3, oldestMs: 9000, medianMs: 20 }, limits)).toBeNull();
   });
 
   it('hints at least the pacer interval', () => {
-    expect(decideAdmission({ pending: 10, oldestMs: 3 }, limits, 4000)).toEqual({ reason: 'backlog', retryAfterMs: 4000 });
+    expect(decideAdmission({ pending: 10, oldestMs: 3, medianMs: 1 }, limits, 4000)).toEqual({ reason: 'backlog', retryAfterMs: 4000 });
   });
 
   it('never refuses with both limits off', () => {
-    expect(decideAdmission({ pending: 1e6, oldestMs: 1e7 }, { maxBacklog: 0, maxQueueAgeMs: 0 })).toBeNull();
+    expect(decideAdmission({ pending: 1e6, oldestMs: 1e7, medianMs: 1e7 }, { maxBacklog: 0, maxQueueAgeMs: 0 })).toBeNull();
   });
 
   it('bounds the hint', () => {
@@ -66,9 +73,9 @@ describe('RetryPacer', () => {
   });
 });
 
-function createSut(backlog: { pending: number; oldestMs: number }, maxBacklog = 1) {
+function createSut(backlog: { pending: number; oldestMs: number; medianMs?: number }, maxBacklog = 1) {
   const config = { chat: { maxMessageChars: 2000, maxBacklog, maxQueueAgeMs: 0 } } as unknown as AppConfig;
-  const turns = { backlog: jest.fn(() => backlog), schedule: jest.fn(async () => undefined) };
+  const turns = { backlog: jest.fn(() => ({ medianMs: backlog.oldestMs, ...backlog })), schedule: jest.fn(async () => undefined) };
   const metrics = new TurnMetrics();
   const admission = new AdmissionService(config, turns as unknown as TurnService, metrics);
   const stored = { id: 'm1', seq: 3, conversationId: 'c1', text: 'hi', author: 'customer', direction: 'in', createdAt: new Date() } as MessageEntity;
@@ -134,5 +141,29 @@ describe('ConversationService.receive under admission control', () => {
     const { metrics } = createSut({ pending: 4, oldestMs: 1500 });
     expect(await metrics.registry.getSingleMetricAsString('parley_turn_backlog')).toContain('parley_turn_backlog 4');
     expect(await metrics.registry.getSingleMetricAsString('parley_turn_oldest_wait_seconds')).toContain('parley_turn_oldest_wait_seconds 1.5');
+  });
+});
+
+describe('TurnService.backlog', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('counts the unanswered turns and reports the ages of the oldest and the middle one', () => {
+    let now = 10_000;
+    jest.spyOn(performance, 'now').mockImplementation(() => now);
+    // NLU that never answers: every scheduled turn stays unanswered.
+    const nlu = { parse: jest.fn(() => new Promise<never>(() => undefined)) };
+    const sut = new TurnService({} as AppConfig, nlu as unknown as NluPort, {} as TemplatePort, {} as RetrievalPort, {} as never, {} as never, {} as never);
+    const message = (id: string, conversationId: string) => ({ id, conversationId, seq: 1, text: 'hi', createdAt: new Date() }) as MessageEntity;
+    expect(sut.backlog()).toEqual({ pending: 0, oldestMs: 0, medianMs: 0 });
+    void sut.schedule('c1', message('m1', 'c1'));
+    now += 300;
+    void sut.schedule('c2', message('m2', 'c2'));
+    now += 200;
+    void sut.schedule('c3', message('m3', 'c3'));
+    now += 100;
+    const b = sut.backlog();
+    expect(b.pending).toBe(3);
+    expect(b.oldestMs).toBe(600);
+    expect(b.medianMs).toBe(300);
   });
 });

@@ -12,6 +12,8 @@ export interface Backlog {
   pending: number;
   /** How long the oldest of them has waited. */
   oldestMs: number;
+  /** How long the middle one (index ⌊pending/2⌋, oldest first) has waited. */
+  medianMs: number;
 }
 
 export interface AdmissionLimits {
@@ -31,22 +33,25 @@ const MAX_RETRY_MS = 10_000;
 
 /**
  * Whether one more message can be answered in time. Two signals, either one refuses:
- * - the oldest unanswered turn's age is the latency every queued message is getting right now (turns leave the
- *   queue roughly in order), so it measures "cannot answer in time" directly;
+ * - the age of the unanswered turns is the latency queued messages are getting right now (turns leave the queue
+ *   roughly in order), so it measures "cannot answer in time" directly. The middle turn's age, not the oldest's:
+ *   turns of different conversations run side by side, so one slow turn (an NLU call running into its deadline, a
+ *   conversation locked by another instance) delays nobody else and must not shut the door for everyone; and a
+ *   lone turn is being worked on, nothing waits behind it;
  * - the count catches a burst before anyone has waited: a thousand messages arriving within a few ms all see an
- *   oldest age near 0, and would wait backlog / throughput each.
+ *   age near 0, and would wait backlog / throughput each.
  * Event-loop lag was not used: NLU runs in worker threads and the database in PostgreSQL, so the main loop stays
  * responsive while the turn queue grows to minutes.
  */
 export function decideAdmission(backlog: Backlog, limits: AdmissionLimits, paceMs = MIN_RETRY_MS): Refusal | null {
-  const retryAfterMs = retryHint(Math.max(backlog.oldestMs, paceMs));
+  const retryAfterMs = retryHint(Math.max(backlog.medianMs, paceMs));
   if (limits.maxBacklog > 0 && backlog.pending >= limits.maxBacklog) return { reason: 'backlog', retryAfterMs };
-  if (limits.maxQueueAgeMs > 0 && backlog.oldestMs >= limits.maxQueueAgeMs) return { reason: 'queue_age', retryAfterMs };
+  if (limits.maxQueueAgeMs > 0 && backlog.pending >= 2 && backlog.medianMs >= limits.maxQueueAgeMs) return { reason: 'queue_age', retryAfterMs };
   return null;
 }
 
 /**
- * When to try again: at least as long as the oldest queued turn has waited (about what the queue needs to be worked
+ * When to try again: at least as long as the middle queued turn has waited (about what the queue needs to be worked
  * off), bounded so a client neither hammers the server nor waits for long. Clients add their own jitter.
  */
 export function retryHint(ms: number): number {
@@ -120,7 +125,7 @@ export class AdmissionService {
 
   backlog(): Backlog {
     const turns = this.turns.backlog();
-    return { pending: turns.pending + this.storing, oldestMs: turns.oldestMs };
+    return { pending: turns.pending + this.storing, oldestMs: turns.oldestMs, medianMs: turns.medianMs };
   }
 
   /** The refusal a new message would get now, or null. Not counted yet: a duplicate is still acked (see refused). */
@@ -147,6 +152,6 @@ export class AdmissionService {
 
   /** The hint for a send that found no free database connection (see isPoolCheckoutTimeout). */
   poolHint(): number {
-    return retryHint(Math.max(this.turns.backlog().oldestMs, this.pacer.paceMs(), 1_000));
+    return retryHint(Math.max(this.turns.backlog().medianMs, this.pacer.paceMs(), 1_000));
   }
 }

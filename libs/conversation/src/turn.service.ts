@@ -96,12 +96,23 @@ export class TurnService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Turns of this instance queued or running for a stored message, and how long the oldest has waited (admission
-   * control). `receivedAt` keeps insertion order, so its first entry is the oldest still unanswered.
+   * Turns of this instance queued or running for a stored message, and how long the oldest and the middle one
+   * (index ⌊n/2⌋) have waited (admission control). `receivedAt` keeps insertion order: oldest first.
    */
-  backlog(): { pending: number; oldestMs: number } {
-    const oldest = this.receivedAt.values().next();
-    return { pending: this.receivedAt.size, oldestMs: oldest.done ? 0 : performance.now() - oldest.value };
+  backlog(): { pending: number; oldestMs: number; medianMs: number } {
+    const now = performance.now();
+    const middle = Math.floor(this.receivedAt.size / 2);
+    let oldest = now;
+    let median = now;
+    let i = 0;
+    for (const at of this.receivedAt.values()) {
+      if (i === 0) oldest = at;
+      if (i++ === middle) {
+        median = at;
+        break;
+      }
+    }
+    return { pending: this.receivedAt.size, oldestMs: now - oldest, medianMs: now - median };
   }
 
   /** Waits for queued turns (shutdown, tests). */
