@@ -38,7 +38,8 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat turn when an NLU
   beforeAll(async () => {
     pgliteDir = kind === 'pglite' ? makePgliteDir() : undefined;
     const logger = new PinoLoggerService('info', { write: (line: string) => void lines.push(line) });
-    t = await bootTestApp({ kind, pgliteDir }, { NLU_WORKERS: '2' }, { logger });
+    // 3 workers, not the library's default 2: the swap test below tells config from defaults.
+    t = await bootTestApp({ kind, pgliteDir }, { NLU_WORKERS: '3', NLU_CALL_TIMEOUT_MS: '20000' }, { logger });
   });
 
   afterAll(async () => {
@@ -76,5 +77,13 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat turn when an NLU
     const [turnFailure] = logged('nlu.failed');
     expect(turnFailure).toMatchObject({ err: { code: 'NLU_INFERENCE_FAILED' } });
     for (const line of lines.filter((l) => l.includes('nlu.'))) expect(line).not.toContain('732201349959');
+  });
+
+  it('a model swap (what promote and rollback do) keeps the configured workers and deadline', async () => {
+    const nlu = t.app.get(NluService);
+    expect(nlu.modelInfo!.runtime).toEqual({ backend: 'workers', workers: 3, threads: 1, callTimeoutMs: 20000 });
+    await nlu.swap(nlu.modelInfo!.dir);
+    expect(nlu.modelInfo!.runtime).toEqual({ backend: 'workers', workers: 3, threads: 1, callTimeoutMs: 20000 });
+    expect(await metric('parley_nlu_workers_alive')).toBe(3);
   });
 });

@@ -64,7 +64,8 @@ export interface ModelInfo {
   temperature: number;
   thresholds: Thresholds;
   labels: { intents: string[]; tags: string[]; entityTypes: string[] };
-  runtime: { backend: 'workers' | 'inline'; workers: number; threads: number };
+  /** callTimeoutMs: the per-batch deadline of the worker backend (0: none; the main-thread backend has none). */
+  runtime: { backend: 'workers' | 'inline'; workers: number; threads: number; callTimeoutMs: number };
 }
 
 /** A verified, loaded model: tokenizer, sessions and batcher. Closing it releases the sessions. */
@@ -94,6 +95,7 @@ export class NluModelRepository {
     const kind = opts.backend ?? 'workers';
     const workers = kind === 'inline' ? 1 : Math.max(1, opts.workers ?? Math.min(2, availableParallelism()));
     const threads = Math.max(1, opts.threads ?? (workers > 1 ? 1 : Math.min(4, availableParallelism())));
+    const callTimeoutMs = kind === 'inline' ? 0 : Math.max(0, opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
     const backend: InferenceBackend =
       kind === 'inline'
         ? await InlineBackend.create(bundle.onnxPath, { threads, spin: opts.spin ?? false, memArena: opts.memArena })
@@ -102,7 +104,7 @@ export class NluModelRepository {
             workers,
             spin: opts.spin ?? false,
             memArena: opts.memArena,
-            callTimeoutMs: opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+            callTimeoutMs,
           });
     const batcher = new MicroBatcher(backend, {
       windowMs: opts.batchWindowMs ?? 2,
@@ -127,7 +129,7 @@ export class NluModelRepository {
       temperature: m.calibration.temperature,
       thresholds: { ...m.thresholds, ...opts.thresholds },
       labels: { intents: bundle.labels.intents, tags: bundle.labels.tags, entityTypes: bundle.labels.entity_types },
-      runtime: { backend: kind, workers, threads },
+      runtime: { backend: kind, workers, threads, callTimeoutMs },
     };
     return {
       bundle,

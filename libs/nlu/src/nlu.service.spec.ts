@@ -63,7 +63,7 @@ describe('NluService', () => {
         temperature: 2,
         thresholds: { answer: 0.8, retrieval: 0.45, review: 0.8 },
         labels: { intents: INTENTS, tags: TAGS, entityTypes: ['order_id'] },
-        runtime: { backend: 'inline' as const, workers: 1, threads: 1 },
+        runtime: { backend: 'inline' as const, workers: 1, threads: 1, callTimeoutMs: 0 },
       },
       encoder: tok.encoder,
       encodeFullText: tok.encodeFullText,
