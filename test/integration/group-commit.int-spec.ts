@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DatabaseHandle, openDatabase, TurnRepository } from '@app/database';
-import { GroupCommit } from '../../libs/database/src/repositories/prepared-query';
+import { DatabaseHandle, GroupCommit, openDatabase, TurnRepository } from '@app/database';
 
 /**
  * Group commit on the embedded PGlite: concurrent writes share one transaction, each caller still gets its own rows
