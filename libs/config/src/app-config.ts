@@ -36,6 +36,7 @@ export interface AppConfig {
     readonly workers: number;
     /** Deadline of one inference batch in ms (0 = none); a worker that misses it is replaced. */
     readonly callTimeoutMs: number;
+    readonly maxBatch: number;
     /** Config overrides of the manifest's thresholds; `undefined` keeps the manifest's value. */
     readonly thresholds: { readonly answer?: number; readonly retrieval?: number; readonly review?: number };
   };

@@ -57,6 +57,18 @@ export class EnvDto {
   @Max(600_000)
   NLU_CALL_TIMEOUT_MS: number = 10_000;
 
+  /**
+   * Largest micro-batch (messages run together in one inference). On these CPUs a batch costs about as much per
+   * message as single calls (padding eats what batching saves) and makes the messages behind it wait; on the
+   * 2-core bench machine 8 and 32 measured the same within run-to-run noise (bench:chat reply p99 157-163 vs
+   * 161-365 ms), so the default stays 32 (higher peak throughput with many callers, bench:nlu).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  NLU_MAX_BATCH: number = 32;
+
   @IsOptional()
   @Type(() => Number)
   @IsNumber()
@@ -115,20 +127,23 @@ export class EnvDto {
    * while this instance has more turns accepted but not yet answered than this; 0 turns the check off.
    * Defaults from bench:load (2 instances, 200 clients offering ~400 msgs/s, load avg ~7, one 30 s run each):
    * 24 / 250 ms: 250 acked msgs/s, accepted-send reply p50 105 ms / p99 532 ms; 200 / 1000 ms: 158 msgs/s, 589 / 1767 ms;
-   * 12 / 150 ms: 153 msgs/s, 116 / 609 ms (more refusals, more resends).
+   * 12 / 150 ms: 153 msgs/s, 116 / 609 ms (more refusals, more resends). But a healthy, busy server must not refuse:
+   * bench:chat (1 server, 100 clients at 300 msgs/s, quiet machine, no refusals needed) with 24 / 250 ms refused 764
+   * sends and its reply p99 went from 123 ms (admission off) to 868 ms; with 64 / 250 ms 0 and 167 refusals, with
+   * 64 / 1000 ms 128 and 4 (short stalls still fill 64). 64 / 500 ms is the compromise.
    */
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(1_000_000)
-  CHAT_MAX_BACKLOG: number = 24;
+  CHAT_MAX_BACKLOG: number = 64;
 
   /** Admission control: refuse with BUSY while the middle of this instance's unanswered turns (≥ 2) has waited longer (ms); 0 = off. */
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(600_000)
-  CHAT_MAX_QUEUE_AGE_MS: number = 250;
+  CHAT_MAX_QUEUE_AGE_MS: number = 500;
 
   @IsString()
   COMPANY_PROFILE: string = 'content/company.json';

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     expect(sut.http.port).toBe(3000);
     expect(sut.database).toEqual({ kind: 'pglite', dataDir: 'var/pglite' });
     expect(sut.redis.url).toBeNull();
-    expect(sut.nlu).toEqual({ modelDir: 'models/default', variant: 'int8', threads: 1, workers: 2, callTimeoutMs: 10000, thresholds: { answer: undefined, retrieval: undefined, review: undefined } });
+    expect(sut.nlu).toEqual({ modelDir: 'models/default', variant: 'int8', threads: 1, workers: 2, callTimeoutMs: 10000, maxBatch: 32, thresholds: { answer: undefined, retrieval: undefined, review: undefined } });
     expect(sut.chat.maxMessageChars).toBe(2000);
     expect(sut.http.corsOrigins).toEqual(['self', 'localhost']);
     expect(sut.rateLimit).toEqual({ windowMs: 60_000, messagesPerConnection: 30, eventsPerConnection: 300, connectionsPerIp: 120, httpPerIp: 600 });

@@ -64,6 +64,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
       threads: dto.NLU_THREADS,
       workers: dto.NLU_WORKERS,
       callTimeoutMs: dto.NLU_CALL_TIMEOUT_MS,
+      maxBatch: dto.NLU_MAX_BATCH,
       thresholds: { answer: dto.THRESHOLD_ANSWER, retrieval: dto.THRESHOLD_RETRIEVAL, review: dto.THRESHOLD_REVIEW },
     },
     chat: {
