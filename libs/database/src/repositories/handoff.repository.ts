@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ConversationStatus } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
+import { findByClientMessageId } from './message.repository';
 import { toMessage } from './row-mappers';
 
 /** A handed-off conversation as the agent console lists it. */
@@ -92,9 +93,9 @@ export class HandoffRepository {
       const e = error as { code?: string; driverError?: { code?: string } };
       if (e.code !== UNIQUE_VIOLATION && e.driverError?.code !== UNIQUE_VIOLATION) throw error;
     }
-    const existing = await this.dataSource.query(`SELECT * FROM "message" WHERE "conversation_id" = $1 AND "client_message_id" = $2`, [conversationId, clientMessageId]);
+    const existing = await findByClientMessageId(this.dataSource, conversationId, clientMessageId);
     // Only the same agent's own message counts as a resend; anything else with that id is a conflict.
-    if (existing[0]) return existing[0].author === 'agent' && existing[0].agent_id === agentId ? { kind: 'duplicate', message: toMessage(existing[0]) } : { kind: 'not_assigned' };
+    if (existing) return existing.author === 'agent' && existing.agentId === agentId ? { kind: 'duplicate', message: existing } : { kind: 'not_assigned' };
     const conversation = await this.dataSource.query(`SELECT 1 FROM "conversation" WHERE "id" = $1`, [conversationId]);
     return conversation[0] ? { kind: 'not_assigned' } : { kind: 'not_found' };
   }

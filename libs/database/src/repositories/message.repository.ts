@@ -50,9 +50,8 @@ export class MessageRepository {
   }
 
   /** The message a client sent with this clientMessageId, if it was stored (one indexed read: the unique index). */
-  async findByClientMessageId(conversationId: string, clientMessageId: string): Promise<MessageEntity | null> {
-    const rows = await this.dataSource.query(`SELECT * FROM "message" WHERE "conversation_id" = $1 AND "client_message_id" = $2`, [conversationId, clientMessageId]);
-    return rows[0] ? toMessage(rows[0]) : null;
+  findByClientMessageId(conversationId: string, clientMessageId: string): Promise<MessageEntity | null> {
+    return findByClientMessageId(this.dataSource, conversationId, clientMessageId);
   }
 
   /** Messages with seq > afterSeq, oldest first. */
@@ -64,4 +63,13 @@ export class MessageRepository {
     return rows.map(toMessage);
   }
 
+}
+
+/**
+ * The message stored with this clientMessageId, if any (the unique index): what a resend, or a write that stored
+ * nothing, is checked against.
+ */
+export async function findByClientMessageId(dataSource: DataSource, conversationId: string, clientMessageId: string): Promise<MessageEntity | null> {
+  const rows = await dataSource.query(`SELECT * FROM "message" WHERE "conversation_id" = $1 AND "client_message_id" = $2`, [conversationId, clientMessageId]);
+  return rows[0] ? toMessage(rows[0]) : null;
 }

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { ReviewReason } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
-import { NewMessage } from './message.repository';
+import { findByClientMessageId, NewMessage } from './message.repository';
 import { SlotStateEntity } from '../entities/slot-state.entity';
 import { isEmbeddedDatabase } from '../data-source';
 import { GroupCommit, inTransaction, PgPool, poolSql, preparedQuery, Sql } from './prepared-query';
@@ -153,8 +153,8 @@ export class TurnRepository implements OnApplicationShutdown {
   }
 
   private async explainNoInsert(conversationId: string, clientMessageId: string): Promise<AppendInboundResult> {
-    const existing = await this.dataSource.query(`SELECT * FROM "message" WHERE "conversation_id" = $1 AND "client_message_id" = $2`, [conversationId, clientMessageId]);
-    if (existing[0]) return { kind: 'duplicate', message: toMessage(existing[0]) };
+    const existing = await findByClientMessageId(this.dataSource, conversationId, clientMessageId);
+    if (existing) return { kind: 'duplicate', message: existing };
     const conversation = await this.dataSource.query(`SELECT "status" FROM "conversation" WHERE "id" = $1`, [conversationId]);
     return conversation[0] ? { kind: 'closed' } : { kind: 'not_found' };
   }
