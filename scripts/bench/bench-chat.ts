@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { io, Socket } from 'socket.io-client';
-import { MIX, pct } from './load-harness';
+import { busyWait, MIX, pct } from './load-harness';
 import type { Ack, BotReply, ClientToServerEvents, SendMessageResult, ServerToClientEvents, StartConversationResult } from '@app/contracts';
 
 type WidgetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -123,7 +123,7 @@ async function runClient(socket: WidgetSocket, index: number, endAt: number, mea
       // the latency stays measured from the first send.
       while (!ack.ok && ack.error.code === 'BUSY' && performance.now() - sentAt < REPLY_TIMEOUT_MS) {
         if (sentAt >= measureFrom) refusals.n++;
-        await new Promise((r) => setTimeout(r, (ack.ok ? 0 : (ack.error.retryAfterMs ?? 250)) * (1 + Math.random() / 2)));
+        await busyWait(ack.error);
         ack = (await socket.timeout(REPLY_TIMEOUT_MS).emitWithAck('message:send', payload)) as Ack<SendMessageResult>;
       }
       if (!ack.ok) throw new Error(ack.error.code);

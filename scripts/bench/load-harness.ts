@@ -35,6 +35,8 @@ export const MIX = [
 
 export const r2 = (n: number) => Math.round(n * 100) / 100;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** What a client waits before resending a send refused BUSY: the server's hint plus up to 50 % jitter (docs/protocol.md). */
+export const busyWait = (error: { retryAfterMs?: number }) => sleep((error.retryAfterMs ?? 1_000) * (1 + Math.random() * 0.5));
 export function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -385,7 +387,7 @@ export class LoadClient {
           this.stats.refusedBusy++;
           // Sending time is over: the message was never stored, so it is simply not sent (not lost).
           if (this.stopped || performance.now() >= this.endAt) return;
-          await sleep((ack.error.retryAfterMs ?? 1_000) * (1 + Math.random() * 0.5));
+          await busyWait(ack.error);
           continue;
         }
         if (!ack.ok) return this.error(ack.error.code);

@@ -50,12 +50,18 @@ const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying
  * problem with the statement: such a failure is worth retrying later and is reported as DB_UNAVAILABLE.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e = error as { code?: unknown; message?: unknown; driverError?: unknown } | undefined, depth = 0; e && depth < 3; depth++) {
-    if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_NODE_CODES.has(e.code))) return true;
-    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
-    e = e.driverError as typeof e;
-  }
-  return false;
+  return errorChain(error).some(
+    (e) =>
+      (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_NODE_CODES.has(e.code))) ||
+      (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)),
+  );
+}
+
+/** The error and the driver errors TypeORM wrapped it around (QueryFailedError.driverError), outermost first. */
+function errorChain(error: unknown): Array<{ code?: unknown; message?: unknown }> {
+  const chain: Array<{ code?: unknown; message?: unknown }> = [];
+  for (let e = error as { code?: unknown; message?: unknown; driverError?: unknown } | undefined; e && chain.length < 3; e = e.driverError as typeof e) chain.push(e);
+  return chain;
 }
 
 /**
@@ -64,11 +70,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  * connect with ECONNREFUSED or "Connection terminated due to connection timeout" instead).
  */
 export function isPoolCheckoutTimeout(error: unknown): boolean {
-  for (let e = error as { message?: unknown; driverError?: unknown } | undefined, depth = 0; e && depth < 3; depth++) {
-    if (typeof e.message === 'string' && e.message.includes('timeout exceeded when trying to connect')) return true;
-    e = e.driverError as typeof e;
-  }
-  return false;
+  return errorChain(error).some((e) => typeof e.message === 'string' && e.message.includes('timeout exceeded when trying to connect'));
 }
 
 /** An open database: the TypeORM DataSource plus whatever must be closed with it (the embedded PGlite). */

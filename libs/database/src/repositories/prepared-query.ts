@@ -47,19 +47,27 @@ export async function preparedQuery(dataSource: DataSource, name: string, text: 
  * (the pool opens another), but on PGlite the pool's one connection is the embedded database's only session, and
  * the next statements on it fail ("Connection terminated unexpectedly").
  */
-async function onPooledClient(pool: PgPool, config: { name: string; text: string; values: unknown[] } | string, values?: unknown[]): Promise<Row[]> {
+function onPooledClient(pool: PgPool, config: { name: string; text: string; values: unknown[] } | string, values?: unknown[]): Promise<Row[]> {
+  return withClient(pool, async (client) => (typeof config === 'string' ? await client.query(config, values) : await client.query(config)).rows);
+}
+
+/**
+ * Runs `work` on one pooled connection and gives it back, destroyed instead when it broke: it emitted 'error'
+ * (without a listener that crashes Node), a statement found the server unreachable, or `work` set `conn.broken`.
+ */
+async function withClient<T>(pool: PgPool, work: (client: PgClient, conn: { broken?: Error }) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (error: Error) => (broken = error);
+  const conn: { broken?: Error } = {};
+  const onError = (error: Error) => (conn.broken = error);
   client.on('error', onError);
   try {
-    return (typeof config === 'string' ? await client.query(config, values) : await client.query(config)).rows;
+    return await work(client, conn);
   } catch (error) {
-    if (isDatabaseUnavailable(error)) broken ??= error as Error;
+    if (isDatabaseUnavailable(error)) conn.broken ??= error as Error;
     throw error;
   } finally {
     client.off('error', onError);
-    client.release(broken ?? false);
+    client.release(conn.broken ?? false);
   }
 }
 
@@ -78,27 +86,21 @@ export function poolSql(dataSource: DataSource): Sql {
  * `work` returning normally commits; a COMMIT that PostgreSQL turned into a rollback (a statement failed inside
  * and was caught) throws. A connection that broke is destroyed, not returned to the pool.
  */
-export async function inTransaction<T>(pool: PgPool, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  // A checked-out connection that drops emits 'error' on the client; without a listener that crashes Node.
-  const onError = (error: Error) => (broken = error);
-  client.on('error', onError);
-  try {
-    await client.query('BEGIN');
-    const value = await work(async (name, text, values) => (await client.query({ name, text, values })).rows);
-    const done = await client.query('COMMIT');
-    if (done.command !== 'COMMIT') throw new Error('The transaction was rolled back: a statement in it failed');
-    return value;
-  } catch (error) {
-    if (!broken) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-    // Its prepared statements are stale (see preparedQuery): drop the connection, the next one prepares afresh.
-    if (isStalePlan(error)) broken ??= error as Error;
-    throw error;
-  } finally {
-    client.off('error', onError);
-    client.release(broken ?? false);
-  }
+export function inTransaction<T>(pool: PgPool, work: (sql: Sql) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client, conn) => {
+    try {
+      await client.query('BEGIN');
+      const value = await work(async (name, text, values) => (await client.query({ name, text, values })).rows);
+      const done = await client.query('COMMIT');
+      if (done.command !== 'COMMIT') throw new Error('The transaction was rolled back: a statement in it failed');
+      return value;
+    } catch (error) {
+      if (!conn.broken) await client.query('ROLLBACK').catch((e: Error) => (conn.broken = e));
+      // Its prepared statements are stale (see preparedQuery): drop the connection, the next one prepares afresh.
+      if (isStalePlan(error)) conn.broken ??= error as Error;
+      throw error;
+    }
+  });
 }
 
 interface Queued {
