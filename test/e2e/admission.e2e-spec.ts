@@ -3,8 +3,6 @@ import type { Ack, BotReply, SendMessageResult } from '@app/contracts';
 import {
   bootTestApp,
   collectEvents,
-  makePgliteDir,
-  removeDir,
   request,
   requestOk,
   startConversation,
@@ -31,13 +29,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each<[TestDatabase]>([['pglite'], ['postgres']])('admission control on %s', (kind) => {
   let t: TestApp;
-  let pgliteDir: string | undefined;
   const sockets: WidgetSocket[] = [];
 
   beforeAll(async () => {
-    pgliteDir = kind === 'pglite' ? makePgliteDir() : undefined;
     // Age limit off: the count alone decides, so the burst below is refused by it.
-    t = await bootTestApp({ kind, pgliteDir }, { CHAT_MAX_BACKLOG: String(MAX_BACKLOG), CHAT_MAX_QUEUE_AGE_MS: '0' });
+    t = await bootTestApp({ kind }, { CHAT_MAX_BACKLOG: String(MAX_BACKLOG), CHAT_MAX_QUEUE_AGE_MS: '0' });
   });
 
   beforeEach(async () => {
@@ -51,7 +47,6 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('admission control on 
 
   afterAll(async () => {
     await t?.close();
-    if (pgliteDir) removeDir(pgliteDir);
   });
 
   const rowsOf = async (clientMessageIds: string[]) =>

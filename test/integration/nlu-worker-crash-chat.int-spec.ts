@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BotReply, SendMessageResult } from '@app/contracts';
 import { PinoLoggerService } from '@app/logging';
 import { NluService } from '@app/nlu';
-import { bootTestApp, collectEvents, makePgliteDir, removeDir, requestOk, startConversation, TestApp, TestDatabase, waitForEvent, WidgetSocket } from '@app/testing';
+import { bootTestApp, collectEvents, requestOk, startConversation, TestApp, TestDatabase, waitForEvent, WidgetSocket } from '@app/testing';
 import { faultOnNextBatch } from './nlu-model.helper';
 
 /**
@@ -17,7 +17,6 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat turn when an NLU
   const TEXT = 'I want to cancel my order 732201349959';
   const lines: string[] = [];
   let t: TestApp;
-  let pgliteDir: string | undefined;
   let socket: WidgetSocket | undefined;
 
   const ask = async (s: WidgetSocket, text: string): Promise<BotReply> => {
@@ -36,16 +35,14 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat turn when an NLU
     lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === event);
 
   beforeAll(async () => {
-    pgliteDir = kind === 'pglite' ? makePgliteDir() : undefined;
     const logger = new PinoLoggerService('info', { write: (line: string) => void lines.push(line) });
     // 3 workers, not the library's default 2: the swap test below tells config from defaults.
-    t = await bootTestApp({ kind, pgliteDir }, { NLU_WORKERS: '3', NLU_CALL_TIMEOUT_MS: '20000' }, { logger });
+    t = await bootTestApp({ kind }, { NLU_WORKERS: '3', NLU_CALL_TIMEOUT_MS: '20000' }, { logger });
   });
 
   afterAll(async () => {
     socket?.disconnect();
     await t?.close();
-    if (pgliteDir) removeDir(pgliteDir);
   });
 
   it('answers the turn on the dead worker with the fallback, counts it, and understands the next message', async () => {
