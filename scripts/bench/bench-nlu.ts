@@ -7,7 +7,7 @@
  *   npm run bench:nlu [-- --model DIR --seconds 4 --threads 2]
  */
 import { Logger } from '@nestjs/common';
-import { createNluService, NluLoadOptions, NluService } from '@app/nlu';
+import { createNluService, DISABLED_OPTIMIZERS, NluLoadOptions, NluService } from '@app/nlu';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -222,6 +222,7 @@ function python(variant: 'int8' | 'fp32', ids: number[][]): Record<string, numbe
     model: join(MODEL, variant === 'int8' ? 'model.int8.onnx' : 'model.onnx'),
     threads: THREADS,
     spin: false,
+    disabled_optimizers: DISABLED_OPTIMIZERS,
     ids,
     batch: 32,
     latency_iters: LATENCY_ITERS,

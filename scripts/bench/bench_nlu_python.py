@@ -16,8 +16,11 @@ import numpy as np
 import onnxruntime as ort
 
 
-def make_session(path: str, threads: int, spin: bool) -> ort.InferenceSession:
+def make_session(path: str, threads: int, spin: bool, disabled: list[str]) -> ort.InferenceSession:
     so = ort.SessionOptions()
+    # The optimizers the Node runtime turns off (DISABLED_OPTIMIZERS), so both run the same graph.
+    if disabled:
+        so.add_session_config_entry("optimization.disable_specified_optimizers", ",".join(disabled))
     # Same as the Node runtime's default (spinning off), so both sides get the same CPU behaviour.
     so.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
     so.intra_op_num_threads = threads
@@ -43,7 +46,7 @@ def percentile(xs: list[float], q: float) -> float:
 
 def main() -> None:
     job = json.load(sys.stdin)
-    sess = make_session(job["model"], int(job["threads"]), bool(job.get("spin", False)))
+    sess = make_session(job["model"], int(job["threads"]), bool(job.get("spin", False)), list(job.get("disabled_optimizers", [])))
     ids: list[list[int]] = job["ids"]
     single = pad([ids[0]])
     for _ in range(20):

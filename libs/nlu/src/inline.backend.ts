@@ -14,9 +14,20 @@ export function ortSessionOptions(opts: SessionOptions): ort.InferenceSession.Se
     // keeps an "arena off" row so the trade-off stays measured (bench/results/nlu.json).
     enableCpuMemArena: opts.memArena ?? true,
     enableMemPattern: opts.memArena ?? true,
-    extra: { session: { intra_op: { allow_spinning: opts.spin === false ? '0' : '1' } } },
+    extra: {
+      session: { intra_op: { allow_spinning: opts.spin === false ? '0' : '1' } },
+      optimization: { disable_specified_optimizers: DISABLED_OPTIMIZERS.join(',') },
+    },
   };
 }
+
+/**
+ * onnxruntime optimizers the runtime must not apply. SkipLayerNormFusion re-fuses the residual Add +
+ * LayerNormalization that the export leaves apart (training/…/export.py `optimize_fp32`): onnxruntime's CPU
+ * SkipLayerNormalization kernel took ~40 µs on a 16×384 input where Add + LayerNormalization took ~11–17 µs,
+ * 12 of them per 6-layer pass (see README, NLU runtime). Python's bench and the export's parity session use the same list.
+ */
+export const DISABLED_OPTIMIZERS: readonly string[] = ['SkipLayerNormFusion'];
 
 export function toBatchOutput(out: ort.InferenceSession.OnnxValueMapType, batch: number, seq: number): BatchOutput {
   const intent = out.intent_logits;
