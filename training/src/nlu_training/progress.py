@@ -7,6 +7,7 @@ the progress stream never has to parse human text.
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -26,7 +27,7 @@ class Progress:
             self._fh = Path(target).open("a", encoding="utf-8")  # noqa: SIM115 (closed by close())
             self._owned = True
         self._min_interval = min_interval
-        self._last_step = 0.0
+        self._last_step = -math.inf  # the first step is always written (monotonic() can be < min_interval after boot)
 
     @property
     def enabled(self) -> bool:
