@@ -299,7 +299,7 @@ describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraini
     expect(test.perIntent.length).toBeGreaterThan(20);
     expect(test.confusion.candidate.length).toBe(test.confusion.labels.length + 1);
     expect(test.confusion.baseline).not.toBeNull();
-    // A few epochs on 240 rows are far worse than the default model: the gate says so.
+    // A few epochs on 360 rows are far worse than the default model: the gate says so.
     expect(gate.passed).toBe(false);
     expect(gate.failures[0]).toMatch(/^test: intent_accuracy/);
   });

@@ -1,4 +1,6 @@
-import { decodeEntities, rankIntents, softmax, tagWords } from './decoding';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bioGrammar, decodeEntities, rankIntents, softmax, tagWords, viterbiTags } from './decoding';
 import { splitWords } from './words';
 
 const TAGS = ['O', 'B-order_id', 'I-order_id', 'B-person_name', 'I-person_name'];
@@ -14,7 +16,11 @@ function decode(text: string, tags: string[]) {
   const words = splitWords(text);
   // Position 0 is [CLS]; word i sits at position i+1 in this synthetic row.
   const firstPiece = words.map((_, i) => i + 1);
-  const wordTags = tagWords({ logits: rowFor(['O', ...tags, 'O']), offset: 0, nTags: TAGS.length }, firstPiece, TAGS);
+  const wordTags = tagWords(
+    { logits: rowFor(['O', ...tags, 'O']), offset: 0, nTags: TAGS.length },
+    firstPiece,
+    TAGS,
+  );
   return decodeEntities(text, words, wordTags);
 }
 
@@ -39,19 +45,33 @@ describe('decodeEntities', () => {
   it('keeps punctuation inside an entity and slices the original text', () => {
     const text = 'order #A-12.5 now';
     // words: order # A - 12 . 5 now
-    const sut = decode(text, ['O', 'B-order_id', 'I-order_id', 'I-order_id', 'I-order_id', 'I-order_id', 'I-order_id', 'O']);
+    const sut = decode(text, [
+      'O',
+      'B-order_id',
+      'I-order_id',
+      'I-order_id',
+      'I-order_id',
+      'I-order_id',
+      'I-order_id',
+      'O',
+    ]);
     expect(sut).toHaveLength(1);
     expect(sut[0]).toMatchObject({ label: 'order_id', start: 6, end: 13, text: '#A-12.5' });
     expect(sut[0].score).toBeGreaterThan(0.99);
   });
 
-  it('repairs an I- without a B- into a new entity', () => {
+  it('decodes the arg-max I- I- after O as one entity that starts with B-', () => {
     const sut = decode('call John Smith', ['O', 'I-person_name', 'I-person_name']);
     expect(sut).toEqual([expect.objectContaining({ label: 'person_name', text: 'John Smith' })]);
   });
 
-  it('starts a new entity when the I- label changes', () => {
-    const sut = decode('John 12345', ['B-person_name', 'I-order_id']);
+  it('repairs invalid BIO given to it directly: an I- with another label starts a new entity', () => {
+    const text = 'John 12345';
+    const tags = [
+      { tag: 'B-person_name', prob: 0.9 },
+      { tag: 'I-order_id', prob: 0.8 },
+    ];
+    const sut = decodeEntities(text, splitWords(text), tags);
     expect(sut.map((e) => [e.label, e.text])).toEqual([
       ['person_name', 'John'],
       ['order_id', '12345'],
@@ -75,7 +95,8 @@ describe('decodeEntities', () => {
     const words = splitWords(text);
     const logits = new Float32Array(4 * TAGS.length);
     logits[1 * TAGS.length + 1] = 10; // B-order_id
-    logits[2 * TAGS.length + 2] = 10; // I-order_id
+    logits[2 * TAGS.length + 2] = 10; // I-order_id: cannot follow the O of the word between,
+    logits[2 * TAGS.length + 1] = 8; // so the runner-up B-order_id opens a second entity
     const tags = tagWords({ logits, offset: 0, nTags: TAGS.length }, [1, -1, 2], TAGS);
     expect(tags[1]).toEqual({ tag: 'O', prob: 1 });
     expect(decodeEntities(text, words, tags).map((e) => e.text)).toEqual(['12', '34']);
@@ -95,5 +116,56 @@ describe('decodeEntities', () => {
     const sut = decodeEntities('12 34', words, tags);
     expect(sut[0].score).toBeCloseTo((tags[0].prob + tags[1].prob) / 2, 12);
     expect(tags[1].prob).toBeLessThan(0.5);
+  });
+});
+
+describe('tagWords (Viterbi over valid BIO)', () => {
+  it('keeps one entity where the arg-max of the last word would split it', () => {
+    // "order 12 34": word 3 leans I-person_name (0.5 vs 0.45); after B-order_id that is no valid tag,
+    // and repairing it would make "34" a person. The valid path keeps "12 34" one order number.
+    const p = [
+      [1, 1, 1, 1, 1],
+      [0.9, 0.025, 0.025, 0.025, 0.025],
+      [0.3, 0.6, 0.05, 0.025, 0.025],
+      [0.03, 0.01, 0.45, 0.01, 0.5],
+    ];
+    const logits = Float32Array.from(p.flat().map(Math.log));
+    const tags = tagWords({ logits, offset: 0, nTags: TAGS.length }, [1, 2, 3], TAGS);
+    expect(tags.map((t) => t.tag)).toEqual(['O', 'B-order_id', 'I-order_id']);
+    expect(tags[2].prob).toBeCloseTo(0.45, 6);
+    expect(
+      decodeEntities('order 12 34', splitWords('order 12 34'), tags).map((e) => [e.label, e.text]),
+    ).toEqual([['order_id', '12 34']]);
+  });
+
+  it('never lets an I- open a sequence or follow another label', () => {
+    const g = bioGrammar(TAGS);
+    expect(Array.from(g.mayStart)).toEqual([1, 1, 0, 1, 0]);
+    const iOrder = TAGS.indexOf('I-order_id');
+    expect(TAGS.filter((_, prev) => g.mayFollow[prev * TAGS.length + iOrder])).toEqual([
+      'B-order_id',
+      'I-order_id',
+    ]);
+    expect(viterbiTags(new Float64Array(0), 0, g)).toEqual([]);
+  });
+
+  interface GoldenCase {
+    tags: string[];
+    first_piece: number[];
+    logits: number[][];
+    word_tags: string[];
+  }
+  const golden: { cases: GoldenCase[] } = JSON.parse(
+    readFileSync(join(__dirname, '../../../test/fixtures/nlu/decoding.golden.json'), 'utf8'),
+  );
+
+  it('decodes the golden cases exactly as training/src/nlu_training/decoding.py does', () => {
+    expect(golden.cases.length).toBeGreaterThanOrEqual(40);
+    for (const c of golden.cases) {
+      const nTags = c.tags.length;
+      const logits = Float32Array.from(c.logits.flat());
+      const got = tagWords({ logits, offset: 0, nTags }, c.first_piece, c.tags).map((t) => t.tag);
+      expect({ case: c.first_piece, tags: got }).toEqual({ case: c.first_piece, tags: c.word_tags });
+    }
   });
 });

@@ -2,7 +2,12 @@ import type { Entity, IntentScore } from '@app/contracts';
 import type { Word } from './words';
 
 /** Numerically stable softmax of `logits[offset .. offset+n)` divided by `temperature`. */
-export function softmax(logits: ArrayLike<number>, offset = 0, n = logits.length, temperature = 1): Float64Array {
+export function softmax(
+  logits: ArrayLike<number>,
+  offset = 0,
+  n = logits.length,
+  temperature = 1,
+): Float64Array {
   const out = new Float64Array(n);
   let max = -Infinity;
   for (let i = 0; i < n; i++) max = Math.max(max, logits[offset + i] / temperature);
@@ -16,10 +21,17 @@ export function softmax(logits: ArrayLike<number>, offset = 0, n = logits.length
 }
 
 /** Intents ranked by temperature-calibrated probability, best first, raw logits kept. */
-export function rankIntents(logits: ArrayLike<number>, intents: readonly string[], temperature: number, topK: number): IntentScore[] {
+export function rankIntents(
+  logits: ArrayLike<number>,
+  intents: readonly string[],
+  temperature: number,
+  topK: number,
+): IntentScore[] {
   const probs = softmax(logits, 0, intents.length, temperature);
   const order = Array.from(intents.keys()).sort((a, b) => probs[b] - probs[a] || a - b);
-  return order.slice(0, Math.max(1, topK)).map((i) => ({ name: intents[i], confidence: probs[i], logit: logits[i] }));
+  return order
+    .slice(0, Math.max(1, topK))
+    .map((i) => ({ name: intents[i], confidence: probs[i], logit: logits[i] }));
 }
 
 export interface TagRow {
@@ -35,15 +47,101 @@ export interface WordTag {
   prob: number;
 }
 
-/** Arg-max BIO tag (and its probability) at each word's first piece; a word without pieces (-1) is O. */
+interface BioGrammar {
+  mayStart: Uint8Array; // [T]
+  mayFollow: Uint8Array; // [prev * T + cur]
+}
+
+const grammars = new WeakMap<readonly string[], BioGrammar>();
+
+/** Which tags may open a sequence and which may follow which: `I-x` only after `B-x` or `I-x`. Tag 0 is O. */
+export function bioGrammar(tags: readonly string[]): BioGrammar {
+  const cached = grammars.get(tags);
+  if (cached) return cached;
+  const n = tags.length;
+  const label = tags.map((t) => (t === 'O' ? '' : t.slice(2)));
+  const mayStart = new Uint8Array(n);
+  const mayFollow = new Uint8Array(n * n);
+  for (let c = 0; c < n; c++) {
+    const inside = tags[c].startsWith('I-');
+    mayStart[c] = inside ? 0 : 1;
+    for (let p = 0; p < n; p++)
+      mayFollow[p * n + c] = !inside || (tags[p] !== 'O' && label[p] === label[c]) ? 1 : 0;
+  }
+  const g = { mayStart, mayFollow };
+  grammars.set(tags, g);
+  return g;
+}
+
+/**
+ * Best valid BIO path through `logProbs` (`[nWords, T]`, row-major) by Viterbi; ties go to the lowest
+ * tag index. The same algorithm and tie-breaking as training/src/nlu_training/decoding.py.
+ */
+export function viterbiTags(logProbs: Float64Array, nWords: number, grammar: BioGrammar): number[] {
+  if (nWords === 0) return [];
+  const n = grammar.mayStart.length;
+  let score = new Float64Array(n);
+  let next = new Float64Array(n);
+  for (let t = 0; t < n; t++) score[t] = grammar.mayStart[t] ? logProbs[t] : -Infinity;
+  const back = new Int32Array(nWords * n);
+  for (let i = 1; i < nWords; i++) {
+    for (let c = 0; c < n; c++) {
+      let best = -Infinity;
+      let arg = 0;
+      for (let p = 0; p < n; p++) {
+        const v = grammar.mayFollow[p * n + c] ? score[p] : -Infinity;
+        if (v > best) {
+          best = v;
+          arg = p;
+        }
+      }
+      back[i * n + c] = arg;
+      next[c] = best + logProbs[i * n + c];
+    }
+    [score, next] = [next, score];
+  }
+  let last = 0;
+  for (let t = 1; t < n; t++) if (score[t] > score[last]) last = t;
+  const path = new Array<number>(nWords);
+  path[nWords - 1] = last;
+  for (let i = nWords - 1; i > 0; i--) path[i - 1] = back[i * n + path[i]];
+  return path;
+}
+
+/**
+ * The BIO tag of each word (predicted at its first piece; a word without pieces (-1) is O) as the best
+ * valid BIO sequence over the whole message, with the tag's softmax probability. Arg-max per word
+ * breaks the grammar (`O I-x`, `B-x I-y`) where the model hesitates at a boundary; Viterbi weighs
+ * both neighbours instead (docs/model-format.md).
+ */
 export function tagWords(row: TagRow, firstPiece: readonly number[], tags: readonly string[]): WordTag[] {
-  return firstPiece.map((piece) => {
-    if (piece < 0) return { tag: 'O', prob: 1 };
-    const probs = softmax(row.logits, row.offset + piece * row.nTags, row.nTags);
-    let best = 0;
-    for (let t = 1; t < row.nTags; t++) if (probs[t] > probs[best]) best = t;
-    return { tag: tags[best], prob: probs[best] };
+  const n = row.nTags;
+  const logProbs = new Float64Array(firstPiece.length * n);
+  const probs: Float64Array[] = [];
+  firstPiece.forEach((piece, w) => {
+    if (piece < 0) {
+      const p = new Float64Array(n);
+      p[0] = 1;
+      probs.push(p);
+      for (let t = 0; t < n; t++) logProbs[w * n + t] = t === 0 ? 0 : -Infinity;
+      return;
+    }
+    const off = row.offset + piece * n;
+    let max = -Infinity;
+    for (let t = 0; t < n; t++) max = Math.max(max, row.logits[off + t]);
+    let sum = 0;
+    for (let t = 0; t < n; t++) sum += Math.exp(row.logits[off + t] - max);
+    const logSum = Math.log(sum);
+    const p = new Float64Array(n);
+    for (let t = 0; t < n; t++) {
+      const lp = row.logits[off + t] - max - logSum;
+      logProbs[w * n + t] = lp;
+      p[t] = Math.exp(lp);
+    }
+    probs.push(p);
   });
+  const path = viterbiTags(logProbs, firstPiece.length, bioGrammar(tags));
+  return path.map((t, w) => ({ tag: tags[t], prob: probs[w][t] }));
 }
 
 /**
@@ -57,7 +155,13 @@ export function decodeEntities(text: string, words: readonly Word[], wordTags: r
   const flush = (): void => {
     if (!cur) return;
     const score = cur.probs.reduce((a, b) => a + b, 0) / cur.probs.length;
-    entities.push({ label: cur.label, start: cur.start, end: cur.end, text: text.slice(cur.start, cur.end), score });
+    entities.push({
+      label: cur.label,
+      start: cur.start,
+      end: cur.end,
+      text: text.slice(cur.start, cur.end),
+      score,
+    });
     cur = null;
   };
   words.forEach((word, i) => {
@@ -69,7 +173,8 @@ export function decodeEntities(text: string, words: readonly Word[], wordTags: r
       return;
     }
     flush();
-    if (tag.startsWith('B-') || tag.startsWith('I-')) cur = { label, start: word.start, end: word.end, probs: [prob] };
+    if (tag.startsWith('B-') || tag.startsWith('I-'))
+      cur = { label, start: word.start, end: word.end, probs: [prob] };
   });
   flush();
   return entities;

@@ -27,7 +27,7 @@ export class DatasetSnapshotService {
   /**
    * `train` = labelled examples (reviewed + transcripts, minus the held-out fifth) followed by the frozen base
    * train split; dev and test stay the frozen files, so every model is scored on the same test set. The labelled
-   * rows come first because small configs keep a round-robin prefix per intent (tiny: 240 rows) and would
+   * rows come first because small configs keep a round-robin prefix per intent (tiny: 360 rows) and would
    * otherwise never see them.
    */
   async snapshot(): Promise<{ hash: string; dir: string; counts: { base: number; labelled: number; heldOut: number } }> {

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
+from .decoding import decode_word_tags
 from .readers import Example
 from .words import Span, Word, bio_to_spans, spans_to_bio, split_words
 
@@ -86,7 +88,8 @@ def collate(batch: list[Encoded], pad_id: int = 0) -> dict[str, torch.Tensor]:
     return {"input_ids": ids, "attention_mask": mask, "tags": tags, "intent": intents}
 
 
-def decode_spans(enc: Encoded, piece_tag_ids: list[int], labels: Labels) -> list[Span]:
-    """Predicted tag per piece -> word tags (first piece) -> char spans; truncated words get O."""
-    word_tags = [labels.tags[piece_tag_ids[p]] if p >= 0 else "O" for p in enc.first_piece]
-    return bio_to_spans(enc.words, word_tags)
+def decode_spans(enc: Encoded, piece_logits: np.ndarray, labels: Labels) -> tuple[list[Span], list[int]]:
+    """Tag logits of one sequence [n_pieces, T] -> the best valid BIO path over the words (decoding.py)
+    -> char spans; truncated words get O. Returns the spans and the tag index chosen for each word."""
+    word_tags = decode_word_tags(piece_logits, enc.first_piece, labels.tags)
+    return bio_to_spans(enc.words, [labels.tags[t] for t in word_tags]), word_tags

@@ -21,7 +21,7 @@ Predictor = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 class Predictions:
     intent_logits: np.ndarray  # [n, n_intents]
     spans: list[list[Span]]
-    tag_ids: list[list[int]]  # argmax per piece (unpadded)
+    tag_ids: list[list[int]]  # decoded tag index per word (valid BIO, decoding.py)
 
 
 def torch_predictor(model: torch.nn.Module, device: torch.device) -> Predictor:
@@ -41,9 +41,9 @@ def predict(run: Predictor, data: list[Encoded], labels: Labels, batch_size: int
         il, tl = run(batch["input_ids"].numpy(), batch["attention_mask"].numpy())
         logits.append(il)
         for j, enc in enumerate(chunk):
-            ids = tl[j, : len(enc.input_ids)].argmax(-1).tolist()
-            tag_ids.append(ids)
-            spans.append(decode_spans(enc, ids, labels))
+            row_spans, word_tags = decode_spans(enc, tl[j, : len(enc.input_ids)], labels)
+            tag_ids.append(word_tags)
+            spans.append(row_spans)
     return Predictions(np.concatenate(logits) if logits else np.zeros((0, len(labels.intents))), spans, tag_ids)
 
 

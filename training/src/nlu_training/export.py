@@ -199,8 +199,9 @@ def parity_rows(
         ids = np.array([enc.input_ids], dtype=np.int64)
         il, tl, emb = sess.run(OUTPUTS, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
         tag_ids = tl[0].argmax(-1).tolist()
+        spans, word_tags = decode_spans(enc, tl[0], labels)
         entities = []
-        for s in decode_spans(enc, tag_ids, labels):
+        for s in spans:
             e: dict[str, Any] = {"label": s.label, "start": s.start, "end": s.end, "text": text[s.start : s.end]}
             if utf16_offset(text, s.end) != s.end:
                 e["start_utf16"], e["end_utf16"] = utf16_offset(text, s.start), utf16_offset(text, s.end)
@@ -213,7 +214,8 @@ def parity_rows(
                 "intent_logits": [float(x) for x in il[0]],
                 "intent": labels.intents[int(il[0].argmax())],
                 "intent_probs": [float(x) for x in softmax(il[0:1], temperature)[0]],
-                "tag_ids": tag_ids,
+                "tag_ids": tag_ids,  # arg-max per piece, before decoding
+                "word_tags": [labels.tags[t] for t in word_tags],  # the decoded (Viterbi) tag of each word
                 "entities": entities,
                 "embedding_head": [float(x) for x in emb[0][:8]],
             }
