@@ -26,8 +26,8 @@ export class AppModule {
     // One instance of each, shared by every importer (Nest dedupes a dynamic module by its metadata object).
     // The runtime options go here (not only to the boot-time load): a promotion or rollback swaps with
     // NluService's module options, and would otherwise fall back to the library defaults.
-    const { variant, threads, workers, callTimeoutMs, maxBatch } = config.nlu;
-    const nlu = NluModule.forRoot({ variant, threads, workers, callTimeoutMs, maxBatch });
+    const { variant, threads, workers, spin, callTimeoutMs, maxBatch } = config.nlu;
+    const nlu = NluModule.forRoot({ variant, threads, workers, spin, callTimeoutMs, maxBatch });
     // Model registry + jobs; with the embedded PGlite the worker must run in this process (WORKER_MODE).
     const registry = RegistryModule.forServer({ imports: [nlu], worker: { enabled: config.training.workerMode === 'embedded' } });
     return {

@@ -47,9 +47,9 @@ export class BootSequence implements OnApplicationBootstrap {
   }
 
   private async tryLoad(modelDir: string): Promise<boolean> {
-    const { variant, threads, workers, callTimeoutMs, maxBatch } = this.config.nlu;
+    const { variant, threads, workers, spin, callTimeoutMs, maxBatch } = this.config.nlu;
     try {
-      const info = await this.nlu.load(modelDir, { variant, threads, workers, callTimeoutMs, maxBatch });
+      const info = await this.nlu.load(modelDir, { variant, threads, workers, spin, callTimeoutMs, maxBatch });
       this.logger.log({ event: 'model.loaded', modelDir, name: info.name, version: info.version, variant: info.variant, thresholds: info.thresholds });
       return true;
     } catch (error) {

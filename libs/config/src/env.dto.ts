@@ -48,6 +48,13 @@ export class EnvDto {
   NLU_WORKERS: number = 2;
 
   /**
+   * Let onnxruntime's intra-op threads spin while they wait for work (only matters with NLU_THREADS > 1).
+   * Off by default: the chat server shares its cores with the database and socket.io (see README, NLU runtime).
+   */
+  @IsIn(['true', 'false'])
+  NLU_SPIN: 'true' | 'false' = 'false';
+
+  /**
    * Deadline of one inference batch (ms): a worker that has not answered by then is presumed hung, the batch
    * fails with NLU_INFERENCE_TIMEOUT (the turn falls back) and the worker is replaced. 0 = no deadline.
    */

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     expect(sut.http.port).toBe(3000);
     expect(sut.database).toEqual({ kind: 'pglite', dataDir: 'var/pglite' });
     expect(sut.redis.url).toBeNull();
-    expect(sut.nlu).toEqual({ modelDir: 'models/default', variant: 'int8', threads: 1, workers: 2, callTimeoutMs: 10000, maxBatch: 32, thresholds: { answer: undefined, retrieval: undefined, review: undefined } });
+    expect(sut.nlu).toEqual({ modelDir: 'models/default', variant: 'int8', threads: 1, workers: 2, spin: false, callTimeoutMs: 10000, maxBatch: 32, thresholds: { answer: undefined, retrieval: undefined, review: undefined } });
     expect(sut.chat.maxMessageChars).toBe(2000);
     expect(sut.http.corsOrigins).toEqual(['self', 'localhost']);
     expect(sut.rateLimit).toEqual({ windowMs: 60_000, messagesPerConnection: 30, eventsPerConnection: 300, connectionsPerIp: 120, httpPerIp: 600 });
@@ -44,13 +44,17 @@ describe('loadConfig', () => {
   it('lists every invalid variable at once', () => {
     let caught: unknown;
     try {
-      loadConfig({ PORT: 'abc', NLU_VARIANT: 'fp16', THRESHOLD_REVIEW: '1.5', DATABASE_URL: 'mysql://x', MAX_MESSAGE_CHARS: '0' });
+      loadConfig({ PORT: 'abc', NLU_VARIANT: 'fp16', THRESHOLD_REVIEW: '1.5', DATABASE_URL: 'mysql://x', MAX_MESSAGE_CHARS: '0', NLU_SPIN: 'yes' });
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(ConfigError);
     const variables = (caught as ConfigError).issues.map((i) => i.variable).sort();
-    expect(variables).toEqual(['DATABASE_URL', 'MAX_MESSAGE_CHARS', 'NLU_VARIANT', 'PORT', 'THRESHOLD_REVIEW']);
+    expect(variables).toEqual(['DATABASE_URL', 'MAX_MESSAGE_CHARS', 'NLU_SPIN', 'NLU_VARIANT', 'PORT', 'THRESHOLD_REVIEW']);
+  });
+
+  it('reads NLU_SPIN as a boolean', () => {
+    expect(loadConfig({ NLU_SPIN: 'true', NLU_THREADS: '2', NLU_WORKERS: '1' }).nlu).toMatchObject({ spin: true, threads: 2, workers: 1 });
   });
 
   it('returns a deeply frozen object', () => {

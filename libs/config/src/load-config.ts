@@ -63,6 +63,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
       variant: dto.NLU_VARIANT,
       threads: dto.NLU_THREADS,
       workers: dto.NLU_WORKERS,
+      spin: dto.NLU_SPIN === 'true',
       callTimeoutMs: dto.NLU_CALL_TIMEOUT_MS,
       maxBatch: dto.NLU_MAX_BATCH,
       thresholds: { answer: dto.THRESHOLD_ANSWER, retrieval: dto.THRESHOLD_RETRIEVAL, review: dto.THRESHOLD_REVIEW },
