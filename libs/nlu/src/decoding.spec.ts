@@ -16,11 +16,7 @@ function decode(text: string, tags: string[]) {
   const words = splitWords(text);
   // Position 0 is [CLS]; word i sits at position i+1 in this synthetic row.
   const firstPiece = words.map((_, i) => i + 1);
-  const wordTags = tagWords(
-    { logits: rowFor(['O', ...tags, 'O']), offset: 0, nTags: TAGS.length },
-    firstPiece,
-    TAGS,
-  );
+  const wordTags = tagWords({ logits: rowFor(['O', ...tags, 'O']), offset: 0, nTags: TAGS.length }, firstPiece, TAGS);
   return decodeEntities(text, words, wordTags);
 }
 
@@ -45,16 +41,7 @@ describe('decodeEntities', () => {
   it('keeps punctuation inside an entity and slices the original text', () => {
     const text = 'order #A-12.5 now';
     // words: order # A - 12 . 5 now
-    const sut = decode(text, [
-      'O',
-      'B-order_id',
-      'I-order_id',
-      'I-order_id',
-      'I-order_id',
-      'I-order_id',
-      'I-order_id',
-      'O',
-    ]);
+    const sut = decode(text, ['O', 'B-order_id', 'I-order_id', 'I-order_id', 'I-order_id', 'I-order_id', 'I-order_id', 'O']);
     expect(sut).toHaveLength(1);
     expect(sut[0]).toMatchObject({ label: 'order_id', start: 6, end: 13, text: '#A-12.5' });
     expect(sut[0].score).toBeGreaterThan(0.99);
@@ -133,19 +120,14 @@ describe('tagWords (Viterbi over valid BIO)', () => {
     const tags = tagWords({ logits, offset: 0, nTags: TAGS.length }, [1, 2, 3], TAGS);
     expect(tags.map((t) => t.tag)).toEqual(['O', 'B-order_id', 'I-order_id']);
     expect(tags[2].prob).toBeCloseTo(0.45, 6);
-    expect(
-      decodeEntities('order 12 34', splitWords('order 12 34'), tags).map((e) => [e.label, e.text]),
-    ).toEqual([['order_id', '12 34']]);
+    expect(decodeEntities('order 12 34', splitWords('order 12 34'), tags).map((e) => [e.label, e.text])).toEqual([['order_id', '12 34']]);
   });
 
   it('never lets an I- open a sequence or follow another label', () => {
     const g = bioGrammar(TAGS);
     expect(Array.from(g.mayStart)).toEqual([1, 1, 0, 1, 0]);
     const iOrder = TAGS.indexOf('I-order_id');
-    expect(TAGS.filter((_, prev) => g.mayFollow[prev * TAGS.length + iOrder])).toEqual([
-      'B-order_id',
-      'I-order_id',
-    ]);
+    expect(TAGS.filter((_, prev) => g.mayFollow[prev * TAGS.length + iOrder])).toEqual(['B-order_id', 'I-order_id']);
     expect(viterbiTags(new Float64Array(0), 0, g)).toEqual([]);
   });
 
@@ -155,16 +137,12 @@ describe('tagWords (Viterbi over valid BIO)', () => {
     logits: number[][];
     word_tags: string[];
   }
-  const golden: { cases: GoldenCase[] } = JSON.parse(
-    readFileSync(join(__dirname, '../../../test/fixtures/nlu/decoding.golden.json'), 'utf8'),
-  );
+  const golden: { cases: GoldenCase[] } = JSON.parse(readFileSync(join(__dirname, '../../../test/fixtures/nlu/decoding.golden.json'), 'utf8'));
 
   it('decodes the golden cases exactly as training/src/nlu_training/decoding.py does', () => {
     expect(golden.cases.length).toBeGreaterThanOrEqual(40);
     for (const c of golden.cases) {
-      const nTags = c.tags.length;
-      const logits = Float32Array.from(c.logits.flat());
-      const got = tagWords({ logits, offset: 0, nTags }, c.first_piece, c.tags).map((t) => t.tag);
+      const got = tagWords({ logits: Float32Array.from(c.logits.flat()), offset: 0, nTags: c.tags.length }, c.first_piece, c.tags).map((t) => t.tag);
       expect({ case: c.first_piece, tags: got }).toEqual({ case: c.first_piece, tags: c.word_tags });
     }
   });

@@ -2,12 +2,7 @@ import type { Entity, IntentScore } from '@app/contracts';
 import type { Word } from './words';
 
 /** Numerically stable softmax of `logits[offset .. offset+n)` divided by `temperature`. */
-export function softmax(
-  logits: ArrayLike<number>,
-  offset = 0,
-  n = logits.length,
-  temperature = 1,
-): Float64Array {
+export function softmax(logits: ArrayLike<number>, offset = 0, n = logits.length, temperature = 1): Float64Array {
   const out = new Float64Array(n);
   let max = -Infinity;
   for (let i = 0; i < n; i++) max = Math.max(max, logits[offset + i] / temperature);
@@ -21,17 +16,10 @@ export function softmax(
 }
 
 /** Intents ranked by temperature-calibrated probability, best first, raw logits kept. */
-export function rankIntents(
-  logits: ArrayLike<number>,
-  intents: readonly string[],
-  temperature: number,
-  topK: number,
-): IntentScore[] {
+export function rankIntents(logits: ArrayLike<number>, intents: readonly string[], temperature: number, topK: number): IntentScore[] {
   const probs = softmax(logits, 0, intents.length, temperature);
   const order = Array.from(intents.keys()).sort((a, b) => probs[b] - probs[a] || a - b);
-  return order
-    .slice(0, Math.max(1, topK))
-    .map((i) => ({ name: intents[i], confidence: probs[i], logit: logits[i] }));
+  return order.slice(0, Math.max(1, topK)).map((i) => ({ name: intents[i], confidence: probs[i], logit: logits[i] }));
 }
 
 export interface TagRow {
@@ -52,6 +40,7 @@ interface BioGrammar {
   mayFollow: Uint8Array; // [prev * T + cur]
 }
 
+/** Keyed by the model's tag list (one array per loaded model), so the grammar is built once per model. */
 const grammars = new WeakMap<readonly string[], BioGrammar>();
 
 /** Which tags may open a sequence and which may follow which: `I-x` only after `B-x` or `I-x`. Tag 0 is O. */
@@ -65,8 +54,7 @@ export function bioGrammar(tags: readonly string[]): BioGrammar {
   for (let c = 0; c < n; c++) {
     const inside = tags[c].startsWith('I-');
     mayStart[c] = inside ? 0 : 1;
-    for (let p = 0; p < n; p++)
-      mayFollow[p * n + c] = !inside || (tags[p] !== 'O' && label[p] === label[c]) ? 1 : 0;
+    for (let p = 0; p < n; p++) mayFollow[p * n + c] = !inside || (tags[p] !== 'O' && label[p] === label[c]) ? 1 : 0;
   }
   const g = { mayStart, mayFollow };
   grammars.set(tags, g);
@@ -116,14 +104,11 @@ export function viterbiTags(logProbs: Float64Array, nWords: number, grammar: Bio
  */
 export function tagWords(row: TagRow, firstPiece: readonly number[], tags: readonly string[]): WordTag[] {
   const n = row.nTags;
-  const logProbs = new Float64Array(firstPiece.length * n);
-  const probs: Float64Array[] = [];
+  // log-softmax per word, as decoding.py computes it (log of a softmax would underflow to -Infinity).
+  const logProbs = new Float64Array(firstPiece.length * n).fill(-Infinity);
   firstPiece.forEach((piece, w) => {
     if (piece < 0) {
-      const p = new Float64Array(n);
-      p[0] = 1;
-      probs.push(p);
-      for (let t = 0; t < n; t++) logProbs[w * n + t] = t === 0 ? 0 : -Infinity;
+      logProbs[w * n] = 0; // O, certainly
       return;
     }
     const off = row.offset + piece * n;
@@ -132,16 +117,10 @@ export function tagWords(row: TagRow, firstPiece: readonly number[], tags: reado
     let sum = 0;
     for (let t = 0; t < n; t++) sum += Math.exp(row.logits[off + t] - max);
     const logSum = Math.log(sum);
-    const p = new Float64Array(n);
-    for (let t = 0; t < n; t++) {
-      const lp = row.logits[off + t] - max - logSum;
-      logProbs[w * n + t] = lp;
-      p[t] = Math.exp(lp);
-    }
-    probs.push(p);
+    for (let t = 0; t < n; t++) logProbs[w * n + t] = row.logits[off + t] - max - logSum;
   });
   const path = viterbiTags(logProbs, firstPiece.length, bioGrammar(tags));
-  return path.map((t, w) => ({ tag: tags[t], prob: probs[w][t] }));
+  return path.map((t, w) => ({ tag: tags[t], prob: Math.exp(logProbs[w * n + t]) }));
 }
 
 /**
@@ -155,13 +134,7 @@ export function decodeEntities(text: string, words: readonly Word[], wordTags: r
   const flush = (): void => {
     if (!cur) return;
     const score = cur.probs.reduce((a, b) => a + b, 0) / cur.probs.length;
-    entities.push({
-      label: cur.label,
-      start: cur.start,
-      end: cur.end,
-      text: text.slice(cur.start, cur.end),
-      score,
-    });
+    entities.push({ label: cur.label, start: cur.start, end: cur.end, text: text.slice(cur.start, cur.end), score });
     cur = null;
   };
   words.forEach((word, i) => {
@@ -173,8 +146,7 @@ export function decodeEntities(text: string, words: readonly Word[], wordTags: r
       return;
     }
     flush();
-    if (tag.startsWith('B-') || tag.startsWith('I-'))
-      cur = { label, start: word.start, end: word.end, probs: [prob] };
+    if (tag.startsWith('B-') || tag.startsWith('I-')) cur = { label, start: word.start, end: word.end, probs: [prob] };
   });
   flush();
   return entities;
