@@ -11,19 +11,27 @@ implements the same algorithm with the same tie-breaking (lowest index first), s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
 
 def bio_grammar(tags: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(may_start[T], may_follow[prev, cur]) for a BIO tag list whose tag 0 is O."""
+    """(may_start[T], may_follow[prev, cur]) for a BIO tag list whose tag 0 is O; built once per tag list."""
+    return _grammar(tuple(tags))
+
+
+@lru_cache(maxsize=16)
+def _grammar(tags: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     is_inside = np.array([t.startswith("I-") for t in tags])
     label = [t[2:] if t != "O" else "" for t in tags]
     follow = np.ones((len(tags), len(tags)), dtype=bool)
     for c in range(len(tags)):
         if is_inside[c]:
             follow[:, c] = [tp != "O" and label[p] == label[c] for p, tp in enumerate(tags)]
-    return ~is_inside, follow
+    may_start = ~is_inside
+    may_start.flags.writeable = follow.flags.writeable = False  # shared by every caller of the cache
+    return may_start, follow
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
