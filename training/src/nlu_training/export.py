@@ -199,9 +199,8 @@ def parity_rows(
         ids = np.array([enc.input_ids], dtype=np.int64)
         il, tl, emb = sess.run(OUTPUTS, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
         tag_ids = tl[0].argmax(-1).tolist()
-        spans, word_tags = decode_spans(enc, tl[0], labels)
         entities = []
-        for s in spans:
+        for s in decode_spans(enc, tl[0], labels)[0]:
             e: dict[str, Any] = {"label": s.label, "start": s.start, "end": s.end, "text": text[s.start : s.end]}
             if utf16_offset(text, s.end) != s.end:
                 e["start_utf16"], e["end_utf16"] = utf16_offset(text, s.start), utf16_offset(text, s.end)
@@ -215,7 +214,6 @@ def parity_rows(
                 "intent": labels.intents[int(il[0].argmax())],
                 "intent_probs": [float(x) for x in softmax(il[0:1], temperature)[0]],
                 "tag_ids": tag_ids,  # arg-max per piece, before decoding
-                "word_tags": [labels.tags[t] for t in word_tags],  # the decoded (Viterbi) tag of each word
                 "entities": entities,
                 "embedding_head": [float(x) for x in emb[0][:8]],
             }
