@@ -16,13 +16,16 @@ import numpy as np
 import onnxruntime as ort
 
 
-def make_session(path: str, threads: int, spin: bool, disabled: list[str]) -> ort.InferenceSession:
+def make_session(path: str, threads: int, spin: bool, spin_us: int, disabled: list[str]) -> ort.InferenceSession:
     so = ort.SessionOptions()
     # The optimizers the Node runtime turns off (DISABLED_OPTIMIZERS), so both run the same graph.
     if disabled:
         so.add_session_config_entry("optimization.disable_specified_optimizers", ",".join(disabled))
-    # Same as the Node runtime's default (spinning off), so both sides get the same CPU behaviour.
+    # The Node runtime's session options (libs/nlu inline.backend.ts), so both sides get the same CPU behaviour:
+    # spinning bounded to spin_us and stopped when a run returns.
     so.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
+    so.add_session_config_entry("session.intra_op.spin_duration_us", str(spin_us))
+    so.add_session_config_entry("session.force_spinning_stop", "1")
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
     so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
@@ -46,7 +49,7 @@ def percentile(xs: list[float], q: float) -> float:
 
 def main() -> None:
     job = json.load(sys.stdin)
-    sess = make_session(job["model"], int(job["threads"]), bool(job.get("spin", False)), list(job.get("disabled_optimizers", [])))
+    sess = make_session(job["model"], int(job["threads"]), bool(job.get("spin", False)), int(job.get("spin_duration_us", 50)), list(job.get("disabled_optimizers", [])))
     ids: list[list[int]] = job["ids"]
     single = pad([ids[0]])
     for _ in range(20):

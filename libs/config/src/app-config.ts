@@ -34,7 +34,7 @@ export interface AppConfig {
     readonly threads: number;
     /** Inference worker threads. */
     readonly workers: number;
-    /** onnxruntime intra-op threads spin while waiting (NLU_SPIN). */
+    /** onnxruntime intra-op threads spin (bounded) while waiting for work within a run (NLU_SPIN). */
     readonly spin: boolean;
     /** Deadline of one inference batch in ms (0 = none); a worker that misses it is replaced. */
     readonly callTimeoutMs: number;

@@ -10,4 +10,4 @@ export type { ModelVariant, Thresholds } from './model-manifest';
 export { splitWords } from './words';
 export type { Word } from './words';
 export { normaliseEntity } from './normalisers/entity.normaliser';
-export { DISABLED_OPTIMIZERS } from './inline.backend';
+export { DISABLED_OPTIMIZERS, SPIN_DURATION_US } from './inline.backend';

@@ -15,11 +15,26 @@ export function ortSessionOptions(opts: SessionOptions): ort.InferenceSession.Se
     enableCpuMemArena: opts.memArena ?? true,
     enableMemPattern: opts.memArena ?? true,
     extra: {
-      session: { intra_op: { allow_spinning: opts.spin === false ? '0' : '1' } },
+      // Spinning, when on, is bounded: an intra-op thread waits at most SPIN_DURATION_US for the next parallel
+      // section before it sleeps, and stops spinning as soon as the run returns (force_spinning_stop), so the
+      // threads keep the gaps between a run's operators short without holding a core between runs.
+      session: {
+        intra_op: { allow_spinning: opts.spin === false ? '0' : '1', spin_duration_us: String(SPIN_DURATION_US) },
+        force_spinning_stop: '1',
+      },
       optimization: { disable_specified_optimizers: DISABLED_OPTIMIZERS.join(',') },
     },
   };
 }
+
+/**
+ * How long an idle intra-op thread spins before it sleeps (onnxruntime's `session.intra_op.spin_duration_us`).
+ * Long enough to bridge the gaps between the operators of one run (tens of µs), short enough that a thread gives
+ * its core back to the event loop and the database when no run needs it. With onnxruntime's own unbounded spin
+ * the 1×2 profile made the chat server's reply p50 4–8× slower than 2×1; bounded, the two were within the
+ * run-to-run noise of `bench:chat` (README, NLU runtime).
+ */
+export const SPIN_DURATION_US = 50;
 
 /**
  * onnxruntime optimizers the runtime must not apply. SkipLayerNormFusion re-fuses the residual Add +

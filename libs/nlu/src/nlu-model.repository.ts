@@ -27,14 +27,15 @@ export interface NluLoadOptions {
    */
   backend?: 'workers' | 'inline';
   /**
-   * Let ORT's intra-op threads spin while waiting (ORT's own default is on). Default off here: on a
-   * small shared machine spinning threads starve the event loop and each other (bench: 3x lower
-   * throughput on 2 busy cores); turn it on for a dedicated, idle box.
+   * Let ORT's intra-op threads spin while waiting for the next operator of a run (default off), bounded to
+   * SPIN_DURATION_US and stopped when the run returns (inline.backend.ts). With threads: 2 it brings a lone
+   * message from ~2.5 to ~1.5 ms on 2 cores; under load on a busy 2-core box the spinning thread costs CPU
+   * the event loop needs. ORT's own unbounded spinning made the chat server 4–8× slower there.
    */
   spin?: boolean;
   /**
-   * ORT's CPU memory arena and memory pattern (default off): each request has its own shape, so the
-   * arena mostly keeps a high-water mark per session; off saves RSS (bench/results/nlu.json).
+   * ORT's CPU memory arena and memory pattern (default on): off frees buffers after each run, which on the
+   * bench gave more RSS, not less (glibc's per-thread heaps fragment; bench/results/nlu.json "arena off").
    */
   memArena?: boolean;
   /** Library that reads tokenizer.json (default '@huggingface/tokenizers'; see tokenizer.loader.ts). */
