@@ -33,6 +33,7 @@ import {
   latencySummary,
   LoadClient,
   machine,
+  nluPerInstance,
   newStats,
   r2,
   readiness,
@@ -189,7 +190,8 @@ async function main(): Promise<void> {
   const redisUrl = `redis://127.0.0.1:${values['redis-port']}/0`;
   let redis = startRedis();
   await sleep(500);
-  const env = { databaseUrl: values['db-url']!, redisUrl, model: values.model! };
+  const nlu = nluPerInstance(2);
+  const env = { databaseUrl: values['db-url']!, redisUrl, model: values.model!, extra: nlu };
   const instances: Instance[] = [];
   for (let i = 0; i < 2; i++) instances.push(await startInstance(i, Number(values['base-port']) + i, env));
   const alive = new Set(instances.map((i) => i.index));
@@ -353,6 +355,7 @@ async function main(): Promise<void> {
       bench: 'faults',
       date: new Date().toISOString(),
       instances: 2,
+      nlu_per_instance: { workers: Number(nlu.NLU_WORKERS), threads: Number(nlu.NLU_THREADS) },
       clients: clients.length,
       pace_s: Number(values.pace),
       phase_s: Number(values.phase),

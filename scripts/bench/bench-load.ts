@@ -23,6 +23,7 @@ import {
   Instance,
   latencySummary,
   machine,
+  nluPerInstance,
   newStats,
   r2,
   readiness,
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
   const loadBefore = loadavg();
   const instances: Instance[] = [];
   const admission = { CHAT_MAX_BACKLOG: values['max-backlog']!, CHAT_MAX_QUEUE_AGE_MS: values['max-queue-age-ms']! };
-  const env = { databaseUrl: values['db-url']!, redisUrl: values['redis-url']!, model: values.model!, extra: admission };
+  const nlu = nluPerInstance(Number(values.instances));
+  const env = { databaseUrl: values['db-url']!, redisUrl: values['redis-url']!, model: values.model!, extra: { ...admission, ...nlu } };
   // One after the other: the first migrates the database.
   for (let i = 0; i < Number(values.instances); i++) instances.push(await startInstance(i, Number(values['base-port']) + i, env));
   const proxy = new RoundRobinProxy(() => instances.map((i) => i.port));
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
       seconds,
       pace_s: Number(values.pace),
       admission: { max_backlog: admission.CHAT_MAX_BACKLOG || 'default', max_queue_age_ms: admission.CHAT_MAX_QUEUE_AGE_MS || 'default' },
+      nlu_per_instance: { workers: Number(nlu.NLU_WORKERS), threads: Number(nlu.NLU_THREADS) },
       connect_s: r2(connectedS),
       messages_acked: counted.acked,
       msgs_per_s: r2(stats.acked / sendingS),

@@ -495,6 +495,20 @@ export function latencySummary(
   return { n: ms.length, p50_ms: r2(pct(ms, 50)), p90_ms: r2(pct(ms, 90)), p99_ms: r2(pct(ms, 99)), max_ms: r2(ms[ms.length - 1] ?? NaN) };
 }
 
+/**
+ * NLU threads of each of `instances` servers that share this machine: NLU_WORKERS / NLU_THREADS from the environment
+ * when set, else the cores split between the instances (one single-thread worker each on 2 cores). Each server's own
+ * default (2 workers) assumes it has the machine to itself; two of them on 2 cores run 4 inference threads beside
+ * their event loops, PostgreSQL, Redis and the clients (bench:load at 1,000 clients, same hour: reply p99 1,545 ms
+ * with 2 workers per instance, 813 ms with 1).
+ */
+export function nluPerInstance(instances: number): { NLU_WORKERS: string; NLU_THREADS: string } {
+  return {
+    NLU_WORKERS: process.env.NLU_WORKERS || String(Math.max(1, Math.floor(availableParallelism() / instances))),
+    NLU_THREADS: process.env.NLU_THREADS || '1',
+  };
+}
+
 export function machine(loadBefore: number[]): Record<string, unknown> {
   return {
     cpus: availableParallelism(),
