@@ -52,7 +52,7 @@ export class EnvDto {
    * most 50 µs and never between runs (libs/nlu inline.backend.ts). `NLU_WORKERS=1 NLU_THREADS=2 NLU_SPIN=true`
    * is the low-latency, low-memory profile (a lone message ~1.4–2.3 ms instead of ~2.5–3.6 ms, ~75 MB less RSS);
    * off by default because the chat server's event loop and database need the second core under load, where
-   * it holds 10–25 % fewer msgs/s (README, NLU runtime).
+   * it held 11–35 % fewer msgs/s than 2×1 in bench:nlu (README, NLU runtime).
    */
   @IsIn(['true', 'false'])
   NLU_SPIN: 'true' | 'false' = 'false';
