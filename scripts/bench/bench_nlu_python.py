@@ -49,7 +49,7 @@ def percentile(xs: list[float], q: float) -> float:
 
 def main() -> None:
     job = json.load(sys.stdin)
-    sess = make_session(job["model"], int(job["threads"]), bool(job.get("spin", False)), int(job.get("spin_duration_us", 50)), list(job.get("disabled_optimizers", [])))
+    sess = make_session(job["model"], int(job["threads"]), bool(job.get("spin", False)), int(job["spin_duration_us"]), list(job.get("disabled_optimizers", [])))
     ids: list[list[int]] = job["ids"]
     single = pad([ids[0]])
     for _ in range(20):
