@@ -206,12 +206,14 @@ async function runConfig(cfg: Config): Promise<Row> {
 /**
  * Each configuration runs in its own process, so its RSS is its own (freed ORT arenas and old
  * sessions are not returned to the OS within one process) and one config's JIT or caches cannot
- * help the next.
+ * help the next. The child runs this file's compiled JavaScript under plain node, as `npm start` runs the
+ * server (scripts/run-dist.js): under tsx the same process holds about 45 MB more (the TypeScript loader),
+ * which no deployment carries.
  */
 function runChild(cfg: Config): Row {
-  const args = ['scripts/bench/bench-nlu.ts', '--child', JSON.stringify(cfg), '--model', MODEL, '--seconds', String(SECONDS)];
+  const args = ['scripts/run-dist.js', 'scripts/bench/bench-nlu.ts', '--child', JSON.stringify(cfg), '--model', MODEL, '--seconds', String(SECONDS)];
   args.push('--threads', String(THREADS), '--latency-iters', String(LATENCY_ITERS));
-  const res = spawnSync('node_modules/.bin/tsx', args, { encoding: 'utf8', timeout: 120_000 });
+  const res = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 });
   const last = res.stdout.trim().split('\n').pop() ?? '';
   if (res.status !== 0 || !last.startsWith('{')) throw new Error(`bench child ${cfg.name} failed: ${res.stderr.slice(-1000)}`);
   return JSON.parse(last);
@@ -287,6 +289,8 @@ async function main(): Promise<void> {
     model: { name: info.name, version: info.version, dir: MODEL },
     machine: { cpu: cpus()[0]?.model, cores: availableParallelism(), loadavg_before: load0.map(r2), loadavg_after: loadavg().map(r2) },
     message: { text: MESSAGE, tokens: ids[0].length },
+    // Each Node row ran in a process of its own on the compiled build (runChild).
+    node_process: 'node dist/scripts/bench/bench-nlu.js (compiled, as npm start runs the server)',
     threads: THREADS,
     callers: CALLERS,
     seconds_per_phase: SECONDS,
