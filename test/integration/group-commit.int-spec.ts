@@ -7,14 +7,18 @@ import { DatabaseHandle, GroupCommit, openDatabase, TurnRepository } from '@app/
  */
 jest.setTimeout(60_000);
 
-describe('group commit (PGlite)', () => {
+// In PGlite's own thread (the default) a group is one batch there; on the event loop it is BEGIN … COMMIT.
+describe.each([
+  ['in its thread', true],
+  ['on the event loop', false],
+])('group commit (PGlite %s)', (_where, thread) => {
   let db: DatabaseHandle;
   let group: GroupCommit;
   const newConversation = async (): Promise<string> =>
     (await db.dataSource.query(`INSERT INTO "conversation" ("token_hash") VALUES ($1) RETURNING "id"`, [randomUUID()]))[0].id;
 
   beforeAll(async () => {
-    db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { migrate: true });
+    db = await openDatabase({ kind: 'pglite', dataDir: 'memory://', thread }, { migrate: true });
     group = new GroupCommit(db.dataSource);
   });
 

@@ -24,7 +24,8 @@ export interface AppConfig {
     readonly httpPerIp: number;
   };
   readonly database:
-    | { readonly kind: 'pglite'; readonly dataDir: string }
+    /** `thread`: PGlite runs in a worker thread (PGLITE_THREAD); false or absent: on the event loop. */
+    | { readonly kind: 'pglite'; readonly dataDir: string; readonly thread?: boolean }
     | { readonly kind: 'postgres'; readonly url: string };
   readonly redis: { readonly url: string | null };
   readonly nlu: {

@@ -20,6 +20,13 @@ export class EnvDto {
   @IsString()
   PGLITE_DIR: string = 'var/pglite';
 
+  /**
+   * Run the embedded PGlite in a worker thread of its own (default) instead of on the event loop. In the thread,
+   * its query execution no longer competes with sockets and turns for the main thread (README, chat server).
+   */
+  @IsIn(['true', 'false'])
+  PGLITE_THREAD: 'true' | 'false' = 'true';
+
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL (or empty for no Redis)' })
   REDIS_URL?: string;

@@ -4,7 +4,7 @@ describe('loadConfig', () => {
   it('returns defaults for an empty environment: PGlite, port 3000, int8, 2000 chars', () => {
     const sut = loadConfig({});
     expect(sut.http.port).toBe(3000);
-    expect(sut.database).toEqual({ kind: 'pglite', dataDir: 'var/pglite' });
+    expect(sut.database).toEqual({ kind: 'pglite', dataDir: 'var/pglite', thread: true });
     expect(sut.redis.url).toBeNull();
     expect(sut.nlu).toEqual({ modelDir: 'models/default', variant: 'int8', threads: 1, workers: 2, spin: false, callTimeoutMs: 10000, maxBatch: 32, thresholds: { answer: undefined, retrieval: undefined, review: undefined } });
     expect(sut.chat.maxMessageChars).toBe(2000);

@@ -7,6 +7,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@app/config';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
+import { PgliteThread, pgliteThreadPgConfig } from './pglite-thread';
 
 interface PgliteModules {
   PGlite: { create(dataDir: string): Promise<PGlite> };
@@ -31,6 +32,12 @@ function pgliteModules(): PgliteModules {
 
 const poolLogger = new Logger('Database');
 const EMBEDDED = new WeakSet<DataSource>();
+const THREADS = new WeakMap<DataSource, PgliteThread>();
+
+/** The thread the embedded PGlite runs in, when it runs in one (PGLITE_THREAD): the hot path's statements go there directly. */
+export function embeddedThread(dataSource: DataSource): PgliteThread | null {
+  return THREADS.get(dataSource) ?? null;
+}
 
 /**
  * Whether this is the embedded PGlite: one process, one session. Only this process can open it, so per-conversation
@@ -98,7 +105,7 @@ const common = {
  * DATABASE_URL, PostgreSQL otherwise. Connects, and runs pending migrations when `migrate` is true.
  */
 export async function openDatabase(database: AppConfig['database'], options: { migrate?: boolean; poolSize?: number } = {}): Promise<DatabaseHandle> {
-  const handle = database.kind === 'pglite' ? await openPglite(database.dataDir) : openPostgres(database.url, options.poolSize);
+  const handle = database.kind === 'pglite' ? await openPglite(database.dataDir, database.thread === true) : openPostgres(database.url, options.poolSize);
   try {
     await handle.dataSource.initialize();
     if (options.migrate !== false) await handle.dataSource.runMigrations({ transaction: 'each' });
@@ -132,15 +139,30 @@ function openPostgres(url: string, poolSize = 10): DatabaseHandle {
   };
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+/**
+ * The embedded database, in a worker thread (`thread`) or on this thread. PGlite is a single session: behind a
+ * node-postgres pool of exactly one connection TypeORM gets real transactions (a transaction holds the only
+ * connection, other queries queue behind it).
+ */
+async function openPglite(dataDir: string, thread: boolean): Promise<DatabaseHandle> {
   const dir = dataDir.startsWith('memory://') ? dataDir : resolve(dataDir);
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  const { PGlite, createPgConfig } = pgliteModules();
-  const pglite = await PGlite.create(dir);
-  // PGlite is a single session. Its node-postgres adapter behind a pool of exactly one connection gives
-  // TypeORM real transactions: a transaction holds the only connection, other queries queue behind it.
-  const dataSource = new DataSource({ ...common, poolSize: 1, extra: { ...createPgConfig(pglite), max: 1 } } as unknown as DataSourceOptions);
+  let pg: Record<string, unknown>;
+  let pglite: { closed: boolean; close(): Promise<void> };
+  let inThread: PgliteThread | null = null;
+  if (thread) {
+    inThread = await PgliteThread.open(dir);
+    pg = pgliteThreadPgConfig(inThread);
+    pglite = inThread;
+  } else {
+    const { PGlite, createPgConfig } = pgliteModules();
+    const db = await PGlite.create(dir);
+    pg = { ...createPgConfig(db), max: 1 };
+    pglite = db;
+  }
+  const dataSource = new DataSource({ ...common, poolSize: 1, extra: pg } as unknown as DataSourceOptions);
   EMBEDDED.add(dataSource);
+  if (inThread) THREADS.set(dataSource, inThread);
   return {
     dataSource,
     kind: 'pglite',

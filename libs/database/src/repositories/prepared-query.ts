@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { isDatabaseUnavailable } from '../data-source';
+import { embeddedThread, isDatabaseUnavailable } from '../data-source';
 
 export type Row = Record<string, any>;
 
@@ -28,8 +28,11 @@ const poolOf = (dataSource: DataSource) => (dataSource.driver as unknown as { ma
  *
  * `name` must be unique per `text` across the process. Errors are node-postgres errors (`code` on the error
  * itself, not under `driverError`). Use outside transactions only: it takes its own pooled connection.
+ * On the embedded PGlite in its thread the statement runs there directly (PgliteThread.query), one message each way.
  */
 export async function preparedQuery(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<Row[]> {
+  const thread = embeddedThread(dataSource);
+  if (thread) return thread.query(name, text, values);
   const pool = poolOf(dataSource);
   try {
     return await onPooledClient(pool, { name, text, values });
@@ -152,11 +155,15 @@ export class GroupCommit {
   private async runGroup(group: Queued[]): Promise<void> {
     let results: Row[][];
     try {
-      results = await inTransaction(poolOf(this.dataSource), async (sql) => {
-        const out: Row[][] = [];
-        for (const q of group) out.push(await sql(q.name, q.text, q.values));
-        return out;
-      });
+      // In PGlite's thread the whole group is one batch there (one implicit transaction); else BEGIN … COMMIT here.
+      const thread = embeddedThread(this.dataSource);
+      results = thread
+        ? await thread.group(group)
+        : await inTransaction(poolOf(this.dataSource), async (sql) => {
+            const out: Row[][] = [];
+            for (const q of group) out.push(await sql(q.name, q.text, q.values));
+            return out;
+          });
     } catch {
       for (const q of group) await this.runAlone(q);
       return;
