@@ -27,15 +27,15 @@ function buildIfStale(entry) {
   const sources = ['apps', 'libs', 'migrations', 'scripts'].map((d) => path.join(root, d)).filter((d) => fs.existsSync(d));
   const newest = Math.max(...sources.map((d) => newestSource(d)), fs.statSync(path.join(root, 'tsconfig.json')).mtimeMs);
   if (fs.existsSync(entry) && fs.statSync(entry).mtimeMs >= newest) return;
-  process.stderr.write('[start] compiling TypeScript (tsc -p tsconfig.build.json) ...\n');
+  process.stderr.write('[build] compiling TypeScript (tsc -p tsconfig.build.json) ...\n');
   const tsc = require.resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
   // tsc still emits JavaScript on type errors; run it if the entry point exists, but say so.
   if (!fs.existsSync(entry)) {
-    process.stderr.write(`[start] build failed: no ${path.relative(root, entry)}\n`);
+    process.stderr.write(`[build] build failed: no ${path.relative(root, entry)}\n`);
     process.exit(result.status || 1);
   }
-  if (result.status !== 0) process.stderr.write('[start] tsc reported type errors (see above); running the emitted JavaScript anyway\n');
+  if (result.status !== 0) process.stderr.write('[build] tsc reported type errors (see above); running the emitted JavaScript anyway\n');
   fs.utimesSync(entry, new Date(), new Date());
 }
 

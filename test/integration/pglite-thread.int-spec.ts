@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseHandle, embeddedThread, openDatabase } from '@app/database';
+import { preparedQuery } from '../../libs/database/src/repositories/prepared-query';
 
 /**
  * The embedded PGlite in its own worker thread (PGLITE_THREAD, the default): what TypeORM and the hot path's
@@ -76,6 +77,32 @@ describe('PGlite in a worker thread', () => {
     } finally {
       await runner.release();
     }
+  });
+
+  it('runs a named statement again after a migration changed the table under its plan', async () => {
+    await threaded.dataSource.query('CREATE TABLE "thread_migrated" ("k" int)');
+    await threaded.dataSource.query('INSERT INTO "thread_migrated" VALUES (7)');
+    const all = () => preparedQuery(threaded.dataSource, 'test.migrated', 'SELECT * FROM "thread_migrated"', []);
+    expect(await all()).toEqual([{ k: 7 }]);
+    await threaded.dataSource.query('ALTER TABLE "thread_migrated" ADD COLUMN "note" text');
+    expect(await all()).toEqual([{ k: 7, note: null }]);
+  });
+
+  it('rolls back a transaction whose client was dropped, instead of holding the session for ever', async () => {
+    const thread = embeddedThread(threaded.dataSource)!;
+    await threaded.dataSource.query('CREATE TABLE "thread_dropped" ("k" int)');
+    const pool = (threaded.dataSource.driver as unknown as { master: { connect(): Promise<{ query(sql: string): Promise<unknown>; release(destroy?: boolean): void }> } }).master;
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    await client.query('INSERT INTO "thread_dropped" VALUES (1)');
+    // A broken connection is destroyed by its owner (withClient): like a socket closing, its transaction must end.
+    client.release(true);
+    const rows = await Promise.race([
+      thread.query('test.dropped', 'SELECT count(*)::int AS "n" FROM "thread_dropped"', []),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the session is still held')), 5_000)),
+    ]);
+    expect(rows).toEqual([{ n: 0 }]);
+    expect(await threaded.dataSource.query('SELECT count(*)::int AS "n" FROM "thread_dropped"')).toEqual([{ n: 0 }]);
   });
 
   it('keeps what it stored in its folder across a close and a reopen', async () => {

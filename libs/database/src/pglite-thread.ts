@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { serialize } from 'pg-protocol';
@@ -39,12 +40,6 @@ let wireIdle = true;
 const jobs = [];
 let pumping = false;
 
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.byteLength; }
-  return out;
-}
 function errorFields(e) {
   const out = { message: String((e && e.message) || e) };
   for (const k of ['code', 'severity', 'detail', 'hint', 'position', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine']) {
@@ -63,7 +58,7 @@ async function runLocal(statements) {
     parts.push(serialize.execute({}));
   }
   parts.push(serialize.sync());
-  const { messages } = await db.execProtocol(concat(parts), { throwOnError: false });
+  const { messages } = await db.execProtocol(Buffer.concat(parts), { throwOnError: false });
   const results = [];
   let fields = null, rows = [], parsed = 0, error = null;
   for (const m of messages) {
@@ -80,7 +75,7 @@ async function runLocal(statements) {
   // A plan made before a migration changed a table under it: drop it, the next run parses afresh.
   if (error.code === '0A000') {
     const names = statements.map((s) => 'local:' + s.name).filter((n) => prepared.delete(n));
-    if (names.length > 0) await db.execProtocol(concat([...names.map((name) => serialize.close({ type: 'S', name })), serialize.sync()]), { throwOnError: false });
+    if (names.length > 0) await db.execProtocol(Buffer.concat([...names.map((name) => serialize.close({ type: 'S', name })), serialize.sync()]), { throwOnError: false });
   }
   return { error };
 }
@@ -96,6 +91,12 @@ async function handle(msg) {
       // Anything else (in a transaction, or mid-statement after a Flush) holds the session for the wire.
       wireIdle = n >= 6 && out[n - 6] === 0x5a && out[n - 1] === 0x49;
       parentPort.postMessage({ id: msg.id, bytes: out }, [out.buffer]);
+    } else if (msg.type === 'wire-end') {
+      // The client went away (ended, or destroyed after an error). Like a server whose socket closed, end what it
+      // left open: an unfinished extended query (Sync) and its transaction (ROLLBACK, a no-op outside one).
+      if (!wireIdle) await db.execProtocolRaw(Buffer.concat([serialize.sync(), serialize.query('ROLLBACK')]));
+      wireIdle = true;
+      parentPort.postMessage({ id: msg.id });
     } else if (msg.type === 'open') {
       db = await PGlite.create(msg.dataDir);
       parentPort.postMessage({ id: msg.id });
@@ -206,6 +207,11 @@ export class PgliteThread {
     return (await this.request({ type: 'wire', bytes }, [bytes.buffer as ArrayBuffer])).bytes!;
   }
 
+  /** The wire client went away: roll back whatever transaction it left open, so the session is free again. */
+  async endWire(): Promise<void> {
+    await this.request({ type: 'wire-end' });
+  }
+
   /** Closes the database (flushing it to its folder) and stops the thread. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -229,6 +235,8 @@ export class PgliteThread {
 
   private fail(error: Error): void {
     if (this.closed) return;
+    // Every later statement fails with this error (readiness reports the database down); say why once, loudly.
+    if (!this.failure) new Logger('Database').error({ event: 'database.pglite_thread_failed', message: error.message });
     this.failure ??= error;
     for (const call of this.pending.values()) call.reject(error);
     this.pending.clear();
@@ -310,10 +318,16 @@ export class PgliteThreadConnection extends EventEmitter {
     this.push(serialize.copyFail(msg), true);
   }
 
-  /** Like a socket closing: node-postgres waits for 'end'. The thread stays open for the pool's next client. */
+  /**
+   * Like a socket closing: node-postgres waits for 'end'. The session ends what the client left open (endWire);
+   * the thread stays open for the pool's next client.
+   */
   end(): void {
     this.send();
-    this.queue = this.queue.then(() => void this.emit('end'));
+    this.queue = this.queue
+      .then(() => this.db.endWire())
+      .catch(() => undefined)
+      .then(() => void this.emit('end'));
     // The pool reuses this connection for its next client: drop the ended client's listeners.
     for (const event of this.eventNames()) if (event !== 'newListener') this.removeAllListeners(event);
     this.emitMessage = false;

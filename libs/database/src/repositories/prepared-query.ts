@@ -32,15 +32,14 @@ const poolOf = (dataSource: DataSource) => (dataSource.driver as unknown as { ma
  */
 export async function preparedQuery(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<Row[]> {
   const thread = embeddedThread(dataSource);
-  if (thread) return thread.query(name, text, values);
-  const pool = poolOf(dataSource);
+  const pool = thread ? null : poolOf(dataSource);
   try {
-    return await onPooledClient(pool, { name, text, values });
+    return thread ? await thread.query(name, text, values) : await onPooledClient(pool!, { name, text, values });
   } catch (error) {
-    // A migration run by another instance changed a table under a statement this connection prepared (`RETURNING *`
-    // got a column): PostgreSQL refuses the old plan on that connection; run it unprepared instead.
+    // A migration changed a table under a statement this session prepared (`RETURNING *` got a column): PostgreSQL
+    // refuses the old plan. The pool runs it unprepared instead; the PGlite thread has dropped it and parses afresh.
     if (!isStalePlan(error)) throw error;
-    return onPooledClient(pool, text, values);
+    return thread ? thread.query(name, text, values) : onPooledClient(pool!, text, values);
   }
 }
 
