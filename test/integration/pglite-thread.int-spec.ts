@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatabaseHandle, embeddedThread, openDatabase } from '@app/database';
-import { preparedQuery } from '../../libs/database/src/repositories/prepared-query';
+import { DatabaseHandle, embeddedThread, openDatabase, preparedQuery } from '@app/database';
 
 /**
  * The embedded PGlite in its own worker thread (PGLITE_THREAD, the default): what TypeORM and the hot path's

@@ -19,4 +19,4 @@ export * from './repositories/review-queue.repository';
 export * from './repositories/model-version.repository';
 export * from './repositories/training-job.repository';
 export * from './repositories/transcript.repository';
-export { GroupCommit } from './repositories/prepared-query';
+export { GroupCommit, preparedQuery } from './repositories/prepared-query';
