@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Entity as NluEntity, IntentScore, MessageAuthor, MessageDirection, ReplyRoute, ReplySource } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
+import { preparedQuery } from './prepared-query';
 import { toMessage } from './row-mappers';
 
 /** Everything of a message row except what the database assigns (id, created_at). */
@@ -70,6 +71,11 @@ export class MessageRepository {
  * nothing, is checked against.
  */
 export async function findByClientMessageId(dataSource: DataSource, conversationId: string, clientMessageId: string): Promise<MessageEntity | null> {
-  const rows = await dataSource.query(`SELECT * FROM "message" WHERE "conversation_id" = $1 AND "client_message_id" = $2`, [conversationId, clientMessageId]);
+  // Named (see preparedQuery): it answers every resend and every send refused BUSY, i.e. most often under overload,
+  // when a TypeORM query would queue for the embedded database's one wire session.
+  const rows = await preparedQuery(dataSource, 'message.by_client_message_id', `SELECT * FROM "message" WHERE "conversation_id" = $1 AND "client_message_id" = $2`, [
+    conversationId,
+    clientMessageId,
+  ]);
   return rows[0] ? toMessage(rows[0]) : null;
 }
