@@ -2,6 +2,7 @@ import { InitialSchema1795928267390 } from './1795928267390-InitialSchema';
 import { AgentsReviewHandoff1796100000000 } from './1796100000000-AgentsReviewHandoff';
 import { MessageAgent1796100000001 } from './1796100000001-MessageAgent';
 import { ModelRegistryJobs1796200000000 } from './1796200000000-ModelRegistryJobs';
+import { KbSearchVectorInline1796300000000 } from './1796300000000-KbSearchVectorInline';
 
 /** Every migration, oldest first. Listed explicitly so ts-jest, tsx and the compiled build load the same set. */
-export const MIGRATIONS = [InitialSchema1795928267390, AgentsReviewHandoff1796100000000, MessageAgent1796100000001, ModelRegistryJobs1796200000000];
+export const MIGRATIONS = [InitialSchema1795928267390, AgentsReviewHandoff1796100000000, MessageAgent1796100000001, ModelRegistryJobs1796200000000, KbSearchVectorInline1796300000000];

@@ -64,4 +64,20 @@ describe.each([['pglite'], ['postgres']])('migrations on %s', (kind) => {
     await ds.runMigrations({ transaction: 'each' });
     expect(await appTables(ds)).toEqual(TABLES);
   });
+
+  it('keeps the article search vectors in their rows, also those stored before the migration', async () => {
+    const ds = db.dataSource;
+    const storage = async () =>
+      (await ds.query(`SELECT attstorage FROM pg_attribute WHERE attrelid = 'kb_article'::regclass AND attname = 'search_vector'`))[0].attstorage;
+    expect(await storage()).toBe('m');
+    // An article stored under the old storage is rewritten by the migration and still found.
+    await ds.undoLastMigration({ transaction: 'each' });
+    expect(await storage()).toBe('x');
+    const body = Array.from({ length: 400 }, (_, i) => `word${i} refund${i % 7} delivery${i % 11}`).join(' ');
+    await ds.query(`INSERT INTO "kb_article" ("slug", "title", "body", "source") VALUES ('long', 'Long article', $1, 'user')`, [body]);
+    await ds.runMigrations({ transaction: 'each' });
+    expect(await storage()).toBe('m');
+    const hits = await ds.query(`SELECT "slug" FROM "kb_article" WHERE "search_vector" @@ to_tsquery('english', 'refund3')`);
+    expect(hits.map((r: { slug: string }) => r.slug)).toEqual(['long']);
+  });
 });
