@@ -24,8 +24,12 @@ export interface AppConfig {
     readonly httpPerIp: number;
   };
   readonly database:
-    /** `thread`: PGlite runs in a worker thread (PGLITE_THREAD); false or absent: on the event loop. */
-    | { readonly kind: 'pglite'; readonly dataDir: string; readonly thread?: boolean }
+    /**
+     * `thread`: PGlite runs in a worker thread (PGLITE_THREAD); false or absent: on the event loop.
+     * `vacuumIntervalSeconds`: how often the server vacuums and analyzes it (PGLITE_VACUUM_INTERVAL_SECONDS; 0 or
+     * absent: never).
+     */
+    | { readonly kind: 'pglite'; readonly dataDir: string; readonly thread?: boolean; readonly vacuumIntervalSeconds?: number }
     | { readonly kind: 'postgres'; readonly url: string };
   readonly redis: { readonly url: string | null };
   readonly nlu: {

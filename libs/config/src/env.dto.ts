@@ -27,6 +27,16 @@ export class EnvDto {
   @IsIn(['true', 'false'])
   PGLITE_THREAD: 'true' | 'false' = 'true';
 
+  /**
+   * The embedded PGlite runs PostgreSQL in single-user mode, which has no autovacuum: every this many seconds the
+   * server vacuums and analyzes its tables itself, one table per statement (0 turns it off). Ignored with DATABASE_URL.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  PGLITE_VACUUM_INTERVAL_SECONDS: number = 600;
+
   @IsOptional()
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// URL (or empty for no Redis)' })
   REDIS_URL?: string;

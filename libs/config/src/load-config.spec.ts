@@ -4,7 +4,7 @@ describe('loadConfig', () => {
   it('returns defaults for an empty environment: PGlite, port 3000, int8, 2000 chars', () => {
     const sut = loadConfig({});
     expect(sut.http.port).toBe(3000);
-    expect(sut.database).toEqual({ kind: 'pglite', dataDir: 'var/pglite', thread: true });
+    expect(sut.database).toEqual({ kind: 'pglite', dataDir: 'var/pglite', thread: true, vacuumIntervalSeconds: 600 });
     expect(sut.redis.url).toBeNull();
     expect(sut.nlu).toEqual({ modelDir: 'models/default', variant: 'int8', threads: 1, workers: 2, spin: false, callTimeoutMs: 10000, maxBatch: 32, thresholds: { answer: undefined, retrieval: undefined, review: undefined } });
     expect(sut.chat.maxMessageChars).toBe(2000);
@@ -17,6 +17,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ CORS_ORIGINS: '*' }).http.corsOrigins).toBe('*');
     expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example/path' })).toThrow(/CORS_ORIGINS/);
     expect(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy).toBe(2);
+  });
+
+  it('takes the embedded database vacuum interval in seconds (0 = never) and refuses a negative one', () => {
+    expect(loadConfig({ PGLITE_VACUUM_INTERVAL_SECONDS: '0' }).database).toMatchObject({ kind: 'pglite', vacuumIntervalSeconds: 0 });
+    expect(() => loadConfig({ PGLITE_VACUUM_INTERVAL_SECONDS: '-5' })).toThrow(/PGLITE_VACUUM_INTERVAL_SECONDS/);
   });
 
   it('switches to PostgreSQL when DATABASE_URL is set and parses numbers and lists', () => {

@@ -2,6 +2,8 @@ import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicatio
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { DatabaseHandle, openDatabase } from './data-source';
+import { DATABASE_HANDLE } from './database.tokens';
+import { EmbeddedMaintenance } from './embedded-maintenance.service';
 import { ConversationRepository } from './repositories/conversation.repository';
 import { FeedbackRepository } from './repositories/feedback.repository';
 import { MessageRepository } from './repositories/message.repository';
@@ -16,8 +18,7 @@ import { TrainingExampleRepository } from './repositories/training-example.repos
 import { HandoffRepository } from './repositories/handoff.repository';
 import { ReviewQueueRepository } from './repositories/review-queue.repository';
 
-/** Injection token of the open {@link DatabaseHandle}. */
-export const DATABASE_HANDLE = Symbol('DATABASE_HANDLE');
+export { DATABASE_HANDLE };
 
 @Injectable()
 class DatabaseLifecycle implements OnApplicationShutdown {
@@ -57,9 +58,10 @@ export class DatabaseModule {
         },
         { provide: DataSource, inject: [DATABASE_HANDLE], useFactory: (handle: DatabaseHandle) => handle.dataSource },
         DatabaseLifecycle,
+        EmbeddedMaintenance,
         ...REPOSITORIES,
       ],
-      exports: [DATABASE_HANDLE, DataSource, ...REPOSITORIES],
+      exports: [DATABASE_HANDLE, DataSource, EmbeddedMaintenance, ...REPOSITORIES],
     };
   }
 }

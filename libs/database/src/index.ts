@@ -1,5 +1,6 @@
 export * from './data-source';
 export * from './database.module';
+export * from './embedded-maintenance.service';
 export * from './entities';
 export * from './repositories/conversation.repository';
 export * from './repositories/feedback.repository';
