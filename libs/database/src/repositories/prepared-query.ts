@@ -6,8 +6,14 @@ export type Row = Record<string, any>;
 /** Runs one named statement (see {@link preparedQuery}) and returns its rows. */
 export type Sql = (name: string, text: string, values: unknown[]) => Promise<Row[]>;
 
+interface PgResult {
+  rows: Row[];
+  command: string;
+}
+
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] } | string, values?: unknown[]): Promise<{ rows: Row[]; command: string }>;
+  /** A simple query with several statements resolves to one result per statement. */
+  query(config: { name: string; text: string; values: unknown[] } | string, values?: unknown[]): Promise<PgResult | PgResult[]>;
   on(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'error', listener: (error: Error) => void): unknown;
   release(destroy?: Error | boolean): void;
@@ -50,7 +56,7 @@ export async function preparedQuery(dataSource: DataSource, name: string, text: 
  * the next statements on it fail ("Connection terminated unexpectedly").
  */
 function onPooledClient(pool: PgPool, config: { name: string; text: string; values: unknown[] } | string, values?: unknown[]): Promise<Row[]> {
-  return withClient(pool, async (client) => (typeof config === 'string' ? await client.query(config, values) : await client.query(config)).rows);
+  return withClient(pool, async (client) => single(typeof config === 'string' ? await client.query(config, values) : await client.query(config)).rows);
 }
 
 /**
@@ -83,17 +89,22 @@ export function poolSql(dataSource: DataSource): Sql {
   return (name, text, values) => preparedQuery(dataSource, name, text, values);
 }
 
+const single = (r: PgResult | PgResult[]): PgResult => (Array.isArray(r) ? r[r.length - 1] : r);
+
 /**
  * Runs `work` in one transaction on one pooled connection, with named statements (see {@link preparedQuery}).
  * `work` returning normally commits; a COMMIT that PostgreSQL turned into a rollback (a statement failed inside
  * and was caught) throws. A connection that broke is destroyed, not returned to the pool.
+ *
+ * `begin` opens the transaction: `BEGIN`, or `BEGIN; <one statement>` (a simple query, values inlined) to run that
+ * first statement in the same round trip; `work` gets its rows.
  */
-export function inTransaction<T>(pool: PgPool, work: (sql: Sql) => Promise<T>): Promise<T> {
+export function inTransaction<T>(pool: PgPool, work: (sql: Sql, begun: Row[]) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   return withClient(pool, async (client, conn) => {
     try {
-      await client.query('BEGIN');
-      const value = await work(async (name, text, values) => (await client.query({ name, text, values })).rows);
-      const done = await client.query('COMMIT');
+      const begun = single(await client.query(begin)).rows;
+      const value = await work(async (name, text, values) => single(await client.query({ name, text, values })).rows, begun);
+      const done = single(await client.query('COMMIT'));
       if (done.command !== 'COMMIT') throw new Error('The transaction was rolled back: a statement in it failed');
       return value;
     } catch (error) {
