@@ -30,7 +30,8 @@ export interface AppConfig {
      * absent: never).
      */
     | { readonly kind: 'pglite'; readonly dataDir: string; readonly thread?: boolean; readonly vacuumIntervalSeconds?: number }
-    | { readonly kind: 'postgres'; readonly url: string };
+    /** `poolSize`: connections per pool (DATABASE_POOL_SIZE; absent: 10). */
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number };
   readonly redis: { readonly url: string | null };
   readonly nlu: {
     readonly modelDir: string;

@@ -17,6 +17,16 @@ export class EnvDto {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL (or empty for embedded PGlite)' })
   DATABASE_URL?: string;
 
+  /**
+   * Connections per pool with DATABASE_URL. A server has two pools of this size: one for requests, one for turns
+   * (each turn holds one from BEGIN to COMMIT, so this also caps the turns in flight per instance).
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE: number = 10;
+
   @IsString()
   PGLITE_DIR: string = 'var/pglite';
 

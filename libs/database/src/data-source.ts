@@ -105,7 +105,7 @@ const common = {
  * DATABASE_URL, PostgreSQL otherwise. Connects, and runs pending migrations when `migrate` is true.
  */
 export async function openDatabase(database: AppConfig['database'], options: { migrate?: boolean; poolSize?: number } = {}): Promise<DatabaseHandle> {
-  const handle = database.kind === 'pglite' ? await openPglite(database.dataDir, database.thread === true) : openPostgres(database.url, options.poolSize);
+  const handle = database.kind === 'pglite' ? await openPglite(database.dataDir, database.thread === true) : openPostgres(database.url, options.poolSize ?? database.poolSize);
   try {
     await handle.dataSource.initialize();
     if (options.migrate !== false) await handle.dataSource.runMigrations({ transaction: 'each' });
