@@ -112,6 +112,9 @@ describe('PGlite in a worker thread', () => {
       await db.close();
       db = await openDatabase({ kind: 'pglite', dataDir: dir, thread: true }, { migrate: true });
       expect(await db.dataSource.query(`SELECT count(*)::int AS "n" FROM "conversation" WHERE "token_hash" = 'kept'`)).toEqual([{ n: 1 }]);
+      // While it is open, the folder is refused to a second opener (in either mode), which would corrupt it.
+      await expect(openDatabase({ kind: 'pglite', dataDir: dir, thread: true }, { migrate: false })).rejects.toMatchObject({ code: 'DB_DIR_LOCKED' });
+      await expect(openDatabase({ kind: 'pglite', dataDir: dir, thread: false }, { migrate: false })).rejects.toMatchObject({ code: 'DB_DIR_LOCKED' });
       await db.close();
       await expect(embeddedThread(db.dataSource)!.query('test.one', 'SELECT 1', [])).rejects.toThrow(/closed/);
     } finally {

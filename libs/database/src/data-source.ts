@@ -7,6 +7,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@app/config';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
+import { lockDataDir } from './data-dir-lock';
 import { PgliteThread, pgliteThreadPgConfig } from './pglite-thread';
 
 interface PgliteModules {
@@ -145,20 +146,28 @@ function openPostgres(url: string, poolSize = 10): DatabaseHandle {
  * connection, other queries queue behind it).
  */
 async function openPglite(dataDir: string, thread: boolean): Promise<DatabaseHandle> {
-  const dir = dataDir.startsWith('memory://') ? dataDir : resolve(dataDir);
-  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const inMemory = dataDir.startsWith('memory://');
+  const dir = inMemory ? dataDir : resolve(dataDir);
+  if (!inMemory) mkdirSync(dir, { recursive: true });
+  // One process per folder: a second one would corrupt it (data-dir-lock.ts).
+  const unlock = inMemory ? () => undefined : lockDataDir(dir);
   let pg: Record<string, unknown>;
   let pglite: { closed: boolean; close(): Promise<void> };
   let inThread: PgliteThread | null = null;
-  if (thread) {
-    inThread = await PgliteThread.open(dir);
-    pg = pgliteThreadPgConfig(inThread);
-    pglite = inThread;
-  } else {
-    const { PGlite, createPgConfig } = pgliteModules();
-    const db = await PGlite.create(dir);
-    pg = { ...createPgConfig(db), max: 1 };
-    pglite = db;
+  try {
+    if (thread) {
+      inThread = await PgliteThread.open(dir);
+      pg = pgliteThreadPgConfig(inThread);
+      pglite = inThread;
+    } else {
+      const { PGlite, createPgConfig } = pgliteModules();
+      const db = await PGlite.create(dir);
+      pg = { ...createPgConfig(db), max: 1 };
+      pglite = db;
+    }
+  } catch (error) {
+    unlock();
+    throw error;
   }
   const dataSource = new DataSource({ ...common, poolSize: 1, extra: pg } as unknown as DataSourceOptions);
   EMBEDDED.add(dataSource);
@@ -167,8 +176,12 @@ async function openPglite(dataDir: string, thread: boolean): Promise<DatabaseHan
     dataSource,
     kind: 'pglite',
     close: async () => {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      if (!pglite.closed) await pglite.close();
+      try {
+        if (dataSource.isInitialized) await dataSource.destroy();
+        if (!pglite.closed) await pglite.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }

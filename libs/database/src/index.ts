@@ -21,3 +21,4 @@ export * from './repositories/model-version.repository';
 export * from './repositories/training-job.repository';
 export * from './repositories/transcript.repository';
 export { GroupCommit, preparedQuery } from './repositories/prepared-query';
+export * from './data-dir-lock';
