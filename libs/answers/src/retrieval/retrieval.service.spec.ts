@@ -68,6 +68,29 @@ describe('RetrievalService', () => {
     expect(await sut.search({ text: 'qwxz', embedding: Float32Array.from([0, 0, 1]) })).toEqual([]);
   });
 
+  it('stops a re-embedding at shutdown after the article it is writing, before the database closes', async () => {
+    const { sut, repo, embedder } = setup([]);
+    const stale = Array.from({ length: 400 }, (_, i) => article(`s${i}`, null, [1, 0, 0]));
+    repo.findNeedingEmbedding.mockResolvedValueOnce(stale as never);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    embedder.embed.mockImplementationOnce(async (texts: string[]) => {
+      await gate;
+      return texts.map(() => Float32Array.from([0, 0, 1]));
+    });
+    const running = sut.reindex();
+    await new Promise((resolve) => setImmediate(resolve));
+    const stopped = sut.beforeApplicationShutdown();
+    release();
+    await stopped;
+    // The first batch had been embedded: nothing of it is written once shutdown began, and no later batch runs.
+    expect(await running).toEqual({ embedded: 0 });
+    expect(embedder.embed).toHaveBeenCalledTimes(1);
+    expect(repo.setEmbedding).not.toHaveBeenCalled();
+    expect(repo.loadEmbeddings).not.toHaveBeenCalled();
+    expect(await sut.reindex()).toEqual({ embedded: 0 });
+  });
+
   it('skips the dense list for a query from another model version and re-embeds in the background', async () => {
     const { sut, repo, embedder } = setup(['b']);
     await sut.reindex();

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { KbArticle, KbArticleRepository } from '@app/database';
 import { CompanyProfile, SearchHit, SearchQuery } from '../answers.types';
 import { AnswersEmbedder, COMPANY_PROFILE } from '../answers.tokens';
@@ -21,13 +21,14 @@ export function articleTexts(a: Pick<KbArticle, 'title' | 'questions' | 'body'>,
  * in-process index of article vectors, fused by reciprocal rank fusion with an optional intent-hint boost.
  */
 @Injectable()
-export class RetrievalService {
+export class RetrievalService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('RetrievalService');
   private readonly options: RetrievalOptions;
   private readonly index = new DenseIndex();
   private indexVersion: string | null = null;
   private intents = new Map<string, string | null>();
   private reindexing: Promise<{ embedded: number }> = Promise.resolve({ embedded: 0 });
+  private stopping = false;
 
   constructor(
     private readonly articles: KbArticleRepository,
@@ -127,15 +128,29 @@ export class RetrievalService {
     return run;
   }
 
+  /**
+   * A re-embedding in progress (after a model swap, an import) stops after the article it is writing, before the
+   * database closes under it; the articles left keep their old vectors and are embedded at the next boot.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.reindexing.catch(() => undefined);
+  }
+
   private async doReindex(): Promise<{ embedded: number }> {
     const version = this.embedder.modelVersion();
     if (!version) {
       await this.loadIndex(null);
       return { embedded: 0 };
     }
+    if (this.stopping) return { embedded: 0 };
     const stale = await this.articles.findNeedingEmbedding(version);
     let embedded = 0;
     for (let i = 0; i < stale.length; ) {
+      if (this.stopping) {
+        this.logger.log({ event: 'retrieval.reindex.stopped', model: version, embedded, left: stale.length - embedded });
+        return { embedded };
+      }
       const batch: KbArticle[] = [];
       let texts = 0;
       while (i < stale.length && (batch.length === 0 || texts + articleTexts(stale[i], this.options.maxQuestionsPerArticle).length <= EMBED_BATCH * 4)) {
@@ -153,12 +168,14 @@ export class RetrievalService {
     const perArticle = batch.map((a) => articleTexts(a, this.options.maxQuestionsPerArticle));
     const vectors = await this.embedder.embed(perArticle.flat());
     let at = 0;
-    for (let j = 0; j < batch.length; j++) {
+    let stored = 0;
+    for (let j = 0; j < batch.length && !this.stopping; j++) {
       const own = vectors.slice(at, at + perArticle[j].length);
       at += perArticle[j].length;
       await this.articles.setEmbedding(batch[j].id, Array.from(meanVector(own)), version);
+      stored++;
     }
-    return batch.length;
+    return stored;
   }
 
   private async loadIndex(version: string | null): Promise<void> {
