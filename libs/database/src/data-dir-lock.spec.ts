@@ -63,5 +63,6 @@ describe('lockDataDir (one process per embedded database folder)', () => {
     lockDataDir(dir)();
     lockOf(1, { host: 'elsewhere.example' });
     expect(() => lockDataDir(dir)).toThrow(/elsewhere\.example/);
+    expect(() => lockDataDir(dir)).toThrow(/copied from there.*delete .*parley\.lock/);
   });
 });

@@ -13,7 +13,10 @@ export class DataDirLockedError extends Error {
     super(
       `The embedded database folder ${dir} is in use by another Parley process (pid ${owner.pid} on ${owner.host}, since ${owner.since}). ` +
         'Two processes writing one PGlite folder corrupt it: stop that process, or give this one another PGLITE_DIR ' +
-        '(several servers share a PostgreSQL server: DATABASE_URL).',
+        '(several servers share a PostgreSQL server: DATABASE_URL). ' +
+        (owner.host === hostname()
+          ? ''
+          : `It was taken on another host, which cannot be checked from here: if this folder was copied from there, and no process uses it, delete ${join(dir, LOCK_FILE)}.`),
     );
     this.name = 'DataDirLockedError';
   }

@@ -109,7 +109,7 @@ export class EmbeddedMaintenance implements OnApplicationBootstrap, BeforeApplic
   onApplicationBootstrap(): void {
     const db = this.config.database;
     const seconds = db.kind === 'pglite' ? (db.vacuumIntervalSeconds ?? 0) : 0;
-    if (this.handle.kind !== 'pglite' || seconds <= 0) return;
+    if (seconds <= 0) return;
     this.timer = setInterval(() => void this.tick(), seconds * 1000);
     this.timer.unref();
   }
