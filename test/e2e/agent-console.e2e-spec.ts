@@ -98,6 +98,9 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       const item = await queued;
       expect(item).toMatchObject({ status: 'pending', reason: reply.route === 'fallback' ? 'fallback' : 'low_confidence', text, replyId: reply.messageId, messageId: reply.replyTo });
       expect(item.confidence).toBeCloseTo(reply.confidence!, 5);
+      // The turn builds the pushed item from what it just stored: it is the item the queue lists.
+      const listed = await api<{ items: ReviewItemView[] }>('GET', '/api/review?limit=50', agent.token);
+      expect(listed.body.items.find((i) => i.id === item.id)).toEqual(item);
     });
 
     it('filters by predicted intent, route, confidence range and date, and pages with a cursor', async () => {

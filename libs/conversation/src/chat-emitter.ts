@@ -1,4 +1,4 @@
-import type { AgentMessage, BotReply, ConversationStatusEvent, HandoffQueued, MessageView, TypingEvent } from '@app/contracts';
+import type { AgentMessage, BotReply, ConversationStatusEvent, HandoffQueued, MessageView, ReviewItemView, TypingEvent } from '@app/contracts';
 
 /** Which change of a handed-off conversation agent consoles hear about. */
 export type HandoffChange = 'new' | 'taken' | 'released';
@@ -24,6 +24,6 @@ export abstract class ChatEmitter {
   customerMessage(_conversationId: string, _message: MessageView): void {}
   /** A handed-off conversation appeared, was taken or was given back: tell every agent console. */
   handoffChanged(_conversationId: string, _change: HandoffChange): void {}
-  /** A message entered the review queue: tell every agent console. */
-  reviewQueued(_messageId: string): void {}
+  /** A message entered the review queue: tell every agent console (`item` when the caller has it, else it is read). */
+  reviewQueued(_messageId: string, _item?: ReviewItemView): void {}
 }

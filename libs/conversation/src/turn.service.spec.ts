@@ -1,6 +1,6 @@
 import type { NluResult } from '@app/contracts';
 import type { AppConfig } from '@app/config';
-import type { MessageEntity } from '@app/database';
+import type { MessageEntity, StoredReply } from '@app/database';
 import { NluPort, RetrievalPort, TemplatePort } from './ports';
 import { FALLBACK_TEXT, TurnService } from './turn.service';
 
@@ -112,9 +112,10 @@ describe('TurnService.schedule', () => {
     type Work = (session: unknown) => Promise<unknown>;
     const statements = {
       listUnanswered: jest.fn(async (): Promise<{ messages: MessageEntity[]; slot: null }> => ({ messages: [message(1)], slot: null })),
-      appendBotReply: jest.fn(async (reply: { replyToId: string; replyToSeq: number }): Promise<MessageEntity | null> => {
+      appendBotReply: jest.fn(async (reply: { replyToId: string; replyToSeq: number }): Promise<StoredReply | null> => {
         const seq = replySeq(message(reply.replyToSeq));
-        return seq === null ? null : ({ id: `r${seq}`, conversationId: 'c1', seq, author: 'bot', direction: 'out', text: 'ok', replyToId: reply.replyToId, createdAt: new Date() } as MessageEntity);
+        if (seq === null) return null;
+        return { message: { id: `r${seq}`, conversationId: 'c1', seq, author: 'bot', direction: 'out', text: 'ok', replyToId: reply.replyToId, createdAt: new Date() } as MessageEntity, reviewItem: null };
       }),
     };
     const turns = {

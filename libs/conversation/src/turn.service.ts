@@ -1,8 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import type { Entity, NluResult, ReplyRoute, ReplySource, Suggestion } from '@app/contracts';
-import { isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, TurnRepository, TurnSession } from '@app/database';
+import type { Entity, NluResult, ReplyRoute, ReplySource, ReviewItemView, Suggestion } from '@app/contracts';
+import { isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, StoredReply, TurnRepository, TurnSession } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
@@ -39,6 +39,8 @@ interface Answered {
   started: number;
   /** The slot state the reply left. */
   slot: SlotStateEntity | null;
+  /** The review item the reply's statement queued, as agent consoles list it. */
+  review: ReviewItemView | null;
 }
 
 /**
@@ -184,9 +186,11 @@ export class TurnService implements BeforeApplicationShutdown {
     const { nlu, nluMs } = understood;
     const decision = await this.decide(inbound, nlu, slot);
     const change = this.slotChange(decision);
-    const reply = await this.persist(session, inbound, decision, change, nluMs, performance.now() - started);
-    if (!reply) return null;
-    return { inbound, reply, decision, nluMs, started, slot: slotAfter(inbound.conversationId, slot, change) };
+    const stored = await this.persist(session, inbound, decision, change, nluMs, performance.now() - started);
+    if (!stored) return null;
+    const reply = stored.message;
+    const review = stored.reviewItem && reviewItemView(inbound, reply, stored.reviewItem, reviewReason(decision.route, decision.nlu?.intent.confidence ?? null, decision.thresholds));
+    return { inbound, reply, decision, nluMs, started, slot: slotAfter(inbound.conversationId, slot, change), review };
   }
 
   /** Sends a committed reply, counts and logs the turn. */
@@ -195,7 +199,7 @@ export class TurnService implements BeforeApplicationShutdown {
     const nlu = a.decision.nlu;
     this.emitter.botReply(a.inbound.conversationId, toBotReply(a.reply, a.decision.suggestions));
     // The reply was queued for review in the same statement (persist): open agent consoles show it live.
-    if (reviewReason(a.decision.route, a.decision.nlu?.intent.confidence ?? null, a.decision.thresholds)) this.emitter.reviewQueued(a.reply.id);
+    if (a.review) this.emitter.reviewQueued(a.reply.id, a.review);
     this.metrics.turn(a.decision.route, a.nluMs, replyMs);
     this.logger.log({
       event: 'turn',
@@ -283,7 +287,7 @@ export class TurnService implements BeforeApplicationShutdown {
   }
 
   /** Stores the reply with its slot-state change and review item (one statement); null when it must not be sent. */
-  private persist(session: TurnSession, inbound: MessageEntity, d: TurnDecision, slot: SlotChange, nluMs: number | null, replyMs: number): Promise<MessageEntity | null> {
+  private persist(session: TurnSession, inbound: MessageEntity, d: TurnDecision, slot: SlotChange, nluMs: number | null, replyMs: number): Promise<StoredReply | null> {
     return session.appendBotReply(
       {
         conversationId: inbound.conversationId,
@@ -312,6 +316,26 @@ export class TurnService implements BeforeApplicationShutdown {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The review item a turn queued, as the review queue lists it (what a read of it right after would return). */
+function reviewItemView(inbound: MessageEntity, reply: MessageEntity, item: { id: string; createdAt: Date }, reason: ReviewItemView['reason'] | null): ReviewItemView | null {
+  if (!reason) return null;
+  return {
+    id: item.id,
+    status: 'pending',
+    reason,
+    conversationId: inbound.conversationId,
+    messageId: inbound.id,
+    text: inbound.text,
+    replyId: reply.id,
+    route: reply.route,
+    intent: reply.intent,
+    confidence: reply.confidence,
+    createdAt: item.createdAt.toISOString(),
+    decidedAt: null,
+    decidedBy: null,
+  };
+}
 
 /** The conversation's slot state once `change` is stored, as a fresh read would return it. */
 function slotAfter(conversationId: string, before: SlotStateEntity | null, change: SlotChange): SlotStateEntity | null {

@@ -111,8 +111,13 @@ export class SocketChatEmitter extends ChatEmitter {
     );
   }
 
-  override reviewQueued(messageId: string): void {
+  override reviewQueued(messageId: string, item?: ReviewItemView): void {
     if (!this.consolesMayListen()) return;
+    // A turn hands over the item it just queued; the read is for the rarer callers (feedback, a flag).
+    if (item) {
+      this.agents?.to(AGENTS_ROOM).emit('review:new', item);
+      return;
+    }
     this.reviews.findByMessageId(messageId).then(
       (row) => row && this.agents?.to(AGENTS_ROOM).emit('review:new', toReviewItemView(row)),
       (error: unknown) => this.logger.error({ event: 'emit.review_failed', messageId, err: String(error) }),

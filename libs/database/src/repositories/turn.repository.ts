@@ -21,10 +21,16 @@ export type SlotChange = { kind: 'keep' } | { kind: 'clear' } | { kind: 'set'; s
 /** A bot reply as the turn stores it: `replyToSeq` is the seq of the message it answers. */
 export type NewBotReply = Omit<NewMessage, 'seq' | 'direction' | 'author'> & { replyToId: string; replyToSeq: number };
 
+/** A stored bot reply, and the review item its statement queued (null: none asked for, or one was there already). */
+export interface StoredReply {
+  message: MessageEntity;
+  reviewItem: { id: string; createdAt: Date } | null;
+}
+
 /** What a turn reads and writes while it holds its conversation (see {@link TurnRepository.withConversation}). */
 export interface TurnSession {
   listUnanswered(conversationId: string, now: Date): Promise<{ messages: MessageEntity[]; slot: SlotStateEntity | null }>;
-  appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<MessageEntity | null>;
+  appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<StoredReply | null>;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -162,7 +168,7 @@ export class TurnRepository implements OnApplicationShutdown {
   }
 
   /** {@link TurnSession.appendBotReply} outside a turn lock (each statement commits on its own). */
-  appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<MessageEntity | null> {
+  appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<StoredReply | null> {
     return this.pooled.appendBotReply(reply, slot, review);
   }
 
@@ -177,11 +183,12 @@ class TurnStatements implements TurnSession {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * Stores the bot's reply to `reply.replyToId` together with the slot-state change and the review item.
+   * Stores the bot's reply to `reply.replyToId` together with the slot-state change and the review item, whose id
+   * comes back so that agent consoles can be told without reading it again.
    * Returns null (and writes nothing) when the message was answered already, the conversation left the bot
    * (handed off, closed) in the meantime, or the message was sent while a human had it (`bot_since_seq`).
    */
-  async appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<MessageEntity | null> {
+  async appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<StoredReply | null> {
     const set = slot.kind === 'set' ? slot.state : null;
     try {
       const rows = await this.sql(
@@ -207,8 +214,9 @@ class TurnStatements implements TurnSession {
          review AS (
            INSERT INTO "review_item" ("message_id", "conversation_id", "reason")
            SELECT reply."id", $1, $20::text FROM reply WHERE $20::text IS NOT NULL
-           ON CONFLICT ("message_id") DO NOTHING)
-         SELECT * FROM reply`,
+           ON CONFLICT ("message_id") DO NOTHING
+           RETURNING "id", "created_at")
+         SELECT reply.*, review."id" AS "review_id", review."created_at" AS "review_created_at" FROM reply LEFT JOIN review ON true`,
         [
           reply.conversationId, reply.replyToId, reply.text, reply.route ?? null, reply.intent ?? null, reply.confidence ?? null,
           json(reply.ranking), json(reply.entities), reply.modelVersion ?? null, reply.nluLatencyMs ?? null, reply.replyLatencyMs ?? null,
@@ -218,8 +226,9 @@ class TurnStatements implements TurnSession {
         ],
       );
       if (!rows[0]) return null;
-      return toMessage({
-        ...rows[0],
+      const { review_id: reviewId, review_created_at: reviewCreatedAt, ...stored } = rows[0];
+      const message = toMessage({
+        ...stored,
         conversation_id: reply.conversationId,
         direction: 'out',
         author: 'bot',
@@ -232,6 +241,7 @@ class TurnStatements implements TurnSession {
         model_version: reply.modelVersion,
         sources: reply.sources,
       });
+      return { message, reviewItem: reviewId ? { id: reviewId as string, createdAt: new Date(reviewCreatedAt as string) } : null };
     } catch (error) {
       // Another writer answered this message first (unique index on reply_to_id for bot replies).
       if (isUniqueViolation(error)) return null;
