@@ -20,7 +20,9 @@ import { parseArgs } from 'node:util';
 import {
   audit,
   connectClients,
+  CpuMeter,
   Instance,
+  latencyByWindow,
   latencySummary,
   machine,
   nluPerInstance,
@@ -45,6 +47,8 @@ const { values } = parseArgs({
     'redis-url': { type: 'string', default: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0' },
     model: { type: 'string', default: process.env.PARLEY_MODEL_DIR ?? 'models/default' },
     grace: { type: 'string', default: '180' },
+    // Reply latency is also reported per window of this many seconds (a warm-up tail, or one that holds).
+    'window-s': { type: 'string', default: '30' },
     out: { type: 'string', default: 'bench/results/load.json' },
     // Empty: the servers' defaults (.env.example).
     'max-backlog': { type: 'string', default: '' },
@@ -82,9 +86,13 @@ async function main(): Promise<void> {
     clients = await connectClients(`http://127.0.0.1:${port}`, clientsN, paceMs, stats, t0);
     const connectedS = (performance.now() - t0) / 1000;
     console.log(`${clientsN} clients connected in ${r2(connectedS)} s; sending for ${seconds} s (one message every ~${values.pace} s each)`);
+    const cpu = new CpuMeter(() => instances);
+    const ackedBefore = stats.acked;
+    cpu.start();
     const start = performance.now();
     await Promise.all(clients.map((c) => c.run(start + seconds * 1000)));
     const sendingS = (performance.now() - start) / 1000;
+    const cpuUse = cpu.stop(stats.acked - ackedBefore);
     for (const c of clients) c.stop();
     const loadAfter = loadavg();
     // The servers keep answering what they acked; an overloaded run drains its backlog here before the count.
@@ -109,6 +117,8 @@ async function main(): Promise<void> {
       messages_acked: counted.acked,
       msgs_per_s: r2(stats.acked / sendingS),
       ...lat,
+      window_s: Number(values['window-s']),
+      by_window: latencyByWindow(stats, start - t0, Number(values['window-s'])),
       // From the send the server accepted (admission control refuses what it cannot answer in time with BUSY).
       accepted_p50_ms: accepted.p50_ms,
       accepted_p99_ms: accepted.p99_ms,
@@ -127,6 +137,7 @@ async function main(): Promise<void> {
       stored_unacked: counted.stored_unacked,
       disconnects: stats.disconnects.length,
       readiness_after: ready,
+      cpu_while_sending: cpuUse,
       machine: { ...machine(loadBefore), load_avg_end_of_sending: loadAfter.map(r2) },
       notes:
         'servers, clients, PostgreSQL and Redis share the machine; rate limits off (all clients are 127.0.0.1); lost = acked but not stored or never answered; duplicated = stored twice or answered twice; refused_busy = sends refused by admission control (not stored, resent by the client after retryAfterMs; neither errors nor lost); p50/p99 from the first attempt, accepted_p50/p99 from the accepted send',
@@ -143,6 +154,8 @@ async function main(): Promise<void> {
       { metric: 'backlog drained after sending (s)', value: drained.drain_s },
       { metric: 'load avg (1m) before → end', value: `${r2(loadBefore[0])} → ${r2(loadAfter[0])}` },
     ]);
+    console.log(`reply p50/p99 ms by ${result.window_s} s window:`, result.by_window.map((w) => `${w.from_s}s ${w.p50_ms}/${w.p99_ms}`).join(', '));
+    console.log('CPU while sending (ms per acked message; % of the machine):', cpuUse);
     if (errors) console.log('errors:', stats.errors);
     console.log('refused by reason (server counters):', refusedBy);
     writeResult(values.out!, result);

@@ -6,7 +6,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server as NetServer, Socket as NetSocket, connect as netConnect } from 'node:net';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -62,7 +62,7 @@ export interface InstanceEnv {
 
 /** Starts instance `index` on `port` and resolves once it printed PARLEY_READY. */
 export async function startInstance(index: number, port: number, env: InstanceEnv): Promise<Instance> {
-  const child = spawn(process.execPath, ['scripts/start.js'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), 'scripts/start.js'], {
     env: {
       ...(process.env as Record<string, string>),
       PORT: String(port),
@@ -127,6 +127,93 @@ export async function readiness(instances: Instance[]): Promise<Array<{ index: n
       }
     }),
   );
+}
+
+// ---- where the CPU goes --------------------------------------------------------------------------
+
+/** Clock ticks per second of /proc's utime/stime (USER_HZ; 100 on Linux for every architecture we run on). */
+const USER_HZ = 100;
+
+type CpuGroups = Record<'servers' | 'servers_main_thread' | 'bench' | 'postgres' | 'redis' | 'other' | 'idle', number>;
+
+/** CPU seconds used so far by each group of processes on the machine (Linux /proc; zeros elsewhere). */
+function cpuSnapshot(serverPids: Set<number>): CpuGroups {
+  const groups: CpuGroups = { servers: 0, servers_main_thread: 0, bench: 0, postgres: 0, redis: 0, other: 0, idle: 0 };
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return groups;
+  }
+  for (const entry of entries) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'.
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const fields = stat.slice(close + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / USER_HZ; // utime, stime (fields 14, 15)
+    const pid = Number(entry);
+    const group = serverPids.has(pid) ? 'servers' : pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : comm.startsWith('redis') ? 'redis' : 'other';
+    groups[group] += seconds;
+    // A server's main thread (its event loop) has the process's id; the rest is mostly its NLU workers.
+    if (group === 'servers') groups.servers_main_thread += threadSeconds(pid, pid);
+  }
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    groups.idle = (Number(cpu[4]) + Number(cpu[5])) / USER_HZ; // idle + iowait, all cores
+  } catch {
+    /* not Linux */
+  }
+  return groups;
+}
+
+function threadSeconds(pid: number, tid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU used between `start()` and `stop()` by the servers, the bench process itself (clients and proxy), PostgreSQL,
+ * Redis and everything else, in milliseconds per acked message and as a share of the machine. The bench's own share
+ * is what a real deployment does not pay on the servers' machine; the rest is the price of a turn.
+ */
+export class CpuMeter {
+  private before: CpuGroups | null = null;
+  private startedAt = 0;
+  constructor(private readonly instances: () => Instance[]) {}
+
+  private pids(): Set<number> {
+    return new Set(this.instances().flatMap((i) => (i.child?.pid ? [i.child.pid] : [])));
+  }
+
+  start(): void {
+    this.before = cpuSnapshot(this.pids());
+    this.startedAt = performance.now();
+  }
+
+  stop(messages: number): Record<string, unknown> {
+    const after = cpuSnapshot(this.pids());
+    const wallS = (performance.now() - this.startedAt) / 1000;
+    const cores = availableParallelism();
+    const perMsg: Record<string, number> = {};
+    const share: Record<string, number> = {};
+    for (const key of Object.keys(after) as Array<keyof CpuGroups>) {
+      const used = after[key] - (this.before?.[key] ?? 0);
+      if (key !== 'idle') perMsg[key] = r2((used * 1000) / Math.max(1, messages));
+      share[key] = r2((used / (wallS * cores)) * 100);
+    }
+    return { cores, wall_s: r2(wallS), cpu_ms_per_msg: perMsg, machine_share_pct: share };
+  }
 }
 
 // ---- the load balancer ---------------------------------------------------------------------------
@@ -483,6 +570,19 @@ export async function audit(databaseUrl: string, clients: LoadClient[]): Promise
   } finally {
     await db.end();
   }
+}
+
+/** Reply p50/p99 of each `windowS`-second window from `from` (ms since t0): whether the tail is a warm-up or holds. */
+export function latencyByWindow(stats: Stats, from: number, windowS = 30): Array<{ from_s: number; n: number; p50_ms: number; p99_ms: number }> {
+  const windows: number[][] = [];
+  for (const [at, l] of stats.latencies) {
+    if (at < from) continue;
+    (windows[Math.floor((at - from) / (windowS * 1000))] ??= []).push(l);
+  }
+  return [...windows.entries()].map(([i, ms = []]) => {
+    const sorted = [...ms].sort((a, b) => a - b);
+    return { from_s: i * windowS, n: sorted.length, p50_ms: r2(pct(sorted, 50)), p99_ms: r2(pct(sorted, 99)) };
+  });
 }
 
 export function latencySummary(
