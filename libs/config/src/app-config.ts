@@ -30,8 +30,11 @@ export interface AppConfig {
      * absent: never).
      */
     | { readonly kind: 'pglite'; readonly dataDir: string; readonly thread?: boolean; readonly vacuumIntervalSeconds?: number }
-    /** `poolSize`: connections per pool (DATABASE_POOL_SIZE; absent: 10). */
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number };
+    /**
+     * `poolSize`: connections per pool (DATABASE_POOL_SIZE; absent: 10). `idleTimeoutSeconds`: how long an idle
+     * connection stays open (DATABASE_IDLE_TIMEOUT_SECONDS; 0: for good; absent: 300).
+     */
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number; readonly idleTimeoutSeconds?: number };
   readonly redis: { readonly url: string | null };
   readonly nlu: {
     readonly modelDir: string;

@@ -27,6 +27,17 @@ export class EnvDto {
   @Max(200)
   DATABASE_POOL_SIZE: number = 10;
 
+  /**
+   * Seconds a pooled PostgreSQL connection may sit idle before the pool closes it (0: never). Every new connection
+   * costs PostgreSQL a backend process, authentication and cold caches, and the pool's own default (10 s) reopened
+   * connections all the time under moderate load.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  DATABASE_IDLE_TIMEOUT_SECONDS: number = 300;
+
   @IsString()
   PGLITE_DIR: string = 'var/pglite';
 

@@ -32,7 +32,9 @@ describe('loadConfig', () => {
       CORS_ORIGINS: 'https://a.example, https://b.example',
       NLU_VARIANT: 'fp32',
     });
-    expect(sut.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@localhost:5432/db', poolSize: 10 });
+    expect(sut.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@localhost:5432/db', poolSize: 10, idleTimeoutSeconds: 300 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost:5432/db', DATABASE_IDLE_TIMEOUT_SECONDS: '0' }).database).toMatchObject({ idleTimeoutSeconds: 0 });
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u:p@localhost:5432/db', DATABASE_IDLE_TIMEOUT_SECONDS: '-1' })).toThrow(/DATABASE_IDLE_TIMEOUT_SECONDS/);
     expect(loadConfig({ DATABASE_URL: 'postgres://u:p@localhost:5432/db', DATABASE_POOL_SIZE: '24' }).database).toMatchObject({ poolSize: 24 });
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
     expect(sut.http.port).toBe(8080);

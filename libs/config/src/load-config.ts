@@ -56,7 +56,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
       connectionsPerIp: dto.RATE_LIMIT_CONNECTIONS_PER_MINUTE_PER_IP,
       httpPerIp: dto.RATE_LIMIT_HTTP_PER_MINUTE_PER_IP,
     },
-    database: dto.DATABASE_URL ? { kind: 'postgres', url: dto.DATABASE_URL, poolSize: dto.DATABASE_POOL_SIZE } : { kind: 'pglite', dataDir: dto.PGLITE_DIR, thread: dto.PGLITE_THREAD === 'true', vacuumIntervalSeconds: dto.PGLITE_VACUUM_INTERVAL_SECONDS },
+    database: dto.DATABASE_URL ? { kind: 'postgres', url: dto.DATABASE_URL, poolSize: dto.DATABASE_POOL_SIZE, idleTimeoutSeconds: dto.DATABASE_IDLE_TIMEOUT_SECONDS } : { kind: 'pglite', dataDir: dto.PGLITE_DIR, thread: dto.PGLITE_THREAD === 'true', vacuumIntervalSeconds: dto.PGLITE_VACUUM_INTERVAL_SECONDS },
     redis: { url: dto.REDIS_URL ?? null },
     nlu: {
       modelDir: dto.PARLEY_MODEL_DIR,

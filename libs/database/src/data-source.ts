@@ -106,7 +106,7 @@ const common = {
  * DATABASE_URL, PostgreSQL otherwise. Connects, and runs pending migrations when `migrate` is true.
  */
 export async function openDatabase(database: AppConfig['database'], options: { migrate?: boolean; poolSize?: number } = {}): Promise<DatabaseHandle> {
-  const handle = database.kind === 'pglite' ? await openPglite(database.dataDir, database.thread === true) : openPostgres(database.url, options.poolSize ?? database.poolSize);
+  const handle = database.kind === 'pglite' ? await openPglite(database.dataDir, database.thread === true) : openPostgres(database.url, options.poolSize ?? database.poolSize, database.idleTimeoutSeconds);
   try {
     await handle.dataSource.initialize();
     if (options.migrate !== false) await handle.dataSource.runMigrations({ transaction: 'each' });
@@ -117,7 +117,7 @@ export async function openDatabase(database: AppConfig['database'], options: { m
   return handle;
 }
 
-function openPostgres(url: string, poolSize = 10): DatabaseHandle {
+function openPostgres(url: string, poolSize = 10, idleTimeoutSeconds = 300): DatabaseHandle {
   const dataSource = new DataSource({
     ...common,
     url,
@@ -129,6 +129,8 @@ function openPostgres(url: string, poolSize = 10): DatabaseHandle {
       // Fail a checkout instead of waiting forever while PostgreSQL is unreachable; the caller maps it to DB_UNAVAILABLE.
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
+      // 0 keeps idle connections open (pg-pool's default would close them after 10 s).
+      idleTimeoutMillis: idleTimeoutSeconds * 1000,
     },
   } as unknown as DataSourceOptions);
   return {

@@ -105,10 +105,12 @@ export class TurnRepository implements OnApplicationShutdown {
 
   private pool(): PgPool {
     if (!this.turnPool) {
-      const options = this.dataSource.options as { url?: string; poolSize?: number };
+      const options = this.dataSource.options as { url?: string; poolSize?: number; extra?: { idleTimeoutMillis?: number } };
       const max = options.poolSize ?? 10;
       this.slots.size = max;
-      this.turnPool = new Pool({ connectionString: options.url, max, connectionTimeoutMillis: 5_000, keepAlive: true });
+      // Idle connections close as in the request pool (DATABASE_IDLE_TIMEOUT_SECONDS).
+      const idleTimeoutMillis = options.extra?.idleTimeoutMillis ?? 300_000;
+      this.turnPool = new Pool({ connectionString: options.url, max, connectionTimeoutMillis: 5_000, keepAlive: true, idleTimeoutMillis });
       // An idle connection PostgreSQL dropped emits 'error' on the pool: unhandled, that would crash the process.
       this.turnPool.on('error', (error) => new Logger('TurnRepository').warn({ event: 'database.pool_error', pool: 'turns', message: error.message }));
     }
