@@ -156,7 +156,9 @@ function cpuSnapshot(serverPids: Set<number>): CpuGroups {
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' ');
-    const seconds = (Number(fields[11]) + Number(fields[12])) / USER_HZ; // utime, stime (fields 14, 15)
+    // utime, stime, and cutime, cstime: what its reaped children used (a PostgreSQL backend that closed is in the
+    // postmaster's; fields 14-17).
+    const seconds = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / USER_HZ;
     const pid = Number(entry);
     const group = serverPids.has(pid) ? 'servers' : pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : comm.startsWith('redis') ? 'redis' : 'other';
     groups[group] += seconds;
