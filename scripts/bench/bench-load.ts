@@ -12,6 +12,10 @@
  * After sending stops, the servers get up to `--grace` seconds to answer what they acked (`backlog_drain_s`);
  * `lost` counts acked messages still unanswered after that (or never stored).
  *
+ * Also reported: reply p50/p99 per `--window-s` window (default 30) and the CPU used while sending, in ms per acked
+ * message by process group (servers and their main threads, this bench, PostgreSQL, Redis; Linux /proc).
+ * BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to the server processes.
+ *
  * The database must exist (it is migrated by the first instance); the bench's conversations stay in it.
  */
 import { loadavg } from 'node:os';

@@ -146,24 +146,14 @@ function cpuSnapshot(serverPids: Set<number>): CpuGroups {
     return groups;
   }
   for (const entry of entries) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'.
-    const close = stat.lastIndexOf(')');
-    const comm = stat.slice(stat.indexOf('(') + 1, close);
-    const fields = stat.slice(close + 2).split(' ');
-    // utime, stime, and cutime, cstime: what its reaped children used (a PostgreSQL backend that closed is in the
-    // postmaster's; fields 14-17).
-    const seconds = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / USER_HZ;
+    const stat = readStat(`/proc/${entry}/stat`);
+    if (!stat) continue; // exited meanwhile
     const pid = Number(entry);
-    const group = serverPids.has(pid) ? 'servers' : pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : comm.startsWith('redis') ? 'redis' : 'other';
-    groups[group] += seconds;
+    const group = serverPids.has(pid) ? 'servers' : pid === process.pid ? 'bench' : stat.comm === 'postgres' ? 'postgres' : stat.comm.startsWith('redis') ? 'redis' : 'other';
+    // With what its reaped children used: a PostgreSQL backend that closed is in the postmaster's.
+    groups[group] += stat.seconds + stat.childSeconds;
     // A server's main thread (its event loop) has the process's id; the rest is mostly its NLU workers.
-    if (group === 'servers') groups.servers_main_thread += threadSeconds(pid, pid);
+    if (group === 'servers') groups.servers_main_thread += readStat(`/proc/${pid}/task/${pid}/stat`)?.seconds ?? 0;
   }
   try {
     const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
@@ -174,14 +164,22 @@ function cpuSnapshot(serverPids: Set<number>): CpuGroups {
   return groups;
 }
 
-function threadSeconds(pid: number, tid: number): number {
+/** A process's or thread's name and CPU seconds from its `stat` file; null once it is gone. */
+function readStat(path: string): { comm: string; seconds: number; childSeconds: number } | null {
+  let stat: string;
   try {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+    stat = readFileSync(path, 'utf8');
   } catch {
-    return 0;
+    return null;
   }
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'.
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return {
+    comm: stat.slice(stat.indexOf('(') + 1, close),
+    seconds: (Number(fields[11]) + Number(fields[12])) / USER_HZ, // utime, stime (fields 14, 15)
+    childSeconds: (Number(fields[13]) + Number(fields[14])) / USER_HZ, // cutime, cstime (16, 17)
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import type { Entity, NluResult, ReplyRoute, ReplySource, ReviewItemView, Suggestion } from '@app/contracts';
+import type { Entity, NluResult, ReplyRoute, ReplySource, ReviewItemView, ReviewReason, Suggestion } from '@app/contracts';
 import { isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, StoredReply, TurnRepository, TurnSession } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 import { KeyedMutex } from './keyed-mutex';
@@ -186,10 +186,12 @@ export class TurnService implements BeforeApplicationShutdown {
     const { nlu, nluMs } = understood;
     const decision = await this.decide(inbound, nlu, slot);
     const change = this.slotChange(decision);
-    const stored = await this.persist(session, inbound, decision, change, nluMs, performance.now() - started);
+    const reason = reviewReason(decision.route, decision.nlu?.intent.confidence ?? null, decision.thresholds);
+    const stored = await this.persist(session, inbound, decision, change, reason, nluMs, performance.now() - started);
     if (!stored) return null;
     const reply = stored.message;
-    const review = stored.reviewItem && reviewItemView(inbound, reply, stored.reviewItem, reviewReason(decision.route, decision.nlu?.intent.confidence ?? null, decision.thresholds));
+    // Queued only when a reason was given (and not there already).
+    const review = stored.reviewItem && reason ? reviewItemView(inbound, reply, stored.reviewItem, reason) : null;
     return { inbound, reply, decision, nluMs, started, slot: slotAfter(inbound.conversationId, slot, change), review };
   }
 
@@ -287,7 +289,7 @@ export class TurnService implements BeforeApplicationShutdown {
   }
 
   /** Stores the reply with its slot-state change and review item (one statement); null when it must not be sent. */
-  private persist(session: TurnSession, inbound: MessageEntity, d: TurnDecision, slot: SlotChange, nluMs: number | null, replyMs: number): Promise<StoredReply | null> {
+  private persist(session: TurnSession, inbound: MessageEntity, d: TurnDecision, slot: SlotChange, review: ReviewReason | null, nluMs: number | null, replyMs: number): Promise<StoredReply | null> {
     return session.appendBotReply(
       {
         conversationId: inbound.conversationId,
@@ -305,7 +307,7 @@ export class TurnService implements BeforeApplicationShutdown {
         sources: d.sources,
       },
       slot,
-      reviewReason(d.route, d.nlu?.intent.confidence ?? null, d.thresholds),
+      review,
     );
   }
 
@@ -318,8 +320,7 @@ export class TurnService implements BeforeApplicationShutdown {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The review item a turn queued, as the review queue lists it (what a read of it right after would return). */
-function reviewItemView(inbound: MessageEntity, reply: MessageEntity, item: { id: string; createdAt: Date }, reason: ReviewItemView['reason'] | null): ReviewItemView | null {
-  if (!reason) return null;
+function reviewItemView(inbound: MessageEntity, reply: MessageEntity, item: { id: string; createdAt: Date }, reason: ReviewReason): ReviewItemView {
   return {
     id: item.id,
     status: 'pending',

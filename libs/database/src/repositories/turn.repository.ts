@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { escapeLiteral, Pool } from 'pg';
+import { escapeLiteral, Pool, PoolConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import type { ReviewReason } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
@@ -105,12 +105,11 @@ export class TurnRepository implements OnApplicationShutdown {
 
   private pool(): PgPool {
     if (!this.turnPool) {
-      const options = this.dataSource.options as { url?: string; poolSize?: number; extra?: { idleTimeoutMillis?: number } };
+      const options = this.dataSource.options as { url?: string; poolSize?: number; extra?: PoolConfig };
       const max = options.poolSize ?? 10;
       this.slots.size = max;
-      // Idle connections close as in the request pool (DATABASE_IDLE_TIMEOUT_SECONDS).
-      const idleTimeoutMillis = options.extra?.idleTimeoutMillis ?? 300_000;
-      this.turnPool = new Pool({ connectionString: options.url, max, connectionTimeoutMillis: 5_000, keepAlive: true, idleTimeoutMillis });
+      // The request pool's connection settings (checkout timeout, keep-alive, idle timeout: see openPostgres).
+      this.turnPool = new Pool({ ...options.extra, connectionString: options.url, max });
       // An idle connection PostgreSQL dropped emits 'error' on the pool: unhandled, that would crash the process.
       this.turnPool.on('error', (error) => new Logger('TurnRepository').warn({ event: 'database.pool_error', pool: 'turns', message: error.message }));
     }
