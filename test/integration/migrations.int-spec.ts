@@ -28,6 +28,16 @@ async function appTables(ds: DataSource): Promise<string[]> {
   return rows.map((r: { tablename: string }) => r.tablename);
 }
 
+/** Reverts the applied migrations, newest first, up to and including `name`. */
+async function revertThrough(ds: DataSource, name: string): Promise<void> {
+  for (;;) {
+    const [last] = await ds.query(`SELECT "name" FROM "migrations" ORDER BY "id" DESC LIMIT 1`);
+    if (!last) throw new Error(`${name} is not applied`);
+    await ds.undoLastMigration({ transaction: 'each' });
+    if (last.name === name) return;
+  }
+}
+
 describe.each([['pglite'], ['postgres']])('migrations on %s', (kind) => {
   let db: DatabaseHandle;
 
@@ -71,7 +81,7 @@ describe.each([['pglite'], ['postgres']])('migrations on %s', (kind) => {
       (await ds.query(`SELECT attstorage FROM pg_attribute WHERE attrelid = 'kb_article'::regclass AND attname = 'search_vector'`))[0].attstorage;
     expect(await storage()).toBe('m');
     // An article stored under the old storage is rewritten by the migration and still found.
-    await ds.undoLastMigration({ transaction: 'each' });
+    await revertThrough(ds, 'KbSearchVectorInline1796300000000');
     expect(await storage()).toBe('x');
     const body = Array.from({ length: 400 }, (_, i) => `word${i} refund${i % 7} delivery${i % 11}`).join(' ');
     await ds.query(`INSERT INTO "kb_article" ("slug", "title", "body", "source") VALUES ('long', 'Long article', $1, 'user')`, [body]);
@@ -79,5 +89,41 @@ describe.each([['pglite'], ['postgres']])('migrations on %s', (kind) => {
     expect(await storage()).toBe('m');
     const hits = await ds.query(`SELECT "slug" FROM "kb_article" WHERE "search_vector" @@ to_tsquery('english', 'refund3')`);
     expect(hits.map((r: { slug: string }) => r.slug)).toEqual(['long']);
+  });
+
+  it('works out, for conversations stored before the owed-reply columns, which ones the bot still owes a reply', async () => {
+    const ds = db.dataSource;
+    await revertThrough(ds, 'ConversationOwedReply1796400000000');
+    const conversation = async (status: string, botSinceSeq: number, authors: string[]): Promise<string> => {
+      const [c] = await ds.query(
+        `INSERT INTO "conversation" ("token_hash", "status", "last_seq", "bot_since_seq") VALUES (md5(random()::text), $1, $2, $3) RETURNING "id"`,
+        [status, authors.length, botSinceSeq],
+      );
+      let lastCustomer: string | null = null;
+      for (const [i, author] of authors.entries()) {
+        const [m] = await ds.query(
+          `INSERT INTO "message" ("conversation_id", "seq", "direction", "author", "text", "reply_to_id") VALUES ($1, $2, $3, $4, 'x', $5) RETURNING "id"`,
+          [c.id, i + 1, author === 'customer' ? 'in' : 'out', author, author === 'bot' ? lastCustomer : null],
+        );
+        if (author === 'customer') lastCustomer = m.id;
+      }
+      return c.id;
+    };
+    const answered = await conversation('bot', 0, ['customer', 'bot']);
+    const owed = await conversation('bot', 0, ['customer', 'bot', 'customer']);
+    const owedBehindSystem = await conversation('bot', 0, ['customer', 'system']);
+    const forHumans = await conversation('bot', 3, ['customer', 'agent', 'customer']);
+    const withAgent = await conversation('agent', 0, ['customer']);
+    await ds.runMigrations({ transaction: 'each' });
+    const rows = await ds.query(`SELECT "id", "last_customer_seq", "answered_seq" FROM "conversation" WHERE "id" = ANY($1)`, [
+      [answered, owed, owedBehindSystem, forHumans, withAgent],
+    ]);
+    const byId = new Map(rows.map((r: { id: string; last_customer_seq: number; answered_seq: number }) => [r.id, [r.last_customer_seq, r.answered_seq]]));
+    expect(byId.get(answered)).toEqual([1, 1]);
+    expect(byId.get(owed)).toEqual([3, 1]);
+    expect(byId.get(owedBehindSystem)).toEqual([1, 0]);
+    expect(byId.get(forHumans)).toEqual([3, 3]);
+    expect(byId.get(withAgent)).toEqual([1, 0]);
+    await ds.query(`DELETE FROM "conversation" WHERE "id" = ANY($1)`, [[answered, owed, owedBehindSystem, forHumans, withAgent]]);
   });
 });

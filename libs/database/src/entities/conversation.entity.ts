@@ -4,6 +4,7 @@ import { AppUserEntity } from './app-user.entity';
 
 @Entity('conversation')
 @Index('IDX_conversation_updated_at', ['updatedAt', 'id'])
+@Index('IDX_conversation_owed', ['updatedAt'], { where: `"status" = 'bot' AND "last_customer_seq" > "answered_seq"` })
 @Index('IDX_conversation_handoff', ['handoffRequestedAt'], { where: `"status" IN ('handoff_requested', 'agent')` })
 @Check('CHK_conversation_status', `"status" IN ('bot', 'handoff_requested', 'agent', 'closed')`)
 export class ConversationEntity {
@@ -47,4 +48,15 @@ export class ConversationEntity {
   /** Customer messages up to this seq were meant for humans: the bot, given the conversation back, skips them. */
   @Column({ name: 'bot_since_seq', type: 'int', default: 0 })
   botSinceSeq: number;
+
+  /** The seq of the newest customer message (0: none yet). */
+  @Column({ name: 'last_customer_seq', type: 'int', default: 0 })
+  lastCustomerSeq: number;
+
+  /**
+   * The seq of the newest customer message the bot answered, or passed over when a human gave the conversation back:
+   * while the bot has the conversation, `lastCustomerSeq > answeredSeq` means it owes a reply (the sweeper's index).
+   */
+  @Column({ name: 'answered_seq', type: 'int', default: 0 })
+  answeredSeq: number;
 }

@@ -61,11 +61,11 @@ export class HandoffRepository {
 
   /**
    * Back to the bot. Customer messages so far were for humans, so the bot must not answer them later:
-   * `bot_since_seq` moves to the last seq. Call while holding the conversation lock, after the last message.
+   * `bot_since_seq` (and `answered_seq`, so the sweeper sees nothing owed) moves to the last seq. Call while holding the conversation lock, after the last message.
    */
   async returnToBot(manager: EntityManager, id: string): Promise<void> {
     await manager.query(
-      `UPDATE "conversation" SET "status" = 'bot', "assigned_agent_id" = NULL, "handoff_requested_at" = NULL, "bot_since_seq" = "last_seq", "updated_at" = now() WHERE "id" = $1`,
+      `UPDATE "conversation" SET "status" = 'bot', "assigned_agent_id" = NULL, "handoff_requested_at" = NULL, "bot_since_seq" = "last_seq", "answered_seq" = "last_seq", "updated_at" = now() WHERE "id" = $1`,
       [id],
     );
   }

@@ -20,6 +20,8 @@ export function toConversation(r: Row): ConversationEntity {
     assignedAgentId: r.assigned_agent_id ?? null,
     handoffRequestedAt: r.handoff_requested_at ? new Date(r.handoff_requested_at) : null,
     botSinceSeq: Number(r.bot_since_seq ?? 0),
+    lastCustomerSeq: Number(r.last_customer_seq ?? 0),
+    answeredSeq: Number(r.answered_seq ?? 0),
   });
 }
 

@@ -117,19 +117,19 @@ export class TurnRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Conversations the bot owes an answer for longer than `olderThanSeconds`: the bot has them and their last
-   * message is a customer's (answers go in order, so an earlier one unanswered means the last one is too).
-   * Only conversations active in the last day (the updated_at index); older ones are answered on resume.
+   * Conversations the bot has owed an answer for longer than `olderThanSeconds` (it has them, and a customer message
+   * is newer than the last one it answered), oldest first. Only those active in the last day; older ones are answered
+   * on resume. The partial index IDX_conversation_owed holds exactly the owing conversations, so a sweep reads those
+   * and nothing else, however many conversations there are.
    */
   async findStalled(olderThanSeconds: number, limit: number): Promise<string[]> {
     const rows = await preparedQuery(
       this.dataSource,
       'turn.find_stalled',
       `SELECT c."id" FROM "conversation" c
-         JOIN "message" m ON m."conversation_id" = c."id" AND m."seq" = c."last_seq"
-        WHERE c."status" = 'bot' AND c."updated_at" < now() - make_interval(secs => $1::int)
+        WHERE c."status" = 'bot' AND c."last_customer_seq" > c."answered_seq"
+          AND c."updated_at" < now() - make_interval(secs => $1::int)
           AND c."updated_at" > now() - interval '1 day'
-          AND m."author" = 'customer' AND m."seq" > c."bot_since_seq"
         ORDER BY c."updated_at" LIMIT $2`,
       [olderThanSeconds, limit],
     );
@@ -142,7 +142,7 @@ export class TurnRepository implements OnApplicationShutdown {
       const rows = await this.write(
         'turn.append_inbound',
         `WITH conv AS (
-           UPDATE "conversation" SET "last_seq" = "last_seq" + 1, "updated_at" = now()
+           UPDATE "conversation" SET "last_seq" = "last_seq" + 1, "last_customer_seq" = "last_seq" + 1, "updated_at" = now()
             WHERE "id" = $1 AND "status" <> 'closed'
               AND NOT EXISTS (SELECT 1 FROM "message" WHERE "conversation_id" = $1 AND "client_message_id" = $2)
            RETURNING "last_seq")
@@ -195,7 +195,7 @@ class TurnStatements implements TurnSession {
       const rows = await this.sql(
         'turn.append_bot_reply',
         `WITH conv AS (
-           UPDATE "conversation" SET "last_seq" = "last_seq" + 1, "updated_at" = now()
+           UPDATE "conversation" SET "last_seq" = "last_seq" + 1, "answered_seq" = greatest("answered_seq", $21), "updated_at" = now()
             WHERE "id" = $1 AND "status" = 'bot' AND "bot_since_seq" < $21
               AND NOT EXISTS (SELECT 1 FROM "message" WHERE "reply_to_id" = $2 AND "author" = 'bot')
            RETURNING "last_seq"),
