@@ -4,7 +4,7 @@
  * Prints reply latency p50/p99, msgs/s and errors, then counts against the database: every message a client got
  * an ack for is stored exactly once and answered exactly once (`lost`, `duplicated`). Writes bench/results/load.json.
  *
- *   npm run bench:load [-- --clients 1000 --seconds 300 --pace 4 --instances 2 --grace 180
+ *   npm run bench:load [-- --clients 1000 --seconds 300 --pace 4 --instances 2 --grace 180 --warmup-s 30
  *                          --db-url postgres://… --redis-url redis://127.0.0.1:6379/4]
  *
  * Offered more than they can answer in time, the servers refuse sends with BUSY (admission control, CHAT_MAX_BACKLOG /
@@ -53,6 +53,9 @@ const { values } = parseArgs({
     grace: { type: 'string', default: '180' },
     // Reply latency is also reported per window of this many seconds (a warm-up tail, or one that holds).
     'window-s': { type: 'string', default: '30' },
+    // Clients send this long before the measured `--seconds` begin (the servers' code and connections warm up);
+    // what they send then is still counted for lost/duplicated, and its latency is reported apart.
+    'warmup-s': { type: 'string', default: '30' },
     out: { type: 'string', default: 'bench/results/load.json' },
     // Empty: the servers' defaults (.env.example).
     'max-backlog': { type: 'string', default: '' },
@@ -89,14 +92,23 @@ async function main(): Promise<void> {
   try {
     clients = await connectClients(`http://127.0.0.1:${port}`, clientsN, paceMs, stats, t0);
     const connectedS = (performance.now() - t0) / 1000;
-    console.log(`${clientsN} clients connected in ${r2(connectedS)} s; sending for ${seconds} s (one message every ~${values.pace} s each)`);
+    const warmupS = Number(values['warmup-s']);
+    console.log(`${clientsN} clients connected in ${r2(connectedS)} s; sending for ${warmupS ? `${warmupS} s of warm-up and ` : ''}${seconds} s (one message every ~${values.pace} s each)`);
     const cpu = new CpuMeter(() => instances);
-    const ackedBefore = stats.acked;
-    cpu.start();
-    const start = performance.now();
-    await Promise.all(clients.map((c) => c.run(start + seconds * 1000)));
+    const warmupStart = performance.now();
+    const start = warmupStart + warmupS * 1000;
+    let ackedBefore = stats.acked;
+    const measuring = new Promise<void>((begin) =>
+      setTimeout(() => {
+        ackedBefore = stats.acked;
+        cpu.start();
+        begin();
+      }, start - warmupStart),
+    );
+    await Promise.all([measuring, ...clients.map((c) => c.run(start + seconds * 1000))]);
     const sendingS = (performance.now() - start) / 1000;
-    const cpuUse = cpu.stop(stats.acked - ackedBefore);
+    const ackedWhileMeasured = stats.acked - ackedBefore;
+    const cpuUse = cpu.stop(ackedWhileMeasured);
     for (const c of clients) c.stop();
     const loadAfter = loadavg();
     // The servers keep answering what they acked; an overloaded run drains its backlog here before the count.
@@ -114,13 +126,15 @@ async function main(): Promise<void> {
       instances: instances.length,
       clients: clientsN,
       seconds,
+      warmup_s: warmupS,
       pace_s: Number(values.pace),
       admission: { max_backlog: admission.CHAT_MAX_BACKLOG || 'default', max_queue_age_ms: admission.CHAT_MAX_QUEUE_AGE_MS || 'default' },
       nlu_per_instance: { workers: Number(nlu.NLU_WORKERS), threads: Number(nlu.NLU_THREADS) },
       connect_s: r2(connectedS),
       messages_acked: counted.acked,
-      msgs_per_s: r2(stats.acked / sendingS),
+      msgs_per_s: r2(ackedWhileMeasured / sendingS),
       ...lat,
+      ...(warmupS ? { warmup: latencySummary(stats, warmupStart - t0, start - t0) } : {}),
       window_s: Number(values['window-s']),
       by_window: latencyByWindow(stats, start - t0, Number(values['window-s'])),
       // From the send the server accepted (admission control refuses what it cannot answer in time with BUSY).

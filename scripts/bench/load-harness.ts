@@ -189,6 +189,7 @@ function readStat(path: string): { comm: string; seconds: number; childSeconds: 
  */
 export class CpuMeter {
   private before: CpuGroups | null = null;
+  private ioBefore: SyscallCounts | null = null;
   private startedAt = 0;
   constructor(private readonly instances: () => Instance[]) {}
 
@@ -198,11 +199,13 @@ export class CpuMeter {
 
   start(): void {
     this.before = cpuSnapshot(this.pids());
+    this.ioBefore = syscallSnapshot(this.pids());
     this.startedAt = performance.now();
   }
 
   stop(messages: number): Record<string, unknown> {
     const after = cpuSnapshot(this.pids());
+    const io = syscallSnapshot(this.pids());
     const wallS = (performance.now() - this.startedAt) / 1000;
     const cores = availableParallelism();
     const perMsg: Record<string, number> = {};
@@ -212,8 +215,31 @@ export class CpuMeter {
       if (key !== 'idle') perMsg[key] = r2((used * 1000) / Math.max(1, messages));
       share[key] = r2((used / (wallS * cores)) * 100);
     }
-    return { cores, wall_s: r2(wallS), cpu_ms_per_msg: perMsg, machine_share_pct: share };
+    // Each write or read is a system call, and on a virtual machine every one that wakes the other side is dear.
+    const perMsgIo = (key: keyof SyscallCounts) => r2((io[key] - (this.ioBefore?.[key] ?? 0)) / Math.max(1, messages));
+    const serverSyscalls = { writes: perMsgIo('writes'), reads: perMsgIo('reads') };
+    return { cores, wall_s: r2(wallS), cpu_ms_per_msg: perMsg, machine_share_pct: share, server_syscalls_per_msg: serverSyscalls };
   }
+}
+
+interface SyscallCounts {
+  writes: number;
+  reads: number;
+}
+
+/** Write and read system calls made so far by the server processes (/proc/<pid>/io; zeros elsewhere). */
+function syscallSnapshot(serverPids: Set<number>): SyscallCounts {
+  const counts: SyscallCounts = { writes: 0, reads: 0 };
+  for (const pid of serverPids) {
+    try {
+      const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+      counts.writes += Number(/^syscw: (\d+)$/m.exec(io)?.[1] ?? 0);
+      counts.reads += Number(/^syscr: (\d+)$/m.exec(io)?.[1] ?? 0);
+    } catch {
+      /* exited, or not Linux */
+    }
+  }
+  return counts;
 }
 
 // ---- the load balancer ---------------------------------------------------------------------------
