@@ -95,13 +95,13 @@ describe.each([['pglite'], ['postgres']])('migrations on %s', (kind) => {
     const ds = db.dataSource;
     await revertThrough(ds, 'ConversationOwedReply1796400000000');
     const conversation = async (status: string, botSinceSeq: number, authors: string[]): Promise<string> => {
-      const [c] = await ds.query(
+      const [c]: Array<{ id: string }> = await ds.query(
         `INSERT INTO "conversation" ("token_hash", "status", "last_seq", "bot_since_seq") VALUES (md5(random()::text), $1, $2, $3) RETURNING "id"`,
         [status, authors.length, botSinceSeq],
       );
       let lastCustomer: string | null = null;
       for (const [i, author] of authors.entries()) {
-        const [m] = await ds.query(
+        const [m]: Array<{ id: string }> = await ds.query(
           `INSERT INTO "message" ("conversation_id", "seq", "direction", "author", "text", "reply_to_id") VALUES ($1, $2, $3, $4, 'x', $5) RETURNING "id"`,
           [c.id, i + 1, author === 'customer' ? 'in' : 'out', author, author === 'bot' ? lastCustomer : null],
         );
