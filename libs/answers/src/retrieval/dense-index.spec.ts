@@ -25,6 +25,28 @@ describe('DenseIndex', () => {
     expect(new DenseIndex().search([1], 3)).toEqual([]);
   });
 
+  it('returns the same top k as scoring and sorting every row, ties to the earlier row, for any dimension', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    for (const dim of [1, 3, 8, 383]) {
+      // Rows repeat (exact ties) and outnumber k, so the selection has to keep and order only the best.
+      const base = Array.from({ length: 40 }, () => Array.from({ length: dim }, rand));
+      const rows = [...base, ...base.slice(0, 15)].map((vector, i) => ({ id: `r${i}`, vector }));
+      const index = new DenseIndex();
+      index.build(rows);
+      const query = Array.from({ length: dim }, rand);
+      const q = l2Normalise(query);
+      const expected = rows
+        .map((r, i) => ({ i, id: r.id, score: l2Normalise(r.vector).reduce((s, v, c) => s + v * q[c], 0) }))
+        .sort((a, b) => b.score - a.score || a.i - b.i);
+      for (const k of [1, 5, 17, 55, 80]) {
+        const got = index.search(query, k);
+        expect(got.map((h) => h.id)).toEqual(expected.slice(0, k).map((h) => h.id));
+        got.forEach((h, j) => expect(h.score).toBeCloseTo(expected[j].score, 5));
+      }
+    }
+  });
+
   it('refuses vectors of mixed length', () => {
     expect(() =>
       new DenseIndex().build([
