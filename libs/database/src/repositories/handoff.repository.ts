@@ -61,7 +61,8 @@ export class HandoffRepository {
 
   /**
    * Back to the bot. Customer messages so far were for humans, so the bot must not answer them later:
-   * `bot_since_seq` (and `answered_seq`, so the sweeper sees nothing owed) moves to the last seq. Call while holding the conversation lock, after the last message.
+   * `bot_since_seq` moves to the last seq, and `answered_seq` with it (so the sweeper sees nothing owed). Call while
+   * holding the conversation lock, after the last message.
    */
   async returnToBot(manager: EntityManager, id: string): Promise<void> {
     await manager.query(
