@@ -4,19 +4,19 @@
  * straightforward scan it replaced (one running sum per row, then a full sort of every row's score) in the same run.
  * Writes bench/results/dense-index.json.
  *
- *   npm run bench:dense [-- --rows 133,1000,5000,20000 --k 20 --out bench/results/dense-index.json]
+ *   npm run bench:dense [-- --rows 133,1000,5000,20000 --k 50 --out bench/results/dense-index.json]
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { DenseIndex, l2Normalise } from '@app/answers';
+import { DEFAULT_RETRIEVAL_OPTIONS, DenseIndex, l2Normalise } from '@app/answers';
 import { machine, r2, writeResult } from './load-harness';
 
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '133,1000,5000,20000' },
     dim: { type: 'string', default: '384' },
-    k: { type: 'string', default: '20' },
+    k: { type: 'string', default: String(DEFAULT_RETRIEVAL_OPTIONS.candidates) },
     out: { type: 'string', default: 'bench/results/dense-index.json' },
   },
 });
@@ -52,9 +52,13 @@ function main(): void {
   const loadBefore = loadavg();
   const dim = Number(values.dim);
   const k = Number(values.k);
+  const sizes = values.rows!.split(',').map(Number);
+  for (const [name, v] of [['--dim', dim], ['--k', k], ...sizes.map((n) => ['--rows', n] as const)] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} takes positive whole numbers, got ${v}`);
+  }
   let seed = 1;
   const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
-  const results = values.rows!.split(',').map(Number).map((n) => {
+  const results = sizes.map((n) => {
     const rows = Array.from({ length: n }, (_, i) => ({ id: `a${i}`, vector: Float32Array.from({ length: dim }, rand) }));
     const index = new DenseIndex();
     index.build(rows);

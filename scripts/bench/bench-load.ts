@@ -35,6 +35,7 @@ import {
   readiness,
   RoundRobinProxy,
   settle,
+  sleep,
   startInstance,
   stopInstance,
   writeResult,
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
   const clientsN = Number(values.clients);
   const seconds = Number(values.seconds);
   const paceMs = Number(values.pace) * 1000;
+  const warmupS = Number(values['warmup-s']);
+  if (!Number.isFinite(warmupS) || warmupS < 0) throw new Error(`--warmup-s must be a number of seconds >= 0, got ${values['warmup-s']}`);
   const loadBefore = loadavg();
   const instances: Instance[] = [];
   const admission = { CHAT_MAX_BACKLOG: values['max-backlog']!, CHAT_MAX_QUEUE_AGE_MS: values['max-queue-age-ms']! };
@@ -92,20 +95,15 @@ async function main(): Promise<void> {
   try {
     clients = await connectClients(`http://127.0.0.1:${port}`, clientsN, paceMs, stats, t0);
     const connectedS = (performance.now() - t0) / 1000;
-    const warmupS = Number(values['warmup-s']);
     console.log(`${clientsN} clients connected in ${r2(connectedS)} s; sending for ${warmupS ? `${warmupS} s of warm-up and ` : ''}${seconds} s (one message every ~${values.pace} s each)`);
     const cpu = new CpuMeter(() => instances);
     const warmupStart = performance.now();
     const start = warmupStart + warmupS * 1000;
-    let ackedBefore = stats.acked;
-    const measuring = new Promise<void>((begin) =>
-      setTimeout(() => {
-        ackedBefore = stats.acked;
-        cpu.start();
-        begin();
-      }, start - warmupStart),
-    );
-    await Promise.all([measuring, ...clients.map((c) => c.run(start + seconds * 1000))]);
+    const sending = Promise.all(clients.map((c) => c.run(start + seconds * 1000)));
+    await sleep(start - performance.now());
+    const ackedBefore = stats.acked;
+    cpu.start();
+    await sending;
     const sendingS = (performance.now() - start) / 1000;
     const ackedWhileMeasured = stats.acked - ackedBefore;
     const cpuUse = cpu.stop(ackedWhileMeasured);
@@ -116,7 +114,7 @@ async function main(): Promise<void> {
     const counted = await audit(env.databaseUrl, clients);
     const lat = latencySummary(stats, start - t0);
     const accepted = latencySummary(stats, start - t0, Infinity, 'acceptedLatencies');
-    const ack = [...stats.ackLatencies].sort((a, b) => a - b);
+    const ack = stats.ackLatencies.filter(([at]) => at >= start - t0).map(([, ms]) => ms).sort((a, b) => a - b);
     const ready = await readiness(instances);
     const refusedBy = await refusalsByReason(instances);
     const errors = Object.values(stats.errors).reduce((a, b) => a + b, 0);

@@ -317,7 +317,8 @@ export interface Stats {
   refusedBusy: number;
   /** [time since start (ms), the reply's modelVersion] of replies received live. */
   modelVersions: Array<[number, string | null]>;
-  ackLatencies: number[];
+  /** [ms since the bench started when acked, ms from the accepted send to its ack]. */
+  ackLatencies: Array<[number, number]>;
   /** [time since start (ms), error code]. */
   errorLog: Array<[number, string]>;
   disconnects: Array<{ at: number; resumedAt: number | null }>;
@@ -504,7 +505,8 @@ export class LoadClient {
           continue;
         }
         if (!ack.ok) return this.error(ack.error.code);
-        this.stats.ackLatencies.push(performance.now() - sentAt);
+        const ackedAt = performance.now();
+        this.stats.ackLatencies.push([ackedAt - this.t0, ackedAt - sentAt]);
         this.outgoing = null;
         if (this.acked.has(out.clientMessageId)) return;
         this.acked.set(out.clientMessageId, ack.data.messageId);

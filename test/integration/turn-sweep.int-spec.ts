@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DatabaseHandle, HandoffRepository, openDatabase, TurnRepository } from '@app/database';
+import { DatabaseHandle, FIND_STALLED_SQL, HandoffRepository, openDatabase, TurnRepository } from '@app/database';
 import { DEFAULT_TEST_DATABASE_URL } from '@app/testing';
 
 /**
@@ -70,16 +70,11 @@ describe.each([['pglite'], ['postgres']])('turn sweep on %s', (kind) => {
     expect((await stalled()).has(id)).toBe(true);
   });
 
-  it('reads the owing conversations through their partial index', async () => {
+  it('reads the owing conversations through their partial index (the statement findStalled runs)', async () => {
     const plan = await db.dataSource.transaction(async (m) => {
       // The tables are tiny here: a sequential scan would win on cost, so it is ruled out to see the index match.
       await m.query(`SET LOCAL enable_seqscan = off`);
-      const rows = await m.query(
-        `EXPLAIN SELECT c."id" FROM "conversation" c
-          WHERE c."status" = 'bot' AND c."last_customer_seq" > c."answered_seq"
-            AND c."updated_at" < now() - make_interval(secs => 15) AND c."updated_at" > now() - interval '1 day'
-          ORDER BY c."updated_at" LIMIT 100`,
-      );
+      const rows = await m.query(`EXPLAIN ${FIND_STALLED_SQL}`, [15, 100]);
       return rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
     });
     expect(plan).toContain('IDX_conversation_owed');

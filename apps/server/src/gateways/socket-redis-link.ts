@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
-import { Redis } from 'ioredis';
+import { Redis, RedisOptions } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '@app/config';
 
 export type RedisLinkStatus = 'off' | 'up' | 'down';
@@ -60,7 +60,7 @@ export class SocketRedisLink implements OnApplicationShutdown {
     await Promise.all([this.pub, this.sub].map((c) => (c?.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c?.disconnect())));
   }
 
-  private connect(url: string, connectionName: string, options: { enableOfflineQueue?: boolean; maxRetriesPerRequest?: number; enableAutoPipelining?: boolean }): Redis {
+  private connect(url: string, connectionName: string, options: RedisOptions): Redis {
     const client = new Redis(url, { ...options, connectionName, retryStrategy: (times) => Math.min(100 * times, 2_000) });
     // Without an 'error' listener ioredis re-throws connection errors as unhandled: the server would crash.
     client.on('error', (error: Error) => this.complain(connectionName, error));

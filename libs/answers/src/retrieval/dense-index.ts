@@ -1,7 +1,7 @@
 /**
  * Exact in-process vector index: one row-major Float32Array matrix, scored by dot product (= cosine, since rows and
- * queries are L2-normalised). No ANN structure: exact, with nothing to tune, and a top-20 search over 1,000 384-d
- * articles takes about 0.8 ms on one of our 2 cores, 3 ms over 5,000 (`npm run bench:dense`).
+ * queries are L2-normalised). No ANN structure: exact, with nothing to tune, and a top-50 search over 1,000 384-d
+ * articles takes about 0.5 ms on one of our 2 cores, 2.6 ms over 5,000 (`npm run bench:dense`).
  */
 export class DenseIndex {
   private ids: string[] = [];

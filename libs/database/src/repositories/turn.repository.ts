@@ -44,6 +44,13 @@ const TURN_LOCK_CLASS = 0x5054;
 const STORED = '"id", "seq", "created_at"';
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
 
+/** The sweep's statement ($1: seconds owed, $2: limit); exported so a test can check its plan uses IDX_conversation_owed. */
+export const FIND_STALLED_SQL = `SELECT c."id" FROM "conversation" c
+  WHERE c."status" = 'bot' AND c."last_customer_seq" > c."answered_seq"
+    AND c."updated_at" < now() - make_interval(secs => $1::int)
+    AND c."updated_at" > now() - interval '1 day'
+  ORDER BY c."updated_at" LIMIT $2`;
+
 /**
  * The writes of one turn, each a single SQL statement (data-modifying CTEs): atomic without an explicit
  * transaction, one round trip each, which is what keeps the embedded single-session PGlite fast.
@@ -123,16 +130,7 @@ export class TurnRepository implements OnApplicationShutdown {
    * and nothing else, however many conversations there are.
    */
   async findStalled(olderThanSeconds: number, limit: number): Promise<string[]> {
-    const rows = await preparedQuery(
-      this.dataSource,
-      'turn.find_stalled',
-      `SELECT c."id" FROM "conversation" c
-        WHERE c."status" = 'bot' AND c."last_customer_seq" > c."answered_seq"
-          AND c."updated_at" < now() - make_interval(secs => $1::int)
-          AND c."updated_at" > now() - interval '1 day'
-        ORDER BY c."updated_at" LIMIT $2`,
-      [olderThanSeconds, limit],
-    );
+    const rows = await preparedQuery(this.dataSource, 'turn.find_stalled', FIND_STALLED_SQL, [olderThanSeconds, limit]);
     return rows.map((r) => r.id as string);
   }
 
