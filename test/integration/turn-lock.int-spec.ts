@@ -107,3 +107,99 @@ describe('turn lock across instances (PostgreSQL)', () => {
     expect(messages.map((m) => m.id)).toEqual([stored.message.id]);
   });
 });
+
+/**
+ * The unlocked reply a turn writes when it knows the conversation's state (TurnRepository.appendReplyIfLatest): it
+ * is stored only while the message it answers is the conversation's latest, also against another instance holding
+ * the conversation in a locked turn.
+ */
+describe.each([['pglite'], ['postgres']])('unlocked reply on %s', (kind) => {
+  let db: DatabaseHandle;
+  let turns: TurnRepository;
+  const created: string[] = [];
+
+  beforeAll(async () => {
+    db =
+      kind === 'postgres'
+        ? await openDatabase({ kind: 'postgres', url: process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL }, { migrate: true, poolSize: 3 })
+        : await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { migrate: true });
+    turns = new TurnRepository(db.dataSource);
+  });
+
+  afterAll(async () => {
+    await db?.dataSource.query(`DELETE FROM "conversation" WHERE "id" = ANY($1)`, [created]);
+    await turns?.onApplicationShutdown();
+    await db?.close();
+  });
+
+  const newConversation = async (): Promise<string> => {
+    const [row] = await db.dataSource.query(`INSERT INTO "conversation" ("token_hash") VALUES ($1) RETURNING "id"`, [randomUUID()]);
+    created.push(row.id);
+    return row.id;
+  };
+  const customerSays = async (conversationId: string, text: string) => {
+    const stored = await turns.appendInbound(conversationId, randomUUID(), text);
+    if (stored.kind !== 'stored') throw new Error(stored.kind);
+    return stored.message;
+  };
+  const reply = (conversationId: string, to: { id: string; seq: number }, text: string) =>
+    turns.appendReplyIfLatest({ conversationId, replyToId: to.id, replyToSeq: to.seq, text, route: 'template' }, { kind: 'keep' }, null);
+  const texts = async (conversationId: string) =>
+    (await db.dataSource.query(`SELECT "seq", "author", "text" FROM "message" WHERE "conversation_id" = $1 ORDER BY "seq"`, [conversationId])).map(
+      (r: { seq: number; author: string; text: string }) => `${r.seq} ${r.author}: ${r.text}`,
+    );
+
+  it('stores the reply to the latest message, right after it', async () => {
+    const id = await newConversation();
+    const first = await customerSays(id, 'where is my order?');
+    const stored = await reply(id, first, 'on its way');
+    expect(stored?.message.seq).toBe(first.seq + 1);
+    expect(await texts(id)).toEqual(['1 customer: where is my order?', '2 bot: on its way']);
+  });
+
+  it('writes nothing when a newer message came in, or the message was answered or handed to a human', async () => {
+    const id = await newConversation();
+    const first = await customerSays(id, 'where is my order?');
+    const second = await customerSays(id, 'it is 12345');
+    expect(await reply(id, first, 'stale answer')).toBeNull();
+    expect(await reply(id, second, 'found it')).not.toBeNull();
+    expect(await reply(id, second, 'found it again')).toBeNull();
+    const third = await customerSays(id, 'a person please');
+    await db.dataSource.query(`UPDATE "conversation" SET "status" = 'handoff_requested' WHERE "id" = $1`, [id]);
+    expect(await reply(id, third, 'the bot again')).toBeNull();
+    expect(await texts(id)).toEqual(['1 customer: where is my order?', '2 customer: it is 12345', '3 bot: found it', '4 customer: a person please']);
+  });
+
+  if (kind === 'postgres') {
+    it('waits for another instance holding the conversation, and writes nothing once that one answered', async () => {
+      const id = await newConversation();
+      const message = await customerSays(id, 'where is my order?');
+      const other = await openDatabase({ kind: 'postgres', url: process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL }, { migrate: false, poolSize: 2 });
+      const elsewhere = new TurnRepository(other.dataSource);
+      try {
+        const written = deferred();
+        const release = deferred();
+        const locked = elsewhere.withConversation(id, async (session) => {
+          await session.appendBotReply({ conversationId: id, replyToId: message.id, replyToSeq: message.seq, text: 'from the other instance', route: 'template' }, { kind: 'keep' }, null);
+          written.resolve();
+          await release.promise;
+        });
+        await written.promise;
+        const unlocked = reply(id, message, 'from this instance');
+        // Blocked on the conversation row the other turn updated, until it commits.
+        let waiting = 0;
+        while (!waiting) {
+          waiting = (await db.dataSource.query(`SELECT count(*)::int AS "n" FROM pg_locks WHERE NOT "granted" AND "locktype" = 'transactionid'`))[0].n;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        release.resolve();
+        await locked;
+        expect(await unlocked).toBeNull();
+        expect(await texts(id)).toEqual(['1 customer: where is my order?', '2 bot: from the other instance']);
+      } finally {
+        await elsewhere.onApplicationShutdown();
+        await other.close();
+      }
+    });
+  }
+});

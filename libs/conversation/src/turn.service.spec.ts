@@ -120,6 +120,8 @@ describe('TurnService.schedule', () => {
     };
     const turns = {
       ...statements,
+      // The unlocked write that a turn knowing the conversation's state uses (same outcome as the locked one here).
+      appendReplyIfLatest: jest.fn((reply: { replyToId: string; replyToSeq: number }) => statements.appendBotReply(reply)),
       // The repository runs the work under its lock; these tests only see the statements.
       withConversation: jest.fn(async (_id: string, work: Work, _opts?: unknown): Promise<{ ran: true; value: unknown }> => ({ ran: true, value: await work(statements) })),
       findStalled: jest.fn(async () => [] as string[]),
@@ -138,14 +140,28 @@ describe('TurnService.schedule', () => {
     return { sut, turns, templates, emitter };
   }
 
-  it('reads the backlog once, then answers the next message from what its own reply left', async () => {
-    const { sut, turns, templates } = createScheduled((m) => m.seq + 1);
+  it('reads the backlog once, then answers the next message from what its own reply left, without the lock', async () => {
+    const { sut, turns, templates, emitter } = createScheduled((m) => m.seq + 1);
     await sut.schedule('c1', message(1));
     await sut.schedule('c1', message(3));
     expect(turns.listUnanswered).toHaveBeenCalledTimes(1);
-    expect(turns.appendBotReply.mock.calls.map(([r]: [{ replyToId: string }]) => r.replyToId)).toEqual(['m1', 'm3']);
+    expect(turns.withConversation).toHaveBeenCalledTimes(1);
+    expect(turns.appendReplyIfLatest.mock.calls.map(([r]: [{ replyToId: string }]) => r.replyToId)).toEqual(['m3']);
+    expect(emitter.botReply.mock.calls.map(([, r]: [string, { replyTo: string }]) => r.replyTo)).toEqual(['m1', 'm3']);
     // The open question stored with the first reply is the second turn's pending slot, without a read.
     expect(templates.respond).toHaveBeenLastCalledWith(expect.objectContaining({ pending: expect.objectContaining({ asked: 'order_id', templateId: 't' }) }));
+  });
+
+  it('takes the locked turn and reads the conversation when the unlocked write finds a newer message', async () => {
+    const { sut, turns, emitter } = createScheduled((m) => m.seq + 1);
+    await sut.schedule('c1', message(1));
+    turns.appendReplyIfLatest.mockResolvedValueOnce(null);
+    // Another message (seq 4) came in while seq 3 was being answered: the locked turn answers both, in order.
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(3), message(4)], slot: null }).mockResolvedValueOnce({ messages: [message(4)], slot: null });
+    await sut.schedule('c1', message(3));
+    expect(turns.withConversation).toHaveBeenCalledTimes(3);
+    expect(turns.appendBotReply.mock.calls.map(([r]: [{ replyToId: string }]) => r.replyToId)).toEqual(['m1', 'm3', 'm4']);
+    expect(emitter.botReply.mock.calls.map(([, r]: [string, { replyTo: string }]) => r.replyTo)).toEqual(['m1', 'm3', 'm4']);
   });
 
   it('reads the backlog again when something took a seq between the reply and the next message', async () => {

@@ -30,6 +30,9 @@ export interface TurnDecision {
   slot: 'keep' | 'clear' | PendingSlot;
 }
 
+/** Stores a turn's reply (null: not stored, send nothing): {@link TurnSession.appendBotReply} or its unlocked variant. */
+type StoreReply = TurnSession['appendBotReply'];
+
 /** A reply stored for one inbound message, with what it takes to send, count and log it. */
 interface Answered {
   inbound: MessageEntity;
@@ -145,49 +148,58 @@ export class TurnService implements BeforeApplicationShutdown {
    * (the database lock that orders turns across instances), each reply sent once it is committed.
    */
   private async answerPending(conversationId: string, inbound?: MessageEntity, onlyIfFree = false): Promise<void> {
-    let known = inbound ? this.contexts.take(conversationId, inbound.seq) : null;
+    const known = inbound ? this.contexts.take(conversationId, inbound.seq) : null;
     if (!known) this.contexts.forget(conversationId);
     // Understanding a message needs no lock: do it before taking the conversation, which is then held only to
     // read its state, decide and write.
     let early = inbound ? await this.understand(inbound) : null;
+    if (known && inbound && early) {
+      // This process's last reply came right before `inbound`, so the conversation's state is known: no read and no
+      // lock. The write stores the reply only if `inbound` is still the latest message; if not, the locked turn
+      // below reads what happened (another message, another instance's reply, a handoff) and answers from that.
+      const answered = await this.answer((reply, slot, review) => this.turns.appendReplyIfLatest(reply, slot, review), inbound, known.slot, early);
+      if (answered) return this.delivered(conversationId, answered);
+    }
     for (let more = true; more; ) {
       const outcome = await this.turns.withConversation(
         conversationId,
         async (session) => {
           // Empty while a human is asked for or talking: the bot stays silent.
-          const { messages, slot } = known && inbound ? { messages: [inbound], slot: known.slot } : await session.listUnanswered(conversationId, new Date());
-          known = null;
+          const { messages, slot } = await session.listUnanswered(conversationId, new Date());
           if (messages.length === 0) return null;
           const understood = early && messages[0].id === inbound?.id ? early : await this.understand(messages[0]);
           early = null;
-          const answered = await this.answer(session, messages[0], slot, understood);
+          const answered = await this.answer((reply, change, review) => session.appendBotReply(reply, change, review), messages[0], slot, understood);
           return answered && { answered, more: messages.length > 1 };
         },
         { onlyIfFree },
       );
       if (!outcome.ran || !outcome.value) return;
-      const { answered } = outcome.value;
-      this.deliver(answered);
-      // Remember what this reply left only if nothing else came in between the message and its reply.
-      if (answered.reply.seq === answered.inbound.seq + 1) this.contexts.remember(conversationId, { seq: answered.reply.seq, slot: answered.slot });
+      this.delivered(conversationId, outcome.value.answered);
       more = outcome.value.more;
     }
   }
 
-  /** Decides and stores the reply to `inbound` (not sent yet: see {@link deliver}); null when it must not be sent. */
+  /** Sends a stored reply; remembers what it left only if nothing else came in between the message and its reply. */
+  private delivered(conversationId: string, answered: Answered): void {
+    this.deliver(answered);
+    if (answered.reply.seq === answered.inbound.seq + 1) this.contexts.remember(conversationId, { seq: answered.reply.seq, slot: answered.slot });
+  }
+
   private async understand(inbound: MessageEntity): Promise<{ nlu: NluResult | null; nluMs: number | null }> {
     const nluStart = performance.now();
     const nlu = await this.parse(inbound);
     return { nlu, nluMs: nlu ? performance.now() - nluStart : null };
   }
 
-  private async answer(session: TurnSession, inbound: MessageEntity, slot: SlotStateEntity | null, understood: { nlu: NluResult | null; nluMs: number | null }): Promise<Answered | null> {
+  /** Decides and stores the reply to `inbound` (not sent yet: see {@link deliver}); null when it must not be sent. */
+  private async answer(store: StoreReply, inbound: MessageEntity, slot: SlotStateEntity | null, understood: { nlu: NluResult | null; nluMs: number | null }): Promise<Answered | null> {
     const started = this.receivedAt.get(inbound.id) ?? performance.now();
     const { nlu, nluMs } = understood;
     const decision = await this.decide(inbound, nlu, slot);
     const change = this.slotChange(decision);
     const reason = reviewReason(decision.route, decision.nlu?.intent.confidence ?? null, decision.thresholds);
-    const stored = await this.persist(session, inbound, decision, change, reason, nluMs, performance.now() - started);
+    const stored = await this.persist(store, inbound, decision, change, reason, nluMs, performance.now() - started);
     if (!stored) return null;
     const reply = stored.message;
     // Queued only when a reason was given (and not there already).
@@ -289,8 +301,8 @@ export class TurnService implements BeforeApplicationShutdown {
   }
 
   /** Stores the reply with its slot-state change and review item (one statement); null when it must not be sent. */
-  private persist(session: TurnSession, inbound: MessageEntity, d: TurnDecision, slot: SlotChange, review: ReviewReason | null, nluMs: number | null, replyMs: number): Promise<StoredReply | null> {
-    return session.appendBotReply(
+  private persist(store: StoreReply, inbound: MessageEntity, d: TurnDecision, slot: SlotChange, review: ReviewReason | null, nluMs: number | null, replyMs: number): Promise<StoredReply | null> {
+    return store(
       {
         conversationId: inbound.conversationId,
         replyToId: inbound.id,

@@ -38,15 +38,28 @@ const poolOf = (dataSource: DataSource) => (dataSource.driver as unknown as { ma
  */
 export async function preparedQuery(dataSource: DataSource, name: string, text: string, values: unknown[]): Promise<Row[]> {
   const thread = embeddedThread(dataSource);
-  const pool = thread ? null : poolOf(dataSource);
+  if (!thread) return onPool(poolOf(dataSource))(name, text, values);
   try {
-    return thread ? await thread.query(name, text, values) : await onPooledClient(pool!, { name, text, values });
+    return await thread.query(name, text, values);
   } catch (error) {
-    // A migration changed a table under a statement this session prepared (`RETURNING *` got a column): PostgreSQL
-    // refuses the old plan. The pool runs it unprepared instead; the PGlite thread has dropped it and parses afresh.
+    // The PGlite thread has dropped a stale plan (see onPool) and parses afresh.
     if (!isStalePlan(error)) throw error;
-    return thread ? thread.query(name, text, values) : onPooledClient(pool!, text, values);
+    return thread.query(name, text, values);
   }
+}
+
+/** Named statements (see {@link preparedQuery}), each on whichever connection of a node-postgres `pool` is free. */
+export function onPool(pool: PgPool): Sql {
+  return async (name, text, values) => {
+    try {
+      return await onPooledClient(pool, { name, text, values });
+    } catch (error) {
+      // A migration changed a table under a statement this session prepared (`RETURNING *` got a column): PostgreSQL
+      // refuses the old plan. The pool runs it unprepared instead.
+      if (!isStalePlan(error)) throw error;
+      return onPooledClient(pool, text, values);
+    }
+  };
 }
 
 /**

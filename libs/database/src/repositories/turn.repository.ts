@@ -6,7 +6,7 @@ import { MessageEntity } from '../entities/message.entity';
 import { findByClientMessageId, NewMessage } from './message.repository';
 import { SlotStateEntity } from '../entities/slot-state.entity';
 import { isEmbeddedDatabase } from '../data-source';
-import { GroupCommit, inTransaction, PgPool, poolSql, preparedQuery, Sql } from './prepared-query';
+import { GroupCommit, inTransaction, onPool, PgPool, poolSql, preparedQuery, Sql } from './prepared-query';
 import { toMessage, toSlotState } from './row-mappers';
 import { SlotStateInput } from './slot-state.repository';
 
@@ -171,6 +171,26 @@ export class TurnRepository implements OnApplicationShutdown {
     return this.pooled.appendBotReply(reply, slot, review);
   }
 
+  /**
+   * Stores the reply without holding the conversation, only if the message it answers is still the conversation's
+   * latest (`last_seq` = `replyToSeq`: nothing took a seq since, on any instance) and the other conditions of
+   * {@link TurnSession.appendBotReply} hold. The UPDATE checks that on the row it locks (PostgreSQL re-checks it
+   * on the newest version when another writer got there first), so a turn that knows the conversation's state
+   * (TurnContextCache) needs one round trip instead of BEGIN + lock, the reply and COMMIT. Null: not stored; the
+   * caller takes the locked path, which reads what happened.
+   */
+  async appendReplyIfLatest(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<StoredReply | null> {
+    if (isEmbeddedDatabase(this.dataSource)) return this.pooled.appendBotReply(reply, slot, review, true);
+    // On the turns' pool and behind their slots like a locked turn: the slots, not a checkout timeout, queue a busy instance.
+    const pool = this.pool();
+    await this.slots.acquire();
+    try {
+      return await new TurnStatements(onPool(pool)).appendBotReply(reply, slot, review, true);
+    } finally {
+      this.slots.release();
+    }
+  }
+
   /** {@link TurnSession.listUnanswered} outside a turn lock. */
   listUnanswered(conversationId: string, now: Date): Promise<{ messages: MessageEntity[]; slot: SlotStateEntity | null }> {
     return this.pooled.listUnanswered(conversationId, now);
@@ -185,16 +205,17 @@ class TurnStatements implements TurnSession {
    * Stores the bot's reply to `reply.replyToId` together with the slot-state change and the review item, whose id
    * comes back so that agent consoles can be told without reading it again.
    * Returns null (and writes nothing) when the message was answered already, the conversation left the bot
-   * (handed off, closed) in the meantime, or the message was sent while a human had it (`bot_since_seq`).
+   * (handed off, closed) in the meantime, or the message was sent while a human had it (`bot_since_seq`); with
+   * `ifLatest`, also when anything took a seq after the message (see {@link TurnRepository.appendReplyIfLatest}).
    */
-  async appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<StoredReply | null> {
+  async appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null, ifLatest = false): Promise<StoredReply | null> {
     const set = slot.kind === 'set' ? slot.state : null;
     try {
       const rows = await this.sql(
         'turn.append_bot_reply',
         `WITH conv AS (
            UPDATE "conversation" SET "last_seq" = "last_seq" + 1, "answered_seq" = greatest("answered_seq", $21), "updated_at" = now()
-            WHERE "id" = $1 AND "status" = 'bot' AND "bot_since_seq" < $21
+            WHERE "id" = $1 AND "status" = 'bot' AND "bot_since_seq" < $21 AND (NOT $22::boolean OR "last_seq" = $21)
               AND NOT EXISTS (SELECT 1 FROM "message" WHERE "reply_to_id" = $2 AND "author" = 'bot')
            RETURNING "last_seq"),
          reply AS (
@@ -221,7 +242,7 @@ class TurnStatements implements TurnSession {
           json(reply.ranking), json(reply.entities), reply.modelVersion ?? null, reply.nluLatencyMs ?? null, reply.replyLatencyMs ?? null,
           json(reply.sources), slot.kind,
           set?.intent ?? null, set?.templateId ?? null, json(set?.filled ?? null), json(set?.missing ?? null), set?.asked ?? null, set?.expiresAt ?? null,
-          review, reply.replyToSeq,
+          review, reply.replyToSeq, ifLatest,
         ],
       );
       if (!rows[0]) return null;
