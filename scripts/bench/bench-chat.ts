@@ -68,7 +68,9 @@ async function bootServer(): Promise<{ url: string; child: ChildProcess | null; 
     env.DATABASE_URL = '';
     env.PGLITE_DIR = resolve('var/pglite-bench');
   }
-  const child = spawn(process.execPath, ['scripts/start.js'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the server process, as in bench:load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, 'scripts/start.js'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolveUrl, reject) => {
     let buffer = '';
     const timer = setTimeout(() => reject(new Error('server did not start within 300 s')), 300_000);
