@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DatabaseHandle, openDatabase, TurnRepository } from '@app/database';
 import { DEFAULT_TEST_DATABASE_URL } from '@app/testing';
+import { useConversationDatabase } from './conversation-db.helper';
 
 /**
  * The database lock that orders a conversation's turns across server instances: two connections pools on one
@@ -113,39 +114,13 @@ describe('turn lock across instances (PostgreSQL)', () => {
  * is stored only while the message it answers is the conversation's latest, also against another instance holding
  * the conversation in a locked turn.
  */
-describe.each([['pglite'], ['postgres']])('unlocked reply on %s', (kind) => {
-  let db: DatabaseHandle;
-  let turns: TurnRepository;
-  const created: string[] = [];
-
-  beforeAll(async () => {
-    db =
-      kind === 'postgres'
-        ? await openDatabase({ kind: 'postgres', url: process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL }, { migrate: true, poolSize: 3 })
-        : await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { migrate: true });
-    turns = new TurnRepository(db.dataSource);
-  });
-
-  afterAll(async () => {
-    await db?.dataSource.query(`DELETE FROM "conversation" WHERE "id" = ANY($1)`, [created]);
-    await turns?.onApplicationShutdown();
-    await db?.close();
-  });
-
-  const newConversation = async (): Promise<string> => {
-    const [row] = await db.dataSource.query(`INSERT INTO "conversation" ("token_hash") VALUES ($1) RETURNING "id"`, [randomUUID()]);
-    created.push(row.id);
-    return row.id;
-  };
-  const customerSays = async (conversationId: string, text: string) => {
-    const stored = await turns.appendInbound(conversationId, randomUUID(), text);
-    if (stored.kind !== 'stored') throw new Error(stored.kind);
-    return stored.message;
-  };
+describe.each([['pglite'], ['postgres']] as const)('unlocked reply on %s', (kind) => {
+  const conversations = useConversationDatabase(kind);
+  const { newConversation, customerSays } = conversations;
   const reply = (conversationId: string, to: { id: string; seq: number }, text: string) =>
-    turns.appendReplyIfLatest({ conversationId, replyToId: to.id, replyToSeq: to.seq, text, route: 'template' }, { kind: 'keep' }, null);
+    conversations.turns.appendReplyIfLatest({ conversationId, replyToId: to.id, replyToSeq: to.seq, text, route: 'template' }, { kind: 'keep' }, null);
   const texts = async (conversationId: string) =>
-    (await db.dataSource.query(`SELECT "seq", "author", "text" FROM "message" WHERE "conversation_id" = $1 ORDER BY "seq"`, [conversationId])).map(
+    (await conversations.db.dataSource.query(`SELECT "seq", "author", "text" FROM "message" WHERE "conversation_id" = $1 ORDER BY "seq"`, [conversationId])).map(
       (r: { seq: number; author: string; text: string }) => `${r.seq} ${r.author}: ${r.text}`,
     );
 
@@ -165,7 +140,7 @@ describe.each([['pglite'], ['postgres']])('unlocked reply on %s', (kind) => {
     expect(await reply(id, second, 'found it')).not.toBeNull();
     expect(await reply(id, second, 'found it again')).toBeNull();
     const third = await customerSays(id, 'a person please');
-    await db.dataSource.query(`UPDATE "conversation" SET "status" = 'handoff_requested' WHERE "id" = $1`, [id]);
+    await conversations.db.dataSource.query(`UPDATE "conversation" SET "status" = 'handoff_requested' WHERE "id" = $1`, [id]);
     expect(await reply(id, third, 'the bot again')).toBeNull();
     expect(await texts(id)).toEqual(['1 customer: where is my order?', '2 customer: it is 12345', '3 bot: found it', '4 customer: a person please']);
   });
@@ -189,7 +164,7 @@ describe.each([['pglite'], ['postgres']])('unlocked reply on %s', (kind) => {
         // Blocked on the conversation row the other turn updated, until it commits.
         let waiting = 0;
         while (!waiting) {
-          waiting = (await db.dataSource.query(`SELECT count(*)::int AS "n" FROM pg_locks WHERE NOT "granted" AND "locktype" = 'transactionid'`))[0].n;
+          waiting = (await conversations.db.dataSource.query(`SELECT count(*)::int AS "n" FROM pg_locks WHERE NOT "granted" AND "locktype" = 'transactionid'`))[0].n;
           await new Promise((r) => setTimeout(r, 20));
         }
         release.resolve();
