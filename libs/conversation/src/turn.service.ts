@@ -145,7 +145,8 @@ export class TurnService implements BeforeApplicationShutdown {
 
   /**
    * Answers the conversation's unanswered messages in seq order, one per {@link TurnRepository.withConversation}
-   * (the database lock that orders turns across instances), each reply sent once it is committed.
+   * (the database lock that orders turns across instances), each reply sent once it is committed. A message that
+   * directly follows this process's last reply is first tried without the lock ({@link TurnRepository.appendReplyIfLatest}).
    */
   private async answerPending(conversationId: string, inbound?: MessageEntity, onlyIfFree = false): Promise<void> {
     const known = inbound ? this.contexts.take(conversationId, inbound.seq) : null;
