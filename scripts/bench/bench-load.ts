@@ -64,14 +64,20 @@ const { values } = parseArgs({
   },
 });
 
-/** parley_admission_refused_total of every instance, summed by reason (what the servers counted). */
-async function refusalsByReason(instances: Instance[]): Promise<Record<string, number>> {
-  const byReason: Record<string, number> = {};
+/**
+ * Counters of every instance's /metrics, each summed over the instances by its one label's value (what the servers
+ * counted): e.g. `{ parley_admission_refused_total: { backlog: 3, queue_age: 1 } }`.
+ */
+async function serverCounters(instances: Instance[], names: string[]): Promise<Record<string, Record<string, number>>> {
+  const sums: Record<string, Record<string, number>> = Object.fromEntries(names.map((n) => [n, {}]));
   for (const i of instances) {
     const text = await fetch(`${i.url}/metrics`, { signal: AbortSignal.timeout(5_000) }).then((r) => r.text(), () => '');
-    for (const m of text.matchAll(/^parley_admission_refused_total\{reason="(\w+)"\} (\d+)/gm)) byReason[m[1]] = (byReason[m[1]] ?? 0) + Number(m[2]);
+    for (const m of text.matchAll(/^(\w+)\{\w+="(\w+)"\} (\d+)/gm)) {
+      const byValue = sums[m[1]];
+      if (byValue) byValue[m[2]] = (byValue[m[2]] ?? 0) + Number(m[3]);
+    }
   }
-  return byReason;
+  return sums;
 }
 
 async function main(): Promise<void> {
@@ -116,7 +122,9 @@ async function main(): Promise<void> {
     const accepted = latencySummary(stats, start - t0, Infinity, 'acceptedLatencies');
     const ack = stats.ackLatencies.filter(([at]) => at >= start - t0).map(([, ms]) => ms).sort((a, b) => a - b);
     const ready = await readiness(instances);
-    const refusedBy = await refusalsByReason(instances);
+    const counters = await serverCounters(instances, ['parley_admission_refused_total', 'parley_turn_path_total']);
+    const refusedBy = counters.parley_admission_refused_total;
+    const turnPaths = counters.parley_turn_path_total;
     const errors = Object.values(stats.errors).reduce((a, b) => a + b, 0);
     const result = {
       bench: 'load',
@@ -140,6 +148,8 @@ async function main(): Promise<void> {
       accepted_p99_ms: accepted.p99_ms,
       refused_busy: stats.refusedBusy,
       refused_by_reason: refusedBy,
+      // How the turns stored their replies (warm-up included): unlocked, unlocked_refused (then locked), locked.
+      turn_paths: turnPaths,
       ack_p50_ms: r2(ack[Math.floor(ack.length / 2)] ?? NaN),
       ack_p99_ms: r2(ack[Math.min(ack.length - 1, Math.floor(ack.length * 0.99))] ?? NaN),
       errors,
@@ -174,6 +184,7 @@ async function main(): Promise<void> {
     console.log('CPU while sending (ms per acked message; % of the machine):', cpuUse);
     if (errors) console.log('errors:', stats.errors);
     console.log('refused by reason (server counters):', refusedBy);
+    console.log('turn paths (server counters):', turnPaths);
     writeResult(values.out!, result);
   } finally {
     for (const c of clients) c.close();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BotReply, SendMessageResult, StartConversationResult } from '@app/contracts';
 import { effectiveThresholds } from '@app/conversation';
-import { AnswerTemplateRepository } from '@app/database';
+import { AnswerTemplateRepository, TurnRepository } from '@app/database';
 import { NluService } from '@app/nlu';
 import {
   bearer,
@@ -397,6 +397,25 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       const content = await fetch(`${t.url}/api/content/templates?limit=1`, auth);
       expect(content.status).toBe(200);
     });
+  });
+
+  it('on resume, answers a message a stopped server acked but did not answer, and runs no turn when none is owed', async () => {
+    const { socket, conversation } = await start();
+    await ask(socket, 'how do I delete my account');
+    socket.disconnect();
+    const lockedTurns = async () => Number(/^parley_turn_path_total\{path="locked"\} (\d+)/m.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1] ?? 0);
+    // Up to date: resuming reads the history and schedules nothing.
+    const before = await lockedTurns();
+    (await start({ token: conversation.token })).socket.disconnect();
+    await t.drainTurns();
+    expect(await lockedTurns()).toBe(before);
+    // Stored (as the send that a server acked right before it stopped), never answered.
+    const stored = await t.app.get(TurnRepository).appendInbound(conversation.conversationId, randomUUID(), 'where is my refund');
+    if (stored.kind !== 'stored') throw new Error(stored.kind);
+    await start({ token: conversation.token });
+    await t.drainTurns();
+    expect(await lockedTurns()).toBe(before + 1);
+    expect(await count(`SELECT count(*) AS n FROM "message" WHERE "reply_to_id" = $1 AND "author" = 'bot'`, [stored.message.id])).toBe(1);
   });
 
   it('keeps the history across a server restart on the same database', async () => {

@@ -18,6 +18,12 @@ export class TurnMetrics {
     buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  private readonly turnPaths = new Counter({
+    name: 'parley_turn_path_total',
+    help: 'How turns stored their reply: unlocked (one statement, the state known), unlocked_refused (something came in between: the locked turn ran), locked',
+    labelNames: ['path'],
+    registers: [this.registry],
+  });
   private readonly nluErrors = new Counter({ name: 'parley_nlu_errors_total', help: 'NLU failures answered by the fallback', registers: [this.registry] });
   private readonly refusals = new Counter({
     name: 'parley_admission_refused_total',
@@ -51,6 +57,11 @@ export class TurnMetrics {
     this.turns.inc({ route });
     if (nluMs !== null) this.nluLatency.observe(nluMs / 1000);
     this.replyLatency.observe(replyMs / 1000);
+  }
+
+  /** A turn's way to its reply (see TurnService.answerPending); `locked` is counted per locked turn run. */
+  turnPath(path: 'unlocked' | 'unlocked_refused' | 'locked'): void {
+    this.turnPaths.inc({ path });
   }
 
   nluFailed(): void {

@@ -128,6 +128,7 @@ describe('TurnService.schedule', () => {
     };
     const emitter = { botReply: jest.fn(), reviewQueued: jest.fn() };
     const templates = { respond: jest.fn(async () => ({ kind: 'ask' as const, text: 'What is your order number?', templateId: 't', slot: asked })) };
+    const metrics = { turn: jest.fn(), nluFailed: jest.fn(), turnPath: jest.fn() };
     const sut = new TurnService(
       config,
       { parse: jest.fn(async () => nluResult('track_order', 0.95)) } as unknown as NluPort,
@@ -135,15 +136,16 @@ describe('TurnService.schedule', () => {
       { minScore: 0.3, search: jest.fn(async () => []) } as unknown as RetrievalPort,
       turns as never,
       emitter as never,
-      { turn: jest.fn(), nluFailed: jest.fn() } as never,
+      metrics as never,
     );
-    return { sut, turns, templates, emitter };
+    return { sut, turns, templates, emitter, metrics };
   }
 
   it('reads the backlog once, then answers the next message from what its own reply left, without the lock', async () => {
-    const { sut, turns, templates, emitter } = createScheduled((m) => m.seq + 1);
+    const { sut, turns, templates, emitter, metrics } = createScheduled((m) => m.seq + 1);
     await sut.schedule('c1', message(1));
     await sut.schedule('c1', message(3));
+    expect(metrics.turnPath.mock.calls.flat()).toEqual(['locked', 'unlocked']);
     expect(turns.listUnanswered).toHaveBeenCalledTimes(1);
     expect(turns.withConversation).toHaveBeenCalledTimes(1);
     expect(turns.appendReplyIfLatest.mock.calls.map(([r]: [{ replyToId: string }]) => r.replyToId)).toEqual(['m3']);
@@ -153,7 +155,7 @@ describe('TurnService.schedule', () => {
   });
 
   it('takes the locked turn and reads the conversation when the unlocked write finds a newer message', async () => {
-    const { sut, turns, emitter } = createScheduled((m) => m.seq + 1);
+    const { sut, turns, emitter, metrics } = createScheduled((m) => m.seq + 1);
     await sut.schedule('c1', message(1));
     turns.appendReplyIfLatest.mockResolvedValueOnce(null);
     // Another message (seq 4) came in while seq 3 was being answered: the locked turn answers both, in order.
@@ -162,6 +164,7 @@ describe('TurnService.schedule', () => {
     expect(turns.withConversation).toHaveBeenCalledTimes(3);
     expect(turns.appendBotReply.mock.calls.map(([r]: [{ replyToId: string }]) => r.replyToId)).toEqual(['m1', 'm3', 'm4']);
     expect(emitter.botReply.mock.calls.map(([, r]: [string, { replyTo: string }]) => r.replyTo)).toEqual(['m1', 'm3', 'm4']);
+    expect(metrics.turnPath.mock.calls.flat()).toEqual(['locked', 'unlocked_refused', 'locked', 'locked']);
   });
 
   it('reads the backlog again when something took a seq between the reply and the next message', async () => {

@@ -159,12 +159,14 @@ export class TurnService implements BeforeApplicationShutdown {
       // lock. The write stores the reply only if `inbound` is still the latest message; if not, the locked turn
       // below reads what happened (another message, another instance's reply, a handoff) and answers from that.
       const answered = await this.answer((reply, slot, review) => this.turns.appendReplyIfLatest(reply, slot, review), inbound, known.slot, early);
+      this.metrics.turnPath(answered ? 'unlocked' : 'unlocked_refused');
       if (answered) return this.delivered(conversationId, answered);
     }
     for (let more = true; more; ) {
       const outcome = await this.turns.withConversation(
         conversationId,
         async (session) => {
+          this.metrics.turnPath('locked');
           // Empty while a human is asked for or talking: the bot stays silent.
           const { messages, slot } = await session.listUnanswered(conversationId, new Date());
           if (messages.length === 0) return null;
