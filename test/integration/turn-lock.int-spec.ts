@@ -151,27 +151,30 @@ describe.each([['pglite'], ['postgres']] as const)('unlocked reply on %s', (kind
       const message = await customerSays(id, 'where is my order?');
       const other = await openDatabase({ kind: 'postgres', url: process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL }, { migrate: false, poolSize: 2 });
       const elsewhere = new TurnRepository(other.dataSource);
+      const release = deferred();
       try {
         const written = deferred();
-        const release = deferred();
         const locked = elsewhere.withConversation(id, async (session) => {
           await session.appendBotReply({ conversationId: id, replyToId: message.id, replyToSeq: message.seq, text: 'from the other instance', route: 'template' }, { kind: 'keep' }, null);
           written.resolve();
           await release.promise;
         });
         await written.promise;
-        const unlocked = reply(id, message, 'from this instance');
-        // Blocked on the conversation row the other turn updated, until it commits.
-        let waiting = 0;
-        while (!waiting) {
-          waiting = (await conversations.db.dataSource.query(`SELECT count(*)::int AS "n" FROM pg_locks WHERE NOT "granted" AND "locktype" = 'transactionid'`))[0].n;
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        let settled = false;
+        const unlocked = reply(id, message, 'from this instance').finally(() => (settled = true));
+        // Blocked on the conversation row the other turn updated, until it commits: wait until PostgreSQL shows a
+        // session waiting (or the write returned without waiting, which fails below).
+        const rowWaiters = async () =>
+          (await conversations.db.dataSource.query(`SELECT count(*)::int AS "n" FROM pg_locks WHERE NOT "granted" AND "locktype" = 'transactionid'`))[0].n;
+        while (!settled && !(await rowWaiters())) await new Promise((r) => setTimeout(r, 20));
+        expect(settled).toBe(false);
         release.resolve();
         await locked;
         expect(await unlocked).toBeNull();
         expect(await texts(id)).toEqual(['1 customer: where is my order?', '2 bot: from the other instance']);
       } finally {
+        // Also when an expectation failed while the other turn still held its connection: end it, then close.
+        release.resolve();
         await elsewhere.onApplicationShutdown();
         await other.close();
       }

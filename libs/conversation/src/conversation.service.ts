@@ -26,6 +26,7 @@ import {
   isPoolCheckoutTimeout,
   MessageEntity,
   MessageRepository,
+  owesReply,
   ReviewItemRepository,
   SlotStateRepository,
   TransactionService,
@@ -70,10 +71,10 @@ export class ConversationService {
     const conversation = await this.conversations.findByTokenHash(hashToken(payload.token));
     if (!conversation) throw new ConversationNotFoundError('Unknown conversation token');
     const messages = await this.messages.listSince(conversation.id, payload.lastSeq ?? 0);
-    // Answers anything a previous server left unanswered (stopped mid-turn): only when the row says a reply is owed
-    // (the sweeper's predicate), so a reconnect of a conversation that is up to date costs no locked turn. A message
-    // stored after this read schedules its own turn.
-    if (conversation.status === 'bot' && conversation.lastCustomerSeq > conversation.answeredSeq) void this.turns.schedule(conversation.id);
+    // Answers anything a previous server left unanswered (stopped mid-turn): only when the row says a reply is owed,
+    // so a reconnect of a conversation that is up to date costs no locked turn. A message stored after this read
+    // schedules its own turn.
+    if (owesReply(conversation)) void this.turns.schedule(conversation.id);
     this.logger.log({ event: 'conversation.resumed', conversationId: conversation.id, missed: messages.length });
     return {
       conversationId: conversation.id,

@@ -20,7 +20,7 @@ export class TurnMetrics {
   });
   private readonly turnPaths = new Counter({
     name: 'parley_turn_path_total',
-    help: 'How turns stored their reply: unlocked (one statement, the state known), unlocked_refused (something came in between: the locked turn ran), locked',
+    help: 'Turns by path: unlocked (reply stored in one statement, the state known), unlocked_refused (something came in between: a locked turn follows), locked (a locked turn ran, with or without a message to answer)',
     labelNames: ['path'],
     registers: [this.registry],
   });

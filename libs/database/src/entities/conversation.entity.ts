@@ -60,3 +60,11 @@ export class ConversationEntity {
   @Column({ name: 'answered_seq', type: 'int', default: 0 })
   answeredSeq: number;
 }
+
+/**
+ * Whether the bot owes this conversation a reply: it has the conversation and a customer message is newer than the
+ * last one it answered. The same predicate as IDX_conversation_owed and the sweep (FIND_STALLED_SQL), on a loaded row.
+ */
+export function owesReply(c: Pick<ConversationEntity, 'status' | 'lastCustomerSeq' | 'answeredSeq'>): boolean {
+  return c.status === 'bot' && c.lastCustomerSeq > c.answeredSeq;
+}

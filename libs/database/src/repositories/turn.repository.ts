@@ -64,6 +64,8 @@ export class TurnRepository implements OnApplicationShutdown {
   // one pool, enough concurrent turns would each wait for a second connection the others hold. Their own pool
   // cannot deadlock that way, and its size caps the turns in flight per instance.
   private turnPool: Pool | null = null;
+  /** The turn statements on the turns' pool without a transaction (appendReplyIfLatest). */
+  private unlocked: TurnStatements | null = null;
   // Turns wait for a connection here, in order and without a deadline, rather than in the pool: the pool's
   // checkout timeout would fail (and retry, and sweep) the turns of a busy instance instead of just queueing them.
   private readonly slots = new Slots();
@@ -79,6 +81,7 @@ export class TurnRepository implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.turnPool?.end();
     this.turnPool = null;
+    this.unlocked = null;
   }
 
   /**
@@ -182,10 +185,10 @@ export class TurnRepository implements OnApplicationShutdown {
   async appendReplyIfLatest(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<StoredReply | null> {
     if (isEmbeddedDatabase(this.dataSource)) return this.pooled.appendBotReply(reply, slot, review, true);
     // On the turns' pool and behind their slots like a locked turn: the slots, not a checkout timeout, queue a busy instance.
-    const pool = this.pool();
+    const statements = (this.unlocked ??= new TurnStatements(onPool(this.pool())));
     await this.slots.acquire();
     try {
-      return await new TurnStatements(onPool(pool)).appendBotReply(reply, slot, review, true);
+      return await statements.appendBotReply(reply, slot, review, true);
     } finally {
       this.slots.release();
     }
