@@ -52,6 +52,8 @@ def run_bench(
                 "warmup_ratio",
                 "slot_loss_weight",
                 "dropout",
+                "tag_layers",
+                "freeze_embeddings",
                 "patience",
                 "seed",
             )

@@ -64,6 +64,8 @@ class TrainConfig:
     grad_clip: float = 1.0
     dropout: float = 0.1
     slot_loss_weight: float = 1.0
+    tag_layers: int = 1  # the tag head reads a learned mix of the last N hidden states (model.JointModel)
+    freeze_embeddings: bool = False  # keep the word-piece embedding matrix as pretrained
     patience: int = 3
     device: str = "auto"
     threads: int = 0  # 0 = every available core
@@ -78,7 +80,7 @@ class TrainConfig:
     int8_per_channel: bool = True
 
     def __post_init__(self) -> None:
-        positive = ("max_seq_len", "batch_size", "eval_batch_size", "epochs", "patience")
+        positive = ("max_seq_len", "batch_size", "eval_batch_size", "epochs", "patience", "tag_layers")
         for name in positive:
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be > 0, got {getattr(self, name)}")

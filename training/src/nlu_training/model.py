@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import torch
@@ -14,18 +15,31 @@ class JointModel(nn.Module):
     """Intent head on the mean-pooled last hidden state, tag head per position.
 
     forward returns (intent_logits, tag_logits, sentence_embedding); the embedding is the same mean
-    pool, L2-normalised, so retrieval uses the fine-tuned encoder for free."""
+    pool, L2-normalised, so retrieval uses the fine-tuned encoder for free.
+
+    tag_layers > 1: the tag head reads a learned softmax-weighted sum of the last tag_layers hidden
+    states (ELMo's scalar mix) instead of the last one alone. A sentence-embedding encoder's last layer
+    is tuned for the pooled vector; the layers below it keep more of the token-level information that
+    entity boundaries need."""
 
     encoder: PreTrainedModel
 
-    def __init__(self, encoder: PreTrainedModel, n_intents: int, n_tags: int, dropout: float) -> None:
+    def __init__(
+        self, encoder: PreTrainedModel, n_intents: int, n_tags: int, dropout: float, tag_layers: int = 1
+    ) -> None:
         super().__init__()
+        n_hidden = int(encoder.config.num_hidden_layers) + 1  # the embeddings' output counts as one
+        if not 1 <= tag_layers <= n_hidden:
+            raise ValueError(f"tag_layers must be in [1, {n_hidden}] for this encoder, got {tag_layers}")
         self.encoder = encoder
+        self.tag_layers = tag_layers
         hidden = int(encoder.config.hidden_size)
         self.intent_dropout = nn.Dropout(dropout)
         self.intent_head = nn.Linear(hidden, n_intents)
         self.tag_dropout = nn.Dropout(dropout)
         self.tag_head = nn.Linear(hidden, n_tags)
+        # zeros = equal weights at the start; only built when used, so 1-layer checkpoints load unchanged
+        self.tag_mix = nn.Parameter(torch.zeros(tag_layers)) if tag_layers > 1 else None
 
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
@@ -35,19 +49,39 @@ class JointModel(nn.Module):
             input_ids=input_ids,
             attention_mask=attention_mask,
             token_type_ids=torch.zeros_like(input_ids),
+            output_hidden_states=self.tag_mix is not None,
         )
         hidden = out.last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
         intent_logits = self.intent_head(self.intent_dropout(pooled))
-        tag_logits = self.tag_head(self.tag_dropout(hidden))
+        token = hidden
+        if self.tag_mix is not None:
+            weights = torch.softmax(self.tag_mix, dim=0).to(hidden.dtype)
+            layers = torch.stack(out.hidden_states[-self.tag_layers :])  # [L, batch, seq, hidden]
+            token = (weights.view(-1, 1, 1, 1) * layers).sum(dim=0)
+        tag_logits = self.tag_head(self.tag_dropout(token))
         return intent_logits, tag_logits, F.normalize(pooled, p=2, dim=-1)
 
 
-def build_model(base: Path, n_intents: int, n_tags: int, dropout: float, attn: str = "sdpa") -> JointModel:
-    """Pretrained encoder weights from a local folder (never the hub)."""
+def build_model(
+    base: Path,
+    n_intents: int,
+    n_tags: int,
+    dropout: float,
+    attn: str = "sdpa",
+    tag_layers: int = 1,
+    freeze_embeddings: bool = False,
+) -> JointModel:
+    """Pretrained encoder weights from a local folder (never the hub).
+
+    freeze_embeddings keeps the word-piece embedding matrix as pretrained: a word seen only at test
+    time (a new film title) then sits in the same space as the trained words around it, and the
+    matrix (half of a MiniLM's weights) costs no gradient or optimizer step."""
     encoder = AutoModel.from_pretrained(str(base), attn_implementation=attn, local_files_only=True)
-    return JointModel(encoder, n_intents, n_tags, dropout)
+    if freeze_embeddings:
+        encoder.get_input_embeddings().weight.requires_grad_(False)
+    return JointModel(encoder, n_intents, n_tags, dropout, tag_layers)
 
 
 def load_trained(run_dir: Path, n_intents: int, n_tags: int, attn: str = "eager") -> JointModel:
@@ -55,7 +89,9 @@ def load_trained(run_dir: Path, n_intents: int, n_tags: int, attn: str = "eager"
     cfg = AutoConfig.from_pretrained(str(run_dir / "encoder"), local_files_only=True)
     cfg._attn_implementation = attn
     encoder = AutoModel.from_config(cfg, attn_implementation=attn)
-    model = JointModel(encoder, n_intents, n_tags, dropout=0.0)
+    saved = run_dir / "config.json"
+    tag_layers = int(json.loads(saved.read_text(encoding="utf-8")).get("tag_layers", 1)) if saved.is_file() else 1
+    model = JointModel(encoder, n_intents, n_tags, dropout=0.0, tag_layers=tag_layers)
     state = torch.load(run_dir / "best.pt", map_location="cpu", weights_only=True)
     model.load_state_dict(state)
     return model.eval()

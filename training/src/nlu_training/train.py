@@ -42,10 +42,13 @@ def round_robin_subset(examples: list[Example], n: int) -> list[Example]:
 
 
 def param_groups(model: JointModel, cfg: TrainConfig) -> list[dict[str, Any]]:
-    """No weight decay on biases and LayerNorm; the freshly initialised heads get head_lr."""
+    """No weight decay on biases, LayerNorm and the layer-mix weights; the freshly initialised heads get
+    head_lr; frozen parameters are left out."""
     groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = defaultdict(list)
     for name, p in model.named_parameters():
-        no_decay = name.endswith(".bias") or "LayerNorm" in name or "layer_norm" in name
+        if not p.requires_grad:
+            continue
+        no_decay = name.endswith(".bias") or "LayerNorm" in name or "layer_norm" in name or name == "tag_mix"
         groups[(name.startswith("encoder."), no_decay)].append(p)
     return [
         {"params": ps, "lr": cfg.lr if enc else cfg.head_lr, "weight_decay": 0.0 if nd else cfg.weight_decay}
@@ -79,7 +82,14 @@ def train(
     dev_enc = encode_all(splits["dev"], tokenizer, labels, cfg.max_seq_len)
     has_entities = bool(labels.entity_types)
 
-    model = build_model(base, len(labels.intents), len(labels.tags), cfg.dropout).to(device)
+    model = build_model(
+        base,
+        len(labels.intents),
+        len(labels.tags),
+        cfg.dropout,
+        tag_layers=cfg.tag_layers,
+        freeze_embeddings=cfg.freeze_embeddings,
+    ).to(device)
     loader: DataLoader[Encoded] = DataLoader(
         train_enc,  # type: ignore[arg-type]  # a list is a valid map-style dataset
         batch_size=cfg.batch_size,
