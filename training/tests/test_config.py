@@ -1,9 +1,10 @@
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from nlu_training.config import ConfigError, build_config, load_config, resolve_base
+from nlu_training.config import ADDED_LATER, ConfigError, build_config, load_config, resolve_base
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
@@ -51,6 +52,19 @@ def test_config_hash_ignores_the_data_path_but_not_hyperparameters() -> None:
     b = build_config({"data": {"path": "/b"}})
     c = build_config({"data": {"path": "/a"}, "lr": 5e-5})
     assert a.hash() == b.hash() != c.hash()
+
+
+def test_settings_added_later_change_the_hash_only_when_set() -> None:
+    """A model trained before tag_layers/freeze_embeddings existed keeps its version (ensure-model does not
+    retrain it): at their defaults they hash as if absent, i.e. as the code before them did."""
+    cfg = build_config({"data": {"path": "/a"}})
+    before = cfg.to_dict()
+    for name in ADDED_LATER:
+        del before[name]
+    before["data"] = {k: v for k, v in before["data"].items() if k not in ("path", "extra")}
+    assert cfg.hash() == hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()
+    for override in ({"tag_layers": 2}, {"freeze_embeddings": True}):
+        assert build_config({"data": {"path": "/a"}, **override}).hash() != cfg.hash()
 
 
 def test_config_is_frozen() -> None:

@@ -47,6 +47,10 @@ class DataConfig:
             raise ConfigError("data.max_train / data.max_eval must be >= 0")
 
 
+# name -> default of TrainConfig settings that came after the first versioned models (see TrainConfig.hash)
+ADDED_LATER: dict[str, Any] = {"tag_layers": 1, "freeze_embeddings": False}
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     data: DataConfig
@@ -111,8 +115,11 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     def hash(self) -> str:
-        """Hash of everything that shapes the model; data paths are left out (data has its own hash)."""
-        d = self.to_dict()
+        """Hash of everything that shapes the model; data paths are left out (data has its own hash).
+
+        Settings added after models were first versioned (ADDED_LATER) count only when changed from their
+        default, so a model trained before they existed keeps its version and is not retrained."""
+        d = {k: v for k, v in self.to_dict().items() if k not in ADDED_LATER or v != ADDED_LATER[k]}
         d["data"] = {k: v for k, v in d["data"].items() if k not in ("path", "extra")}
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
 
