@@ -11,7 +11,7 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from nlu_training.config import ConfigError, load_config, resolve_base
+from nlu_training.config import ConfigError, build_config, load_config, resolve_base
 from nlu_training.export import export_onnx
 from nlu_training.model import build_model, load_trained
 from nlu_training.pipeline import load_data
@@ -78,7 +78,8 @@ def test_frozen_embeddings_stay_pretrained_and_a_mixed_run_reloads(base: Path, t
     assert torch.equal(trained["encoder." + words], pretrained[words])
     layer = "encoder.layer.5.attention.self.query.weight"
     assert not torch.equal(trained["encoder." + layer], pretrained[layer])  # the rest did train
-    assert json.loads((tmp_path / "run" / "config.json").read_text())["tag_layers"] == 3
+    saved = build_config(json.loads((tmp_path / "run" / "config.json").read_text()))  # as export_run reads it
+    assert saved.tag_layers == 3
     labels = json.loads((tmp_path / "run" / "labels.json").read_text())
-    model = load_trained(tmp_path / "run", len(labels["intents"]), len(labels["tags"]))
+    model = load_trained(tmp_path / "run", len(labels["intents"]), len(labels["tags"]), saved.tag_layers)
     assert model.tag_mix is not None and torch.equal(model.tag_mix, trained["tag_mix"])

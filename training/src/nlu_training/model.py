@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 from transformers import AutoConfig, AutoModel, PreTrainedModel
+
+from .config import ConfigError
 
 
 class JointModel(nn.Module):
@@ -30,7 +31,8 @@ class JointModel(nn.Module):
         super().__init__()
         n_hidden = int(encoder.config.num_hidden_layers) + 1  # the embeddings' output counts as one
         if not 1 <= tag_layers <= n_hidden:
-            raise ValueError(f"tag_layers must be in [1, {n_hidden}] for this encoder, got {tag_layers}")
+            # a ConfigError, so the CLI reports it as a bad setting instead of a traceback
+            raise ConfigError(f"tag_layers must be in [1, {n_hidden}] for this encoder, got {tag_layers}")
         self.encoder = encoder
         self.tag_layers = tag_layers
         hidden = int(encoder.config.hidden_size)
@@ -84,13 +86,12 @@ def build_model(
     return JointModel(encoder, n_intents, n_tags, dropout, tag_layers)
 
 
-def load_trained(run_dir: Path, n_intents: int, n_tags: int, attn: str = "eager") -> JointModel:
-    """Rebuilds the architecture from the run's saved encoder config and loads the best weights."""
+def load_trained(run_dir: Path, n_intents: int, n_tags: int, tag_layers: int, attn: str = "eager") -> JointModel:
+    """Rebuilds the architecture from the run's saved encoder config (and its TrainConfig's tag_layers)
+    and loads the best weights."""
     cfg = AutoConfig.from_pretrained(str(run_dir / "encoder"), local_files_only=True)
     cfg._attn_implementation = attn
     encoder = AutoModel.from_config(cfg, attn_implementation=attn)
-    saved = run_dir / "config.json"
-    tag_layers = int(json.loads(saved.read_text(encoding="utf-8")).get("tag_layers", 1)) if saved.is_file() else 1
     model = JointModel(encoder, n_intents, n_tags, dropout=0.0, tag_layers=tag_layers)
     state = torch.load(run_dir / "best.pt", map_location="cpu", weights_only=True)
     model.load_state_dict(state)
