@@ -55,7 +55,9 @@ const { values } = parseArgs({
     'db-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://parley:parley@127.0.0.1:5432/parley_test' },
     'pg-restart': { type: 'string', default: 'pg_ctlcluster 15 main restart' },
     'redis-port': { type: 'string', default: '6391' },
-    'redis-down': { type: 'string', default: '10' },
+    // Longer than ioredis' 20 reconnect attempts (about 21 s at the link's backoff): the point where a command
+    // still queued is given up, which a shorter outage never reaches.
+    'redis-down': { type: 'string', default: '30' },
     model: { type: 'string', default: process.env.PARLEY_MODEL_DIR ?? 'models/default' },
     out: { type: 'string', default: 'bench/results/faults.json' },
     // Which faults to inject, comma-separated (a machine shared with others may not allow restarting PostgreSQL).
@@ -64,6 +66,7 @@ const { values } = parseArgs({
 });
 
 const PHASE_MS = Number(values.phase) * 1000;
+const PACE_MS = Number(values.pace) * 1000;
 const FAULTS = new Set(values.faults!.split(',').map((f) => f.trim()));
 const REDIS_FLAGS = ['--bind', '127.0.0.1', '--port', values['redis-port']!, '--save', '', '--appendonly', 'no'];
 
@@ -193,17 +196,25 @@ async function main(): Promise<void> {
   const nlu = nluPerInstance(2);
   const env = { databaseUrl: values['db-url']!, redisUrl, model: values.model!, extra: nlu };
   const instances: Instance[] = [];
-  for (let i = 0; i < 2; i++) instances.push(await startInstance(i, Number(values['base-port']) + i, env));
+  // Every exit of a server process (performance.now()); a fault window with one it did not cause is a crash.
+  const exits: Array<{ index: number; at: number; code: number | null; signal: string | null }> = [];
+  const start = async (index: number, port: number): Promise<Instance> => {
+    const instance = await startInstance(index, port, env);
+    instance.child?.once('exit', (code, signal) => exits.push({ index, at: performance.now(), code, signal }));
+    return instance;
+  };
+  for (let i = 0; i < 2; i++) instances.push(await start(i, Number(values['base-port']) + i));
   const alive = new Set(instances.map((i) => i.index));
   const proxy = new RoundRobinProxy(() => instances.filter((i) => alive.has(i.index)).map((i) => i.port));
-  const port = await proxy.listen();
+  const url = `http://127.0.0.1:${await proxy.listen()}`;
   const stats = newStats();
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const faults: FaultResult[] = [];
   let clients: LoadClient[] = [];
+  const late: Array<Promise<void>> = [];
   try {
-    clients = await connectClients(`http://127.0.0.1:${port}`, Number(values.clients), Number(values.pace) * 1000, stats, t0);
+    clients = await connectClients(url, Number(values.clients), PACE_MS, stats, t0);
     const sending = Promise.all(clients.map((c) => c.run(Number.POSITIVE_INFINITY)));
     await sleep(PHASE_MS / 2);
     const baseline = { ...window(stats, 0, now()), at_s: 0 };
@@ -222,7 +233,7 @@ async function main(): Promise<void> {
       const recovery = resumed.length === affected.length && affected.length > 0 ? Math.max(...resumed) / 1000 : null;
       await sleep(Math.max(0, PHASE_MS / 2 - (now() - at)));
       const restartAt = now();
-      instances[0] = await startInstance(0, instances[0].port, env);
+      instances[0] = await start(0, instances[0].port);
       alive.add(0);
       const restartS = (now() - restartAt) / 1000;
       await sleep(PHASE_MS / 2);
@@ -261,6 +272,12 @@ async function main(): Promise<void> {
       const at = now();
       execSync(`redis-cli -p ${values['redis-port']} shutdown nosave`, { stdio: 'ignore' });
       const sawDown = await waitFor(async () => (await readiness(instances)).some((r) => r.redis === 'down'), 10_000);
+      // New customers arrive during the outage: their conversation rooms are subscribed while Redis is away, and
+      // must hear the other instance once it is back (the audit counts their messages like everyone else's).
+      const arrivals = Array.from({ length: Math.max(10, Math.round(clients.length / 10)) }, (_, k) => new LoadClient(url, clients.length + k, PACE_MS, stats, t0));
+      await Promise.all(arrivals.map((c) => c.connect()));
+      clients.push(...arrivals);
+      late.push(...arrivals.map((c) => c.run(Number.POSITIVE_INFINITY)));
       await sleep(Number(values['redis-down']) * 1000 - (now() - at));
       const startAt = now();
       redis = startRedis();
@@ -272,6 +289,8 @@ async function main(): Promise<void> {
         ...window(stats, at, now()),
         recovery_s: upAt === null ? null : r2((upAt - t0 - startAt) / 1000),
         detail: {
+          customers_arrived_meanwhile: arrivals.length,
+          instances_exited: exits.filter((e) => e.at - t0 >= at).length,
           readiness_reported_down: sawDown !== null,
           down_s: r2((startAt - at) / 1000),
           recovery: 'from starting Redis again until every instance reports redis up (its clients were served throughout)',
@@ -348,6 +367,7 @@ async function main(): Promise<void> {
 
     for (const c of clients) c.stop();
     await sending;
+    await Promise.all(late);
     const drained = await settle(clients, 120_000);
     const counted = await audit(env.databaseUrl, clients);
     const all = latencySummary(stats);

@@ -1,3 +1,5 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { AddressInfo, createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { BotReply, MessageView, SendMessageResult } from '@app/contracts';
 import { TurnRepository } from '@app/database';
@@ -224,3 +226,55 @@ describe('one instance without a reachable Redis', () => {
     }
   });
 });
+
+describe('Redis away for longer than a command may wait, then back', () => {
+  it('keeps the rooms joined meanwhile: once Redis returns they hear the other instances, and nothing was thrown', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}/0`;
+    const env = { REDIS_URL: url, TURN_SWEEP_INTERVAL_SECONDS: '0' };
+    const a = await bootTestApp({ kind: 'postgres' }, env);
+    let b: TestApp | undefined;
+    let redis: ChildProcess | undefined;
+    const sockets: WidgetSocket[] = [];
+    try {
+      // Joined while nothing listens on the port: the room's subscription waits in the subscriber's queue.
+      const onA = await startConversation(a.url);
+      sockets.push(onA.socket);
+      // ioredis gives up on a queued command after 20 reconnect attempts (about 21 s at our backoff); the outage
+      // must outlast that. Nothing can be observed from outside meanwhile, so this one waits on the clock.
+      await new Promise((r) => setTimeout(r, 23_000));
+      redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      await until(async () => ((await (await fetch(`${a.url}/ready`)).json()) as { checks: { redis: string } }).checks.redis === 'up');
+      b = await bootTestApp({ kind: 'postgres' }, env);
+      const onB = await startConversation(b.url, { token: onA.conversation.token });
+      sockets.push(onB.socket);
+      const replyOnA = waitForEvent(onA.socket, 'bot:reply', { timeout: SEND_TIMEOUT });
+      const sent = await send(onB.socket, 'where is my order 732201349959');
+      expect((await replyOnA).replyTo).toBe(sent.messageId);
+    } finally {
+      for (const s of sockets) s.disconnect();
+      await b?.close();
+      await a.close();
+      redis?.kill();
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function until(check: () => Promise<boolean>, timeout = 15_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeout} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -35,8 +35,11 @@ export class SocketRedisLink implements OnApplicationShutdown {
     // Auto-pipelining: what is published in one event-loop turn (a turn's reply and its copies to the agent room,
     // the emits of concurrent turns) goes to Redis in one write instead of one write each.
     this.pub = this.connect(url, 'parley-io-pub', { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
-    // The subscriber queues its (re)subscriptions until Redis is back.
-    this.sub = this.connect(url, 'parley-io-sub', {});
+    // The subscriber queues its (re)subscriptions until Redis is back, however long that takes: with ioredis'
+    // default of 20 retries per command, a room joined during an outage of about 20 s would have its subscription
+    // dropped (that room would never hear the other instances again) and the rejection would end the process.
+    this.sub = this.connect(url, 'parley-io-sub', { maxRetriesPerRequest: null });
+    observeSubscriptions(this.sub, (error) => this.complain('parley-io-sub', error));
   }
 
   get enabled(): boolean {
@@ -73,6 +76,26 @@ export class SocketRedisLink implements OnApplicationShutdown {
     if (Date.now() - this.lastComplaint < 10_000) return;
     this.lastComplaint = Date.now();
     this.logger.warn({ event: 'socket_redis.error', connection, message: error.message });
+  }
+}
+
+/**
+ * The adapter calls `ssubscribe`/`sunsubscribe` and drops their promises. A command still waiting in the
+ * subscriber's offline queue is rejected when the queue is flushed (the connection is closed at shutdown while
+ * Redis is away), and in Node an unhandled rejection ends the process. Each such promise is observed here (the
+ * failure is logged, throttled) and handed back unchanged to the adapter.
+ */
+export function observeSubscriptions(client: Redis, onError: (error: Error) => void): void {
+  for (const name of ['ssubscribe', 'sunsubscribe'] as const) {
+    const command = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    Object.defineProperty(client, name, {
+      configurable: true,
+      value: (...args: unknown[]) => {
+        const reply = command(...args);
+        reply.catch(onError);
+        return reply;
+      },
+    });
   }
 }
 
