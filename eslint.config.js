@@ -16,6 +16,14 @@ module.exports = tseslint.config(
     },
   },
   {
+    // A promise nobody awaits or catches: its rejection is unhandled, and that ends a Node process. Type-aware,
+    // so only over the code that runs in production (tests await what they check).
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: __dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': 'error' },
+  },
+  {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     plugins: { jest },
     rules: { 'jest/no-focused-tests': 'error', 'jest/no-disabled-tests': 'error' },

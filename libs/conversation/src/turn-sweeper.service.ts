@@ -22,7 +22,7 @@ export class TurnSweeper implements OnApplicationBootstrap, BeforeApplicationShu
   onApplicationBootstrap(): void {
     const seconds = this.config.chat.sweepIntervalSeconds;
     if (seconds <= 0) return;
-    this.timer = setInterval(() => this.tick(), seconds * 1000);
+    this.timer = setInterval(() => void this.tick(), seconds * 1000); // tick() catches its own errors
     this.timer.unref();
   }
 
