@@ -1,4 +1,4 @@
-"""python -m nlu_training {prepare,train,evaluate,evaluate-model,export,all,bench} (see --help)."""
+"""python -m nlu_training {prepare,train,evaluate,evaluate-model,export,all,bench,pack-base} (see --help)."""
 
 from __future__ import annotations
 
@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         help='JSON Lines progress events (phase/step/epoch/done) to PATH, or "-" for stdout',
     )
 
+    s = sub.add_parser("pack-base", help="base folder in fp16 (weights, tokenizer, licence) to carry to a GPU machine")
+    s.add_argument("--base", type=Path, default=None, help="local HF BERT folder (default: installed MiniLM)")
+    s.add_argument("--out", type=Path, required=True)
+    s.add_argument("--dtype", choices=("fp16", "bf16", "fp32"), default="fp16")
+
     s = sub.add_parser("bench", help="`all` + test metrics into bench/results/training-<dataset>.json")
     common(s, data=False)
     s.add_argument("--out", type=Path, default=None, help="MODEL_DIR (default var/bench/<config name>)")
@@ -137,6 +142,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         stale = staleness(args.model, fp)
         print(json.dumps({**fp, "model": str(args.model), "stale": stale}))
         return 3 if stale else 0
+    if args.command == "pack-base":
+        from .pack import pack_base
+
+        info = pack_base(resolve_base(args.base), args.out, args.dtype)
+        print(json.dumps({k: info[k] for k in ("dtype", "bytes")} | {"out": str(args.out)}))
+        return 0
     if args.command == "evaluate":
         m = pipeline.evaluate_run(args.run, args.data)
         print(json.dumps({k: m[k] for k in ("n", "intent_accuracy", "intent_macro_f1", "slot_f1", "exact_match")}))

@@ -80,7 +80,9 @@ def build_model(
     freeze_embeddings keeps the word-piece embedding matrix as pretrained: a word seen only at test
     time (a new film title) then sits in the same space as the trained words around it, and the
     matrix (half of a MiniLM's weights) costs no gradient or optimizer step."""
-    encoder = AutoModel.from_pretrained(str(base), attn_implementation=attn, local_files_only=True)
+    # fp32 master weights whatever the folder stores (a half-precision base, as `pack-base` writes for the GPU
+    # check, or transformers 5 loading a checkpoint in its own dtype); a GPU computes in bf16 under autocast.
+    encoder = AutoModel.from_pretrained(str(base), attn_implementation=attn, local_files_only=True).float()
     if freeze_embeddings:
         encoder.get_input_embeddings().weight.requires_grad_(False)
     return JointModel(encoder, n_intents, n_tags, dropout, tag_layers)

@@ -24,7 +24,6 @@ from .model import load_trained
 from .oos import OOS_INTENT
 from .progress import NO_PROGRESS, Progress
 from .readers import Example
-from .report import write_report
 from .train import round_robin_subset, train
 
 log = logging.getLogger("nlu_training")
@@ -188,6 +187,8 @@ def _export_into(
         "train": info["summary"],
         "data": data_block(info),
     }
+    from .report import write_report  # matplotlib only where a report is written (not for `train`)
+
     write_report(tmp, metrics, labels, cfg)
     manifest = build_manifest(tmp, cfg, info, cal, test_fp32, parity)
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
