@@ -109,6 +109,13 @@ function lastErrorAfter(stats: Stats, from: number, to: number): number {
   return last.length ? (Math.max(...last) - from) / 1000 : 0;
 }
 
+/** Client errors in [from, to) per whole second after `from` (`{"12": 40}`: 40 errors 12–13 s in), for when they came. */
+function errorsBySecond(stats: Stats, from: number, to: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [at] of stats.errorLog) if (at >= from && at < to) out[Math.floor((at - from) / 1000)] = (out[Math.floor((at - from) / 1000)] ?? 0) + 1;
+  return out;
+}
+
 /** A copy of `modelDir` under a new version whose ONNX file no longer matches the manifest's sha256. */
 function corruptCopy(modelDir: string): { dir: string; version: string; file: string; manifest: Record<string, unknown> } {
   const dir = mkdtempSync(join(tmpdir(), 'parley-corrupt-model-'));
@@ -251,7 +258,13 @@ async function main(): Promise<void> {
     if (FAULTS.has('pg')) {
       const at = now();
       const began = performance.now();
-      execSync(values['pg-restart']!, { stdio: 'inherit' });
+      // Not execSync: that would freeze this process, clients and proxy included, for the whole restart, so the
+      // servers would see no traffic while PostgreSQL is away (and the clients a burst of stale timeouts after).
+      await new Promise<void>((ok, fail) => {
+        const child = spawn('bash', ['-c', values['pg-restart']!], { stdio: 'inherit' });
+        child.once('error', fail);
+        child.once('exit', (code) => (code === 0 ? ok() : fail(new Error(`--pg-restart exited with ${code}`))));
+      });
       const commandS = (performance.now() - began) / 1000;
       const readyAt = await waitFor(async () => (await readiness(instances)).every((r) => r.status === 200), 60_000);
       await sleep(PHASE_MS);
@@ -262,7 +275,13 @@ async function main(): Promise<void> {
         at_s: r2(at / 1000),
         ...window(stats, at, now()),
         recovery_s: readyS === null ? null : r2(Math.max(readyS, lastError)),
-        detail: { restart_command_s: r2(commandS), ready_again_s: readyS === null ? null : r2(readyS), last_client_error_s: r2(lastError), recovery: 'until every instance is ready and no client error follows' },
+        detail: {
+          restart_command_s: r2(commandS),
+          ready_again_s: readyS === null ? null : r2(readyS),
+          last_client_error_s: r2(lastError),
+          client_errors_by_second: errorsBySecond(stats, at, now()),
+          recovery: 'until every instance is ready and no client error follows',
+        },
       });
       console.log(faults[faults.length - 1]);
     }
