@@ -112,7 +112,11 @@ function lastErrorAfter(stats: Stats, from: number, to: number): number {
 /** Client errors in [from, to) per whole second after `from` (`{"12": 40}`: 40 errors 12–13 s in), for when they came. */
 function errorsBySecond(stats: Stats, from: number, to: number): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [at] of stats.errorLog) if (at >= from && at < to) out[Math.floor((at - from) / 1000)] = (out[Math.floor((at - from) / 1000)] ?? 0) + 1;
+  for (const [at] of stats.errorLog) {
+    if (at < from || at >= to) continue;
+    const second = Math.floor((at - from) / 1000);
+    out[second] = (out[second] ?? 0) + 1;
+  }
   return out;
 }
 

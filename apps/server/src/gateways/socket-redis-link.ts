@@ -85,7 +85,7 @@ export class SocketRedisLink implements OnApplicationShutdown {
  * Redis is away), and in Node an unhandled rejection ends the process. Each such promise is observed here (the
  * failure is logged, throttled) and handed back unchanged to the adapter.
  */
-export function observeSubscriptions(client: Redis, onError: (error: Error) => void): void {
+function observeSubscriptions(client: Redis, onError: (error: Error) => void): void {
   for (const name of ['ssubscribe', 'sunsubscribe'] as const) {
     const command = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
     Object.defineProperty(client, name, {
