@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { Client } from 'pg';
 import type { SendMessageResult } from '@app/contracts';
-import { bootTestApp, DEFAULT_TEST_DATABASE_URL, requestOk, startConversation, TestApp, truncateChat, WidgetSocket } from '@app/testing';
+import { bootTestApp, DEFAULT_TEST_DATABASE_URL, requestOk, startConversation, TestApp, truncateChat, until, WidgetSocket } from '@app/testing';
 import { launchBrowser, openPage, UI_TIMEOUT, widget } from './browser.helper';
 
 /**
@@ -15,14 +15,6 @@ jest.setTimeout(300_000);
 
 /** First key of the turn's advisory lock (TurnRepository's TURN_LOCK_CLASS). */
 const TURN_LOCK_CLASS = 0x5054;
-
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = UI_TIMEOUT): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('widget under admission control (browser, PostgreSQL)', () => {
   let t: TestApp;
@@ -66,7 +58,7 @@ describe('widget under admission control (browser, PostgreSQL)', () => {
     await w.input.press('Enter');
     const bubble = w.customer.first();
 
-    await until('a BUSY refusal', async () => (await refusedSoFar()) >= 1);
+    await until('a BUSY refusal', async () => (await refusedSoFar()) >= 1, UI_TIMEOUT);
     expect(await bubble.getAttribute('data-state')).toBe('sending');
     expect(await bubble.locator('.state').textContent()).toBe('Sending…');
     expect(await w.alert.isVisible()).toBe(false);

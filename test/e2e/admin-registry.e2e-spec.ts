@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +11,16 @@ import {
   collectEvents,
   DEFAULT_TEST_DATABASE_URL,
   makePgliteDir,
+  ParleyProcess,
   removeDir,
   requestOk,
   requireModelDir,
   signIn,
+  spawnParley,
   startConversation,
+  stopParley,
   TestApp,
+  until,
   waitForEvent,
 } from '@app/testing';
 
@@ -48,41 +51,6 @@ async function call(url: string, token: string | null, method: string, path: str
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-/** `npm run worker` as its own process (builds dist/ first when the sources are newer). */
-async function startWorker(env: Record<string, string>): Promise<{ proc: ChildProcess; workerId: string; output: string[] }> {
-  const output: string[] = [];
-  const proc = spawn(process.execPath, ['scripts/start.js', 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  const workerId = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      output.push(d.toString());
-      const m = /PARLEY_WORKER_READY (\{.*\})/.exec(buf);
-      if (m) resolve(JSON.parse(m[1]).workerId);
-    });
-    proc.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${output.join('').slice(-2000)}`)));
-  });
-  return { proc, workerId, output };
-}
-
-async function stopWorker(proc: ChildProcess | null): Promise<void> {
-  if (!proc || proc.exitCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  await exited;
-}
-
 /** Empties what this file owns in the shared PostgreSQL test database (tables may not exist yet). */
 async function resetRegistry(): Promise<void> {
   const client = new Client({ connectionString: PG_URL });
@@ -106,7 +74,7 @@ const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n')
 describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraining and the model registry on %s', (kind) => {
   let a: TestApp;
   let b: TestApp | null = null;
-  let worker: { proc: ChildProcess; workerId: string; output: string[] } | null = null;
+  let worker: ParleyProcess | null = null;
   let token: string;
   let pgliteDir: string | undefined;
   const modelsDir = mkdtempSync(join(tmpdir(), 'parley-models-'));
@@ -140,12 +108,12 @@ describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraini
     token = (await signIn(a, 'admin')).token;
     if (kind === 'postgres') {
       b = await bootTestApp({ kind }, env);
-      worker = await startWorker({ DATABASE_URL: PG_URL, MODELS_DIR: modelsDir, LOG_LEVEL: 'info', WORKER_MODE: 'off' });
+      worker = await spawnParley('worker', { DATABASE_URL: PG_URL, MODELS_DIR: modelsDir, LOG_LEVEL: 'info', WORKER_MODE: 'off' });
     }
   });
 
   afterAll(async () => {
-    await stopWorker(worker?.proc ?? null);
+    await stopParley(worker);
     await b?.close();
     await a?.close();
     if (pgliteDir) removeDir(pgliteDir);
@@ -274,7 +242,7 @@ describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraini
     expect(done.status).toBe('succeeded');
     expect(done.progress.phase).toBe('done');
     expect(done.datasetHash).toMatch(/^[0-9a-f]{64}$/);
-    if (worker) expect(done.workerId).toBe(worker.workerId); // the separate process ran it, not a server
+    if (worker) expect(done.workerId).toBe(worker.ready.workerId); // the separate process ran it, not a server
 
     const seqs = polled.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));

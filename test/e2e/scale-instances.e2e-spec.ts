@@ -11,6 +11,7 @@ import {
   startConversation,
   TestApp,
   truncateChat,
+  until,
   waitForEvent,
   WidgetSocket,
 } from '@app/testing';
@@ -244,7 +245,7 @@ describe('Redis away for longer than a command may wait, then back', () => {
       // must outlast that. Nothing can be observed from outside meanwhile, so this one waits on the clock.
       await new Promise((r) => setTimeout(r, 23_000));
       redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-      await until(async () => ((await (await fetch(`${a.url}/ready`)).json()) as { checks: { redis: string } }).checks.redis === 'up');
+      await until('Redis to be up again', async () => ((await (await fetch(`${a.url}/ready`)).json()) as { checks: { redis: string } }).checks.redis === 'up', 15_000);
       b = await bootTestApp({ kind: 'postgres' }, env);
       const onB = await startConversation(b.url, { token: onA.conversation.token });
       sockets.push(onB.socket);
@@ -269,12 +270,4 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-async function until(check: () => Promise<boolean>, timeout = 15_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeout} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -64,6 +64,10 @@ def test_a_pack_over_the_limit_is_refused_and_leaves_the_old_folder(packed: Path
     assert not (tmp_path / "base.partial").exists()
     with pytest.raises(ConfigError, match="dtype"):
         pack_base(resolve_base(None), out, dtype="int4")
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(ConfigError, match="not a folder"):
+        pack_base(resolve_base(None), tmp_path / "a-file")
+    assert (tmp_path / "a-file").read_text() == "not a folder"
 
 
 @pytest.mark.slow

@@ -53,3 +53,17 @@ export function collectEvents<E extends keyof ServerToClientEvents>(socket: Widg
     },
   };
 }
+
+/**
+ * Polls `probe` every `everyMs` until it returns something truthy, and resolves with that; rejects with
+ * "timed out waiting for <what>" after `timeoutMs`. For state with no event to wait on (readiness, a row).
+ */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

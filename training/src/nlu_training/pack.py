@@ -34,6 +34,8 @@ def pack_base(base: Path, out: Path, dtype: str = "fp16", limit_bytes: int = CAR
     any transformers version that loaded the original; other weight formats go through save_pretrained."""
     if dtype not in DTYPES:
         raise ConfigError(f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: exists and is not a folder")
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
