@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlu_training.decoding import bio_grammar, decode_word_tags, viterbi_tags
+from nlu_training.decoding import CrfScores, bio_grammar, crf_marginals, decode_word_tags, viterbi_tags, word_rows
 from nlu_training.words import bio_to_spans, split_words
 
 TAGS = ["O", "B-order_id", "I-order_id", "B-person_name", "I-person_name"]
@@ -80,8 +80,26 @@ def test_viterbi_is_exact_on_small_cases() -> None:
 @pytest.mark.parametrize("case", json.loads(GOLDEN.read_text(encoding="utf-8"))["cases"])
 def test_golden_cases_shared_with_the_typescript_runtime(case: dict) -> None:
     logits = np.array(case["logits"], dtype=np.float32)
-    path = decode_word_tags(logits, case["first_piece"], case["tags"])
+    crf = CrfScores.from_json(case["crf"], len(case["tags"])) if "crf" in case else None
+    path = decode_word_tags(logits, case["first_piece"], case["tags"], crf)
     assert [case["tags"][t] for t in path] == case["word_tags"]
+    rows = word_rows(logits, case["first_piece"], len(case["tags"]), crf)
+    if crf is None:
+        probs = [np.exp(rows[w, t]) for w, t in enumerate(path)]
+    else:
+        marg = crf_marginals(rows, *bio_grammar(case["tags"]), crf)
+        probs = [marg[w, t] for w, t in enumerate(path)]
+    np.testing.assert_allclose(probs, case["probs"], rtol=1e-12)
+
+
+def test_golden_crf_cases_decode_otherwise_without_their_learned_scores() -> None:
+    cases = [c for c in json.loads(GOLDEN.read_text(encoding="utf-8"))["cases"] if "crf" in c]
+    assert len(cases) >= 20
+    plain = [
+        [c["tags"][t] for t in decode_word_tags(np.array(c["logits"], np.float32), c["first_piece"], c["tags"])]
+        for c in cases
+    ]
+    assert sum(p != c["word_tags"] for p, c in zip(plain, cases, strict=True)) >= 5
 
 
 def test_golden_cases_exercise_invalid_argmax_paths() -> None:

@@ -81,5 +81,5 @@ def test_frozen_embeddings_stay_pretrained_and_a_mixed_run_reloads(base: Path, t
     saved = build_config(json.loads((tmp_path / "run" / "config.json").read_text()))  # as export_run reads it
     assert saved.tag_layers == 3
     labels = json.loads((tmp_path / "run" / "labels.json").read_text())
-    model = load_trained(tmp_path / "run", len(labels["intents"]), len(labels["tags"]), saved.tag_layers)
+    model = load_trained(tmp_path / "run", len(labels["intents"]), labels["tags"], saved.tag_layers)
     assert model.tag_mix is not None and torch.equal(model.tag_mix, trained["tag_mix"])

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 import pytest
+from transformers import AutoTokenizer
 
-from conftest import TinyRun
+from conftest import TINY, TinyRun
+from nlu_training.config import load_config, resolve_base
 from nlu_training.data import sha256_file
-from nlu_training.pipeline import evaluate_run, export_run, load_data
+from nlu_training.encode import Labels, decode_spans, encode_example
+from nlu_training.pipeline import evaluate_run, export_run, load_data, run_all
 from nlu_training.train import train
 
 pytestmark = pytest.mark.slow
@@ -121,3 +125,29 @@ def test_evaluate_scores_a_canonical_file(tiny_run: TinyRun, tmp_path: Path) -> 
     m = evaluate_run(tiny_run.work / "run", subset)
     assert m["n"] == 40 and 0 <= m["intent_accuracy"] <= 100 and 0 <= m["slot_f1"] <= 100
     assert json.loads((tiny_run.work / "run" / "eval-some.json").read_text())["n"] == 40
+
+
+def test_a_crf_model_ships_its_learned_scores_and_its_parity_file_decodes_with_them(tmp_path: Path) -> None:
+    cfg = dataclasses.replace(load_config(TINY), crf=True)
+    manifest = run_all(cfg, resolve_base(None), tmp_path / "model", tmp_path / "work")
+    folder = tmp_path / "model"
+    assert manifest["schema_version"] == 2  # a runtime that knows only version 1 refuses it
+    assert manifest["parity"]["fp32_max_abs_logit_diff"] <= 1e-4
+    assert manifest["parity"]["intent_agreement"] >= 99.5 and manifest["parity"]["slot_f1_drop"] <= 0.5
+    labels = Labels.load(folder / "labels.json")
+    assert labels.crf is not None
+    assert max(abs(v) for row in labels.crf.transitions for v in row) > 1e-2  # learned, not the zero start
+    # The export decoded its parity rows with the model's own scores; the scores read back from labels.json
+    # (what the TypeScript runtime reads) give the same entities.
+    rows = [json.loads(x) for x in (folder / "parity.jsonl").read_text().splitlines()]
+    sess = ort.InferenceSession(str(folder / "model.onnx"), providers=["CPUExecutionProvider"])
+    tok = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+    for r in rows:
+        ex = {"text": r["text"], "intent": labels.intents[0], "entities": []}
+        enc = encode_example(ex, tok, labels, cfg.max_seq_len)
+        assert enc.input_ids == r["input_ids"]
+        ids = np.array([enc.input_ids], dtype=np.int64)
+        _, tl, _ = sess.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+        spans = decode_spans(enc, tl[0], labels)[0]
+        assert [(s.label, s.start, s.end) for s in spans] == [(e["label"], e["start"], e["end"]) for e in r["entities"]]
+    assert any(r["entities"] for r in rows)

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bioGrammar, decodeEntities, rankIntents, softmax, tagWords, viterbiTags } from './decoding';
+import { bioGrammar, crfChain, crfMarginals, decodeEntities, rankIntents, softmax, tagWords, viterbiTags } from './decoding';
 import { splitWords } from './words';
 
 const TAGS = ['O', 'B-order_id', 'I-order_id', 'B-person_name', 'I-person_name'];
@@ -136,14 +136,29 @@ describe('tagWords (Viterbi over valid BIO)', () => {
     first_piece: number[];
     logits: number[][];
     word_tags: string[];
+    probs: number[];
+    crf?: { start: number[]; end: number[]; transitions: number[][] };
   }
   const golden: { cases: GoldenCase[] } = JSON.parse(readFileSync(join(__dirname, '../../../test/fixtures/nlu/decoding.golden.json'), 'utf8'));
 
-  it('decodes the golden cases exactly as training/src/nlu_training/decoding.py does', () => {
-    expect(golden.cases.length).toBeGreaterThanOrEqual(40);
+  it('decodes the golden cases exactly as training/src/nlu_training/decoding.py does, with and without learned CRF scores', () => {
+    expect(golden.cases.length).toBeGreaterThanOrEqual(60);
+    expect(golden.cases.filter((c) => c.crf).length).toBeGreaterThanOrEqual(20);
     for (const c of golden.cases) {
-      const got = tagWords({ logits: Float32Array.from(c.logits.flat()), offset: 0, nTags: c.tags.length }, c.first_piece, c.tags).map((t) => t.tag);
-      expect({ case: c.first_piece, tags: got }).toEqual({ case: c.first_piece, tags: c.word_tags });
+      const got = tagWords({ logits: Float32Array.from(c.logits.flat()), offset: 0, nTags: c.tags.length }, c.first_piece, c.tags, c.crf ? crfChain(c.crf) : null);
+      expect({ case: c.first_piece, tags: got.map((t) => t.tag) }).toEqual({ case: c.first_piece, tags: c.word_tags });
+      got.forEach((t, w) => expect(Math.abs(t.prob - c.probs[w])).toBeLessThan(1e-12));
     }
+  });
+
+  it('gives CRF marginals that sum to one over the tags of each word and never open with an I- tag', () => {
+    const c = golden.cases.find((g) => g.crf && g.first_piece.length > 4);
+    if (!c?.crf) throw new Error('the fixture has CRF cases with several words');
+    const n = c.tags.length;
+    const words = c.first_piece.length;
+    const scores = Float64Array.from(c.first_piece.flatMap((p) => (p >= 0 ? c.logits[p] : c.tags.map((_, t) => (t === 0 ? 0 : -Infinity)))));
+    const m = crfMarginals(scores, words, bioGrammar(c.tags), crfChain(c.crf));
+    for (let w = 0; w < words; w++) expect(m.slice(w * n, (w + 1) * n).reduce((x, y) => x + y, 0)).toBeCloseTo(1, 12);
+    c.tags.forEach((tag, t) => tag.startsWith('I-') && expect(m[t]).toBe(0));
   });
 });

@@ -62,32 +62,53 @@ export function bioGrammar(tags: readonly string[]): BioGrammar {
 }
 
 /**
- * Best valid BIO path through `logProbs` (`[nWords, T]`, row-major) by Viterbi; ties go to the lowest
- * tag index. The same algorithm and tie-breaking as training/src/nlu_training/decoding.py.
+ * The learned scores of a model trained with a linear-chain CRF (labels.json `crf`,
+ * training/src/nlu_training/crf.py), flattened once per model: `trans[prev * T + cur]`.
  */
-export function viterbiTags(logProbs: Float64Array, nWords: number, grammar: BioGrammar): number[] {
+export interface CrfChain {
+  start: Float64Array;
+  end: Float64Array;
+  trans: Float64Array;
+}
+
+/** labels.json's `{start, end, transitions}` (already shape-checked) as a CrfChain. */
+export function crfChain(scores: { start: readonly number[]; end: readonly number[]; transitions: readonly (readonly number[])[] }): CrfChain {
+  const n = scores.start.length;
+  const trans = new Float64Array(n * n);
+  scores.transitions.forEach((row, p) => row.forEach((v, c) => (trans[p * n + c] = v)));
+  return { start: Float64Array.from(scores.start), end: Float64Array.from(scores.end), trans };
+}
+
+/**
+ * Best valid BIO path through `scores` (`[nWords, T]`, row-major: per-word log-softmax, or the raw tag
+ * logits when the model has a CRF, whose learned start / transition / end scores are then added) by
+ * Viterbi; ties go to the lowest tag index. The same algorithm, order of additions and tie-breaking as
+ * training/src/nlu_training/decoding.py `viterbi_tags`.
+ */
+export function viterbiTags(scores: Float64Array, nWords: number, grammar: BioGrammar, crf: CrfChain | null = null): number[] {
   if (nWords === 0) return [];
   const n = grammar.mayStart.length;
   let score = new Float64Array(n);
   let next = new Float64Array(n);
-  for (let t = 0; t < n; t++) score[t] = grammar.mayStart[t] ? logProbs[t] : -Infinity;
+  for (let t = 0; t < n; t++) score[t] = grammar.mayStart[t] ? scores[t] + (crf ? crf.start[t] : 0) : -Infinity;
   const back = new Int32Array(nWords * n);
   for (let i = 1; i < nWords; i++) {
     for (let c = 0; c < n; c++) {
       let best = -Infinity;
       let arg = 0;
       for (let p = 0; p < n; p++) {
-        const v = grammar.mayFollow[p * n + c] ? score[p] : -Infinity;
+        const v = grammar.mayFollow[p * n + c] ? score[p] + (crf ? crf.trans[p * n + c] : 0) : -Infinity;
         if (v > best) {
           best = v;
           arg = p;
         }
       }
       back[i * n + c] = arg;
-      next[c] = best + logProbs[i * n + c];
+      next[c] = best + scores[i * n + c];
     }
     [score, next] = [next, score];
   }
+  if (crf) for (let t = 0; t < n; t++) score[t] += crf.end[t];
   let last = 0;
   for (let t = 1; t < n; t++) if (score[t] > score[last]) last = t;
   const path = new Array<number>(nWords);
@@ -96,31 +117,73 @@ export function viterbiTags(logProbs: Float64Array, nWords: number, grammar: Bio
   return path;
 }
 
+/** log(sum(exp(xs))) of `n` values read by `at(k)`; -Infinity when every value is. */
+function logSumExp(n: number, at: (k: number) => number): number {
+  let max = -Infinity;
+  for (let k = 0; k < n; k++) max = Math.max(max, at(k));
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let k = 0; k < n; k++) sum += Math.exp(at(k) - max);
+  return max + Math.log(sum);
+}
+
+/**
+ * p(word i has tag t) `[nWords, T]` under the CRF over valid BIO paths (forward-backward in log space),
+ * as decoding.py `crf_marginals`: what a CRF model's entity score is made of.
+ */
+export function crfMarginals(scores: Float64Array, nWords: number, grammar: BioGrammar, crf: CrfChain): Float64Array {
+  const n = grammar.mayStart.length;
+  const alpha = new Float64Array(nWords * n);
+  const beta = new Float64Array(nWords * n);
+  const trans = (p: number, c: number): number => (grammar.mayFollow[p * n + c] ? crf.trans[p * n + c] : -Infinity);
+  for (let t = 0; t < n; t++) alpha[t] = grammar.mayStart[t] ? scores[t] + crf.start[t] : -Infinity;
+  for (let i = 1; i < nWords; i++) {
+    for (let c = 0; c < n; c++) alpha[i * n + c] = logSumExp(n, (p) => alpha[(i - 1) * n + p] + trans(p, c)) + scores[i * n + c];
+  }
+  for (let t = 0; t < n; t++) beta[(nWords - 1) * n + t] = crf.end[t];
+  for (let i = nWords - 2; i >= 0; i--) {
+    for (let p = 0; p < n; p++) beta[i * n + p] = logSumExp(n, (c) => trans(p, c) + scores[(i + 1) * n + c] + beta[(i + 1) * n + c]);
+  }
+  const logZ = logSumExp(n, (t) => alpha[(nWords - 1) * n + t] + crf.end[t]);
+  const out = new Float64Array(nWords * n);
+  for (let k = 0; k < out.length; k++) out[k] = Math.exp(alpha[k] + beta[k] - logZ);
+  return out;
+}
+
 /**
  * The BIO tag of each word (predicted at its first piece; a word without pieces (-1) is O) as the best
- * valid BIO sequence over the whole message, with the tag's softmax probability. Arg-max per word
- * breaks the grammar (`O I-x`, `B-x I-y`) where the model hesitates at a boundary; Viterbi weighs
- * both neighbours instead (docs/model-format.md).
+ * valid BIO sequence over the whole message, with the tag's probability. Arg-max per word breaks the
+ * grammar (`O I-x`, `B-x I-y`) where the model hesitates at a boundary; Viterbi weighs both neighbours
+ * instead (docs/model-format.md). Without a CRF a word's scores are its log-softmax and the probability
+ * is that softmax; with one, the scores are the raw logits plus the learned scores and the probability
+ * is the tag's marginal under the CRF.
  */
-export function tagWords(row: TagRow, firstPiece: readonly number[], tags: readonly string[]): WordTag[] {
+export function tagWords(row: TagRow, firstPiece: readonly number[], tags: readonly string[], crf: CrfChain | null = null): WordTag[] {
   const n = row.nTags;
   // log-softmax per word, as decoding.py computes it (log of a softmax would underflow to -Infinity).
-  const logProbs = new Float64Array(firstPiece.length * n).fill(-Infinity);
+  const scores = new Float64Array(firstPiece.length * n).fill(-Infinity);
   firstPiece.forEach((piece, w) => {
     if (piece < 0) {
-      logProbs[w * n] = 0; // O, certainly
+      scores[w * n] = 0; // O, certainly
       return;
     }
     const off = row.offset + piece * n;
+    if (crf) {
+      for (let t = 0; t < n; t++) scores[w * n + t] = row.logits[off + t];
+      return;
+    }
     let max = -Infinity;
     for (let t = 0; t < n; t++) max = Math.max(max, row.logits[off + t]);
     let sum = 0;
     for (let t = 0; t < n; t++) sum += Math.exp(row.logits[off + t] - max);
     const logSum = Math.log(sum);
-    for (let t = 0; t < n; t++) logProbs[w * n + t] = row.logits[off + t] - max - logSum;
+    for (let t = 0; t < n; t++) scores[w * n + t] = row.logits[off + t] - max - logSum;
   });
-  const path = viterbiTags(logProbs, firstPiece.length, bioGrammar(tags));
-  return path.map((t, w) => ({ tag: tags[t], prob: Math.exp(logProbs[w * n + t]) }));
+  const grammar = bioGrammar(tags);
+  const path = viterbiTags(scores, firstPiece.length, grammar, crf);
+  if (!crf) return path.map((t, w) => ({ tag: tags[t], prob: Math.exp(scores[w * n + t]) }));
+  const marginals = crfMarginals(scores, firstPiece.length, grammar, crf);
+  return path.map((t, w) => ({ tag: tags[t], prob: marginals[w * n + t] }));
 }
 
 /**

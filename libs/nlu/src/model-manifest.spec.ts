@@ -8,12 +8,12 @@ import { ModelLoadError } from './nlu.errors';
 const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
 
 /** A small but well-formed model folder (the ONNX bytes are never run here). */
-function makeFolder(overrides: Record<string, unknown> = {}): string {
+function makeFolder(overrides: Record<string, unknown> = {}, labels: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'nlu-manifest-'));
   const files: Record<string, string> = {
     'model.int8.onnx': 'int8-graph-bytes',
     'model.onnx': 'fp32-graph-bytes',
-    'labels.json': JSON.stringify({ intents: ['a', 'b'], tags: ['O', 'B-x', 'I-x'], entity_types: ['x'] }),
+    'labels.json': JSON.stringify({ intents: ['a', 'b'], tags: ['O', 'B-x', 'I-x'], entity_types: ['x'], ...labels }),
     'tokenizer.json': '{}',
   };
   for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);
@@ -43,8 +43,8 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe('verifyModelFolder', () => {
   const dirs: string[] = [];
-  const folder = (o?: Record<string, unknown>): string => {
-    const d = makeFolder(o);
+  const folder = (o?: Record<string, unknown>, labels?: Record<string, unknown>): string => {
+    const d = makeFolder(o, labels);
     dirs.push(d);
     return d;
   };
@@ -74,7 +74,17 @@ describe('verifyModelFolder', () => {
   });
 
   it('refuses an unknown schema version', async () => {
-    expect(await codeOf(verifyModelFolder(folder({ schema_version: 2 }), 'int8'))).toBe('MODEL_SCHEMA_UNSUPPORTED');
+    expect(await codeOf(verifyModelFolder(folder({ schema_version: 3 }), 'int8'))).toBe('MODEL_SCHEMA_UNSUPPORTED');
+  });
+
+  it('reads the learned CRF scores of a schema 2 folder and refuses a CRF of the wrong shape', async () => {
+    const crf = { start: [0.1, 0.2, 0], end: [0, -0.1, 0.3], transitions: [[0, 1, -2], [0.5, 0, 2], [0, 0, 1]] };
+    const sut = await verifyModelFolder(folder({ schema_version: 2 }, { crf }), 'int8');
+    expect(sut.labels.crf).toEqual(crf);
+    const short = { ...crf, transitions: crf.transitions.slice(0, 2) };
+    expect(await codeOf(verifyModelFolder(folder({ schema_version: 2 }, { crf: short }), 'int8'))).toBe('MODEL_LABELS_INVALID');
+    const notFinite = { ...crf, end: [0, null, 1] };
+    expect(await codeOf(verifyModelFolder(folder({ schema_version: 2 }, { crf: notFinite }), 'int8'))).toBe('MODEL_LABELS_INVALID');
   });
 
   it('refuses a manifest that does not list the runtime files', async () => {

@@ -4,7 +4,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ModelLoadError } from './nlu.errors';
 
-export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1];
+/** 2: labels.json carries learned CRF scores that decoding must use (docs/model-format.md). */
+export const SUPPORTED_SCHEMA_VERSIONS: readonly number[] = [1, 2];
 
 export type ModelVariant = 'int8' | 'fp32';
 
@@ -30,6 +31,8 @@ export interface ModelLabels {
   intents: string[];
   tags: string[];
   entity_types: string[];
+  /** A model trained with a CRF: learned scores, index = position in `tags`; transitions[prev][cur]. */
+  crf?: { start: number[]; end: number[]; transitions: number[][] };
 }
 
 /** A verified model folder: every file it lists has the hash it claims. */
@@ -101,6 +104,14 @@ function checkLabels(l: any, dir: string): asserts l is ModelLabels {
     Array.isArray(l.tags) &&
     l.tags.every((s: unknown) => typeof s === 'string' && (s === 'O' || /^[BI]-.+/.test(s)));
   if (!ok) throw new ModelLoadError('MODEL_LABELS_INVALID', `labels.json in ${dir} needs non-empty "intents" and BIO "tags"`);
+  if (l.crf !== undefined) {
+    const n = l.tags.length;
+    const vector = (v: unknown): boolean => Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    const c = l.crf;
+    if (typeof c !== 'object' || c === null || !vector(c.start) || !vector(c.end) || !Array.isArray(c.transitions) || c.transitions.length !== n || !c.transitions.every(vector)) {
+      throw new ModelLoadError('MODEL_LABELS_INVALID', `labels.json in ${dir} has a "crf" that is not start[${n}], end[${n}] and transitions[${n}][${n}] of finite numbers`);
+    }
+  }
   if (!Array.isArray(l.entity_types)) l.entity_types = [...new Set(l.tags.filter((t: string) => t !== 'O').map((t: string) => t.slice(2)))];
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
+import { CrfChain, crfChain } from './decoding';
 import { BackendHealth, InferenceBackend } from './inference.types';
 import { ModelLoadError } from './nlu.errors';
 import { InlineBackend } from './inline.backend';
@@ -76,6 +77,8 @@ export interface LoadedModel {
   encoder: WordPieceEncoder;
   encodeFullText(text: string): number[];
   batcher: MicroBatcher;
+  /** The learned CRF scores tag decoding adds (labels.json `crf`); null for a model without a CRF. */
+  crf: CrfChain | null;
   /** The sessions behind the batcher (tests reach the worker threads through it). */
   backend: InferenceBackend;
   /** Worker crashes, timeouts and replacements since load; null for the main-thread backend. */
@@ -138,6 +141,7 @@ export class NluModelRepository {
       encoder: tokenizer.encoder,
       encodeFullText: tokenizer.encodeFullText,
       batcher,
+      crf: bundle.labels.crf ? crfChain(bundle.labels.crf) : null,
       backend,
       health: () => backend.health?.() ?? null,
       close: async () => {

@@ -68,6 +68,7 @@ describe('NluService', () => {
       encoder: tok.encoder,
       encodeFullText: tok.encodeFullText,
       batcher,
+      crf: null,
       backend,
       health: () => null,
       close: async () => {

@@ -94,7 +94,7 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
     const row = await model.batcher.submit(enc.ids);
     const { info } = model;
     const ranking = rankIntents(row.intentLogits, info.labels.intents, info.temperature, ctx.topK);
-    const tags = tagWords({ logits: row.tagLogits, offset: 0, nTags: row.nTags }, enc.firstPiece, info.labels.tags);
+    const tags = tagWords({ logits: row.tagLogits, offset: 0, nTags: row.nTags }, enc.firstPiece, info.labels.tags, model.crf);
     const entities = decodeEntities(text as string, enc.words, tags).map((e) => {
       const value = normaliseEntity(e.label, e.text, ctx);
       return value ? { ...e, value } : e;

@@ -48,7 +48,7 @@ class DataConfig:
 
 
 # name -> default of TrainConfig settings that came after the first versioned models (see TrainConfig.hash)
-ADDED_LATER: dict[str, Any] = {"tag_layers": 1, "freeze_embeddings": False}
+ADDED_LATER: dict[str, Any] = {"tag_layers": 1, "freeze_embeddings": False, "crf": False}
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ class TrainConfig:
     slot_loss_weight: float = 1.0
     tag_layers: int = 1  # the tag head reads a learned mix of the last N hidden states (model.JointModel)
     freeze_embeddings: bool = False  # keep the word-piece embedding matrix as pretrained
+    crf: bool = False  # a linear-chain CRF over the word tags (crf.py); its scores ship in labels.json
     patience: int = 3
     device: str = "auto"
     threads: int = 0  # 0 = every available core

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .decoding import decode_word_tags
+from .decoding import CrfScores, decode_word_tags
 from .readers import Example
 from .words import Span, Word, bio_to_spans, spans_to_bio, split_words
 
@@ -22,6 +23,7 @@ class Labels:
     intents: list[str]
     tags: list[str]
     entity_types: list[str]
+    crf: CrfScores | None = None  # learned CRF scores of a model trained with crf = true (crf.py)
 
     @classmethod
     def from_train(cls, train: list[Example]) -> Labels:
@@ -29,16 +31,31 @@ class Labels:
         tags = ["O"] + [f"{p}-{t}" for t in types for p in ("B", "I")]
         return cls(sorted({ex["intent"] for ex in train}), tags, types)
 
-    def to_json(self) -> dict[str, list[str]]:
-        return {"intents": self.intents, "tags": self.tags, "entity_types": self.entity_types}
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"intents": self.intents, "tags": self.tags, "entity_types": self.entity_types}
+        if self.crf is not None:
+            d["crf"] = self.crf.to_json()
+        return d
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        d = self.to_json()
+        crf = d.pop("crf", None)
+        text = json.dumps(d, indent=2, ensure_ascii=False)
+        if crf is not None:  # one line per transition row, not one per number
+            rows = ",\n      ".join(json.dumps(r) for r in crf["transitions"])
+            block = f'"start": {json.dumps(crf["start"])},\n    "end": {json.dumps(crf["end"])},\n'
+            text = text[:-2] + f',\n  "crf": {{\n    {block}    "transitions": [\n      {rows}\n    ]\n  }}\n}}'
+        path.write_text(text + "\n", encoding="utf-8")
+
+    def with_crf(self, model: Any) -> Labels:
+        """These labels with the CRF scores `model` (a JointModel) has learned so far, if it has a CRF."""
+        return dataclasses.replace(self, crf=model.crf.scores()) if model.crf is not None else self
 
     @classmethod
     def load(cls, path: Path) -> Labels:
         d = json.loads(path.read_text(encoding="utf-8"))
-        return cls(d["intents"], d["tags"], d["entity_types"])
+        crf = CrfScores.from_json(d["crf"], len(d["tags"])) if "crf" in d else None
+        return cls(d["intents"], d["tags"], d["entity_types"], crf)
 
 
 @dataclass
@@ -91,5 +108,5 @@ def collate(batch: list[Encoded], pad_id: int = 0) -> dict[str, torch.Tensor]:
 def decode_spans(enc: Encoded, piece_logits: np.ndarray, labels: Labels) -> tuple[list[Span], list[int]]:
     """Tag logits of one sequence [n_pieces, T] -> the best valid BIO path over the words (decoding.py)
     -> char spans; truncated words get O. Returns the spans and the tag index chosen for each word."""
-    word_tags = decode_word_tags(piece_logits, enc.first_piece, labels.tags)
+    word_tags = decode_word_tags(piece_logits, enc.first_piece, labels.tags, labels.crf)
     return bio_to_spans(enc.words, [labels.tags[t] for t in word_tags]), word_tags

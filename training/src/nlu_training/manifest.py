@@ -19,6 +19,9 @@ from .config import TrainConfig
 from .data import sha256_file
 
 SCHEMA_VERSION = 1
+# A model with a CRF (labels.json "crf") must be decoded with its learned scores; a runtime that only knows
+# version 1 would ignore them and decode other entities, so such a folder says 2 and that runtime refuses it.
+SCHEMA_VERSION_CRF = 2
 
 
 def data_block(info: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +96,7 @@ def build_manifest(
     version = model_version(data_sha, cfg, base_sha)
     files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file() and p.name != "manifest.json"}
     return {
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION_CRF if cfg.crf else SCHEMA_VERSION,
         "name": cfg.name,
         "version": version,
         "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -10,6 +11,7 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, PreTrainedModel
 
 from .config import ConfigError
+from .crf import BioCrf
 
 
 class JointModel(nn.Module):
@@ -21,12 +23,21 @@ class JointModel(nn.Module):
     tag_layers > 1: the tag head reads a learned softmax-weighted sum of the last tag_layers hidden
     states (ELMo's scalar mix) instead of the last one alone. A sentence-embedding encoder's last layer
     is tuned for the pooled vector; the layers below it keep more of the token-level information that
-    entity boundaries need."""
+    entity boundaries need.
+
+    crf_tags: the model also learns a linear-chain CRF over these BIO tags (crf.py); forward is unchanged
+    (the ONNX graph still outputs the per-position tag logits) and the CRF's scores ship in labels.json."""
 
     encoder: PreTrainedModel
 
     def __init__(
-        self, encoder: PreTrainedModel, n_intents: int, n_tags: int, dropout: float, tag_layers: int = 1
+        self,
+        encoder: PreTrainedModel,
+        n_intents: int,
+        n_tags: int,
+        dropout: float,
+        tag_layers: int = 1,
+        crf_tags: Sequence[str] | None = None,
     ) -> None:
         super().__init__()
         n_hidden = int(encoder.config.num_hidden_layers) + 1  # the embeddings' output counts as one
@@ -42,6 +53,9 @@ class JointModel(nn.Module):
         self.tag_head = nn.Linear(hidden, n_tags)
         # zeros = equal weights at the start; only built when used, so 1-layer checkpoints load unchanged
         self.tag_mix = nn.Parameter(torch.zeros(tag_layers)) if tag_layers > 1 else None
+        if crf_tags is not None and len(crf_tags) != n_tags:
+            raise ConfigError(f"crf_tags has {len(crf_tags)} tags, the tag head {n_tags}")
+        self.crf = BioCrf(list(crf_tags)) if crf_tags is not None else None
 
     def forward(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor
@@ -74,6 +88,7 @@ def build_model(
     attn: str = "sdpa",
     tag_layers: int = 1,
     freeze_embeddings: bool = False,
+    crf_tags: Sequence[str] | None = None,
 ) -> JointModel:
     """Pretrained encoder weights from a local folder (never the hub).
 
@@ -85,16 +100,19 @@ def build_model(
     encoder = AutoModel.from_pretrained(str(base), attn_implementation=attn, local_files_only=True).float()
     if freeze_embeddings:
         encoder.get_input_embeddings().weight.requires_grad_(False)
-    return JointModel(encoder, n_intents, n_tags, dropout, tag_layers)
+    return JointModel(encoder, n_intents, n_tags, dropout, tag_layers, crf_tags)
 
 
-def load_trained(run_dir: Path, n_intents: int, n_tags: int, tag_layers: int, attn: str = "eager") -> JointModel:
-    """Rebuilds the architecture from the run's saved encoder config (and its TrainConfig's tag_layers)
-    and loads the best weights."""
+def load_trained(
+    run_dir: Path, n_intents: int, tags: Sequence[str], tag_layers: int, attn: str = "eager"
+) -> JointModel:
+    """Rebuilds the architecture from the run's saved encoder config (its TrainConfig's tag_layers, and a
+    CRF over `tags` where the checkpoint has one) and loads the best weights."""
     cfg = AutoConfig.from_pretrained(str(run_dir / "encoder"), local_files_only=True)
     cfg._attn_implementation = attn
     encoder = AutoModel.from_config(cfg, attn_implementation=attn)
-    model = JointModel(encoder, n_intents, n_tags, dropout=0.0, tag_layers=tag_layers)
     state = torch.load(run_dir / "best.pt", map_location="cpu", weights_only=True)
+    crf_tags = tags if "crf.trans" in state else None
+    model = JointModel(encoder, n_intents, len(tags), dropout=0.0, tag_layers=tag_layers, crf_tags=crf_tags)
     model.load_state_dict(state)
     return model.eval()

@@ -107,7 +107,8 @@ def export_run(run_dir: Path, out: Path) -> dict[str, Any]:
     cfg, info, labels, tokenizer = _run_context(run_dir)
     splits = _splits_for(cfg, info)
     torch.set_num_threads(ex.available_cores())
-    model = load_trained(run_dir, len(labels.intents), len(labels.tags), cfg.tag_layers)
+    model = load_trained(run_dir, len(labels.intents), labels.tags, cfg.tag_layers)
+    labels = labels.with_crf(model)
     dev = encode_all(splits["dev"], tokenizer, labels, cfg.max_seq_len)
     test = encode_all(splits["test"], tokenizer, labels, cfg.max_seq_len)
 
@@ -234,7 +235,8 @@ def evaluate_run(run_dir: Path, data_file: Path) -> dict[str, Any]:
 
     cfg, _, labels, tokenizer = _run_context(run_dir)
     torch.set_num_threads(ex.available_cores())
-    model = load_trained(run_dir, len(labels.intents), len(labels.tags), cfg.tag_layers)
+    model = load_trained(run_dir, len(labels.intents), labels.tags, cfg.tag_layers)
+    labels = labels.with_crf(model)
     data = encode_all(read_jsonl(data_file), tokenizer, labels, cfg.max_seq_len)
     preds = predict(torch_predictor(model, torch.device("cpu")), data, labels, cfg.eval_batch_size)
     metrics = compute_metrics(data, preds, labels)

@@ -89,6 +89,7 @@ def train(
         cfg.dropout,
         tag_layers=cfg.tag_layers,
         freeze_embeddings=cfg.freeze_embeddings,
+        crf_tags=labels.tags if cfg.crf else None,
     ).to(device)
     loader: DataLoader[Encoded] = DataLoader(
         train_enc,  # type: ignore[arg-type]  # a list is a valid map-style dataset
@@ -197,9 +198,12 @@ def _run_epoch(
             intent_logits, tag_logits, _ = model(batch["input_ids"], batch["attention_mask"])
         loss = torch.nn.functional.cross_entropy(intent_logits.float(), batch["intent"])
         if cfg.slot_loss_weight:
-            tag_loss = torch.nn.functional.cross_entropy(
-                tag_logits.float().flatten(0, 1), batch["tags"].flatten(), ignore_index=IGNORE
-            )
+            if model.crf is not None:
+                tag_loss = model.crf.nll(tag_logits.float(), batch["tags"], IGNORE)
+            else:
+                tag_loss = torch.nn.functional.cross_entropy(
+                    tag_logits.float().flatten(0, 1), batch["tags"].flatten(), ignore_index=IGNORE
+                )
             loss = loss + cfg.slot_loss_weight * tag_loss
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -216,6 +220,7 @@ def _dev_metrics(
     model: JointModel, dev: list[Encoded], labels: Labels, cfg: TrainConfig, device: torch.device
 ) -> dict[str, Any]:
     model.eval()
+    labels = labels.with_crf(model)  # decode with the CRF scores as they are now, as the export will
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
         preds = predict(torch_predictor(model, device), dev, labels, cfg.eval_batch_size)
     return compute_metrics(dev, preds, labels)
