@@ -54,6 +54,7 @@ def run_bench(
                 "dropout",
                 "tag_layers",
                 "freeze_embeddings",
+                "crf",
                 "patience",
                 "seed",
             )
