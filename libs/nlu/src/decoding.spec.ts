@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bioGrammar, crfChain, crfMarginals, decodeEntities, rankIntents, softmax, tagWords, viterbiTags } from './decoding';
+import { bioGrammar, crfChain, crfMarginals, crfMarginalsLogSpace, decodeEntities, rankIntents, softmax, tagWords, viterbiTags } from './decoding';
 import { splitWords } from './words';
 
 const TAGS = ['O', 'B-order_id', 'I-order_id', 'B-person_name', 'I-person_name'];
@@ -149,6 +149,22 @@ describe('tagWords (Viterbi over valid BIO)', () => {
       expect({ case: c.first_piece, tags: got.map((t) => t.tag) }).toEqual({ case: c.first_piece, tags: c.word_tags });
       got.forEach((t, w) => expect(Math.abs(t.prob - c.probs[w])).toBeLessThan(1e-12));
     }
+  });
+
+  it('computes the same CRF marginals rescaled as in log space, and falls back to log space where potentials overflow', () => {
+    const n = TAGS.length;
+    const g = bioGrammar(TAGS);
+    const scores = Float64Array.from({ length: 4 * n }, (_, k) => Math.sin(k * 1.7) * 3);
+    const transitions = Array.from({ length: n }, (_, p) => Array.from({ length: n }, (_, c) => Math.cos(p * n + c)));
+    const chain = crfChain({ start: [0.5, -1, 0, 2, 0], end: [0, 1, -1, 0, 0.5], transitions });
+    const fast = crfMarginals(scores, 4, g, chain);
+    const slow = crfMarginalsLogSpace(scores, 4, g, chain);
+    fast.forEach((v, k) => expect(Math.abs(v - slow[k])).toBeLessThan(1e-12));
+    // exp(800) is Infinity: the rescaled pass cannot run, the log-space one still gives probabilities
+    const extreme = crfChain({ start: [0, 800, 0, 0, 0], end: new Array(n).fill(0), transitions });
+    const m = crfMarginals(scores, 4, g, extreme);
+    expect(m[1]).toBeCloseTo(1, 12); // B-order_id opens the message
+    expect(Array.from(m).every(Number.isFinite)).toBe(true);
   });
 
   it('gives CRF marginals that sum to one over the tags of each word and never open with an I- tag', () => {
