@@ -22,6 +22,7 @@ npx jest --selectProjects unit --passWithNoTests
 
 step "training tests (pytest)"
 .venv/bin/python -m ruff check training
+.venv/bin/python -m mypy --config-file training/pyproject.toml training/src/nlu_training
 .venv/bin/python -m pytest training/tests -q -p no:cacheprovider
 
 step "integration and e2e tests (jest, real PostgreSQL + PGlite + socket.io)"

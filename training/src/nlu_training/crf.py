@@ -25,6 +25,9 @@ MASKED = -1e4  # not -inf: a row whose gold path is invalid would otherwise give
 class BioCrf(torch.nn.Module):
     """The learned scores, zero at the start (= Viterbi over the tag logits alone)."""
 
+    may_start: torch.Tensor  # [T] bool buffer
+    may_follow: torch.Tensor  # [T, T] bool buffer
+
     def __init__(self, tags: list[str]) -> None:
         super().__init__()
         n = len(tags)

@@ -36,14 +36,13 @@ class CrfScores:
     @classmethod
     def from_json(cls, d: dict[str, Any], n_tags: int) -> CrfScores:
         start, end, trans = d.get("start"), d.get("end"), d.get("transitions")
-        ok = (
+        if not (
             isinstance(start, list)
             and isinstance(end, list)
             and isinstance(trans, list)
             and len(start) == len(end) == len(trans) == n_tags
             and all(isinstance(r, list) and len(r) == n_tags for r in trans)
-        )
-        if not ok:
+        ):
             raise ValueError(
                 f"labels.json crf needs start[{n_tags}], end[{n_tags}] and transitions[{n_tags}][{n_tags}]"
             )
