@@ -12,6 +12,7 @@ import torch
 from nlu_training.crf import BioCrf
 from nlu_training.decoding import CrfScores, bio_grammar, crf_marginals, decode_word_tags, viterbi_tags
 from nlu_training.encode import IGNORE, Labels
+from nlu_training.readers import DataError
 
 TAGS = ["O", "B-order_id", "I-order_id", "B-person_name", "I-person_name"]
 
@@ -132,4 +133,6 @@ def test_labels_json_keeps_the_crf_scores_exactly(tmp_path: Path) -> None:
     bad["crf"]["end"] = bad["crf"]["end"][:3]
     (tmp_path / "labels.json").write_text(json.dumps(bad))
     with pytest.raises(ValueError, match="end\\[5\\]"):
+        Labels.load(tmp_path / "labels.json")
+    with pytest.raises(DataError, match=r"labels\.json"):  # typed: the CLI reports it in one line (exit 2)
         Labels.load(tmp_path / "labels.json")

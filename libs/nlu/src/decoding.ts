@@ -60,11 +60,18 @@ export function bioGrammar(tags: readonly string[]): BioGrammar {
     mayStart[c] = inside ? 0 : 1;
     for (let p = 0; p < n; p++) mayFollow[p * n + c] = !inside || (tags[p] !== 'O' && label[p] === label[c]) ? 1 : 0;
   }
-  const allowed = (pick: (k: number) => number): Int32Array[] =>
-    Array.from({ length: n }, (_, a) => Int32Array.from(Array.from({ length: n }, (_, b) => b).filter((b) => mayFollow[pick(a * n + b)])));
-  // prevOf[c] lists p with mayFollow[p * n + c]; nextOf[p] lists c with mayFollow[p * n + c]
-  const prevOf = allowed((k) => (k % n) * n + Math.floor(k / n));
-  const nextOf = allowed((k) => k);
+  const prevOf: Int32Array[] = [];
+  const nextOf: Int32Array[] = [];
+  for (let a = 0; a < n; a++) {
+    const prev: number[] = [];
+    const next: number[] = [];
+    for (let b = 0; b < n; b++) {
+      if (mayFollow[b * n + a]) prev.push(b); // b may come before a
+      if (mayFollow[a * n + b]) next.push(b); // b may come after a
+    }
+    prevOf.push(Int32Array.from(prev));
+    nextOf.push(Int32Array.from(next));
+  }
   const g = { mayStart, mayFollow, prevOf, nextOf };
   grammars.set(tags, g);
   return g;
@@ -101,7 +108,7 @@ function transitionsFor(grammar: BioGrammar, crf: CrfChain | null): Float64Array
   const key = crf ?? grammar;
   let m = maskedTransitions.get(key);
   if (!m) {
-    m = grammar.mayFollow.length === 0 ? new Float64Array(0) : new Float64Array(grammar.mayFollow.length);
+    m = new Float64Array(grammar.mayFollow.length);
     for (let k = 0; k < m.length; k++) m[k] = grammar.mayFollow[k] ? (crf ? crf.trans[k] : 0) : -Infinity;
     maskedTransitions.set(key, m);
   }

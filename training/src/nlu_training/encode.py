@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from .decoding import CrfScores, decode_word_tags
-from .readers import Example
+from .readers import DataError, Example
 from .words import Span, Word, bio_to_spans, spans_to_bio, split_words
 
 IGNORE = -100
@@ -38,14 +38,7 @@ class Labels:
         return d
 
     def save(self, path: Path) -> None:
-        d = self.to_json()
-        crf = d.pop("crf", None)
-        text = json.dumps(d, indent=2, ensure_ascii=False)
-        if crf is not None:  # one line per transition row, not one per number
-            rows = ",\n      ".join(json.dumps(r) for r in crf["transitions"])
-            block = f'"start": {json.dumps(crf["start"])},\n    "end": {json.dumps(crf["end"])},\n'
-            text = text[:-2] + f',\n  "crf": {{\n    {block}    "transitions": [\n      {rows}\n    ]\n  }}\n}}'
-        path.write_text(text + "\n", encoding="utf-8")
+        path.write_text(json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
     def with_crf(self, model: Any) -> Labels:
         """These labels with the CRF scores `model` (a JointModel) has learned so far, if it has a CRF."""
@@ -54,7 +47,10 @@ class Labels:
     @classmethod
     def load(cls, path: Path) -> Labels:
         d = json.loads(path.read_text(encoding="utf-8"))
-        crf = CrfScores.from_json(d["crf"], len(d["tags"])) if "crf" in d else None
+        try:
+            crf = CrfScores.from_json(d["crf"], len(d["tags"])) if "crf" in d else None
+        except ValueError as e:  # a typed error the CLI reports in one line, naming the file
+            raise DataError(path, 1, "invalid crf", str(e)) from e
         return cls(d["intents"], d["tags"], d["entity_types"], crf)
 
 

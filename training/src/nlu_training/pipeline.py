@@ -95,6 +95,12 @@ def _run_context(run_dir: Path) -> tuple[TrainConfig, dict[str, Any], Labels, An
     return cfg, info, labels, tokenizer
 
 
+def _trained_model(run_dir: Path, cfg: TrainConfig, labels: Labels) -> tuple[Any, Labels]:
+    """The run's best checkpoint, and the labels with the CRF scores it learned (if it has a CRF)."""
+    model = load_trained(run_dir, len(labels.intents), labels.tags, cfg.tag_layers)
+    return model, labels.with_crf(model)
+
+
 def _splits_for(cfg: TrainConfig, info: dict[str, Any]) -> dict[str, list[Example]]:
     splits, _ = load_merged(Path(info["data_dir"]), cfg.data.extra)
     for s in ("dev", "test"):
@@ -107,8 +113,7 @@ def export_run(run_dir: Path, out: Path) -> dict[str, Any]:
     cfg, info, labels, tokenizer = _run_context(run_dir)
     splits = _splits_for(cfg, info)
     torch.set_num_threads(ex.available_cores())
-    model = load_trained(run_dir, len(labels.intents), labels.tags, cfg.tag_layers)
-    labels = labels.with_crf(model)
+    model, labels = _trained_model(run_dir, cfg, labels)
     dev = encode_all(splits["dev"], tokenizer, labels, cfg.max_seq_len)
     test = encode_all(splits["test"], tokenizer, labels, cfg.max_seq_len)
 
@@ -235,8 +240,7 @@ def evaluate_run(run_dir: Path, data_file: Path) -> dict[str, Any]:
 
     cfg, _, labels, tokenizer = _run_context(run_dir)
     torch.set_num_threads(ex.available_cores())
-    model = load_trained(run_dir, len(labels.intents), labels.tags, cfg.tag_layers)
-    labels = labels.with_crf(model)
+    model, labels = _trained_model(run_dir, cfg, labels)
     data = encode_all(read_jsonl(data_file), tokenizer, labels, cfg.max_seq_len)
     preds = predict(torch_predictor(model, torch.device("cpu")), data, labels, cfg.eval_batch_size)
     metrics = compute_metrics(data, preds, labels)
