@@ -39,6 +39,8 @@ def test_relative_data_path_is_resolved_from_the_config_folder() -> None:
         "data.nope=1",
         "epochs=three",
         "int8_per_channel=perhaps",
+        "intent_label_smoothing=1",
+        "intent_label_smoothing=-0.1",
         "lr",
     ],
 )
@@ -63,7 +65,7 @@ def test_settings_added_later_change_the_hash_only_when_set() -> None:
         del before[name]
     before["data"] = {k: v for k, v in before["data"].items() if k not in ("path", "extra")}
     assert cfg.hash() == hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()
-    for override in ({"tag_layers": 2}, {"freeze_embeddings": True}):
+    for override in ({"tag_layers": 2}, {"freeze_embeddings": True}, {"crf": True}, {"intent_label_smoothing": 0.1}):
         assert build_config({"data": {"path": "/a"}, **override}).hash() != cfg.hash()
 
 

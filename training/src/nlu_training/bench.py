@@ -51,6 +51,7 @@ def run_bench(
                 "head_lr",
                 "warmup_ratio",
                 "slot_loss_weight",
+                "intent_label_smoothing",
                 "dropout",
                 "tag_layers",
                 "freeze_embeddings",

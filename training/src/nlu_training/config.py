@@ -48,7 +48,12 @@ class DataConfig:
 
 
 # name -> default of TrainConfig settings that came after the first versioned models (see TrainConfig.hash)
-ADDED_LATER: dict[str, Any] = {"tag_layers": 1, "freeze_embeddings": False, "crf": False}
+ADDED_LATER: dict[str, Any] = {
+    "tag_layers": 1,
+    "freeze_embeddings": False,
+    "crf": False,
+    "intent_label_smoothing": 0.0,
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     dropout: float = 0.1
     slot_loss_weight: float = 1.0
+    intent_label_smoothing: float = 0.0  # spread this much of the intent target over the other intents
     tag_layers: int = 1  # the tag head reads a learned mix of the last N hidden states (model.JointModel)
     freeze_embeddings: bool = False  # keep the word-piece embedding matrix as pretrained
     crf: bool = False  # a linear-chain CRF over the word tags (crf.py); its scores ship in labels.json
@@ -100,6 +106,7 @@ class TrainConfig:
             "retrieval_precision",
             "answer_floor",
             "retrieval_floor",
+            "intent_label_smoothing",
         ):
             if not 0 <= getattr(self, name) < 1 or (name.endswith("precision") and getattr(self, name) == 0):
                 raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")

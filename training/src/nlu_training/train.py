@@ -196,7 +196,9 @@ def _run_epoch(
         batch = {k: v.to(device) for k, v in batch.items()}
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
             intent_logits, tag_logits, _ = model(batch["input_ids"], batch["attention_mask"])
-        loss = torch.nn.functional.cross_entropy(intent_logits.float(), batch["intent"])
+        loss = torch.nn.functional.cross_entropy(
+            intent_logits.float(), batch["intent"], label_smoothing=cfg.intent_label_smoothing
+        )
         if cfg.slot_loss_weight:
             if model.crf is not None:
                 tag_loss = model.crf.nll(tag_logits.float(), batch["tags"], IGNORE)
