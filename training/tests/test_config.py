@@ -1,6 +1,7 @@
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,3 +94,28 @@ def test_base_folder_is_validated(tmp_path: Path) -> None:
     (tmp_path / "vocab.txt").write_text("[PAD]\n")
     with pytest.raises(ConfigError, match="safetensors"):
         resolve_base(tmp_path)
+
+
+def test_intent_label_smoothing_reaches_the_training_loss() -> None:
+    """The option changes the loss the optimiser sees; at 0 the loss is the plain joint cross entropy."""
+    from types import SimpleNamespace
+
+    import torch
+
+    from nlu_training.encode import IGNORE
+    from nlu_training.train import joint_loss
+
+    intent = torch.tensor([[8.0, 0.0, 0.0], [0.0, 6.0, 0.0]])  # confident and right
+    tags = torch.tensor([[[2.0, 0.0], [0.0, 3.0]], [[1.0, 0.0], [0.0, 0.0]]])
+    batch = {"intent": torch.tensor([0, 1]), "tags": torch.tensor([[0, 1], [0, IGNORE]])}
+    model: Any = SimpleNamespace(crf=None)  # no CRF: the per-word cross entropy path
+    plain = build_config({"data": {"path": "/a"}, "slot_loss_weight": 2.0})
+    smoothed = build_config({"data": {"path": "/a"}, "slot_loss_weight": 2.0, "intent_label_smoothing": 0.1})
+    f = torch.nn.functional
+    want = f.cross_entropy(intent, batch["intent"]) + 2.0 * f.cross_entropy(
+        tags.flatten(0, 1), batch["tags"].flatten(), ignore_index=IGNORE
+    )
+    assert torch.allclose(joint_loss(model, plain, intent, tags, batch), want)
+    assert joint_loss(model, smoothed, intent, tags, batch) > want + 0.1  # smoothing penalises the confident intents
+    no_tags = build_config({"data": {"path": "/a"}, "slot_loss_weight": 0.0})
+    assert torch.allclose(joint_loss(model, no_tags, intent, tags, batch), f.cross_entropy(intent, batch["intent"]))

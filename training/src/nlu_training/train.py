@@ -175,6 +175,29 @@ def train(
     return summary
 
 
+def joint_loss(
+    model: JointModel,
+    cfg: TrainConfig,
+    intent_logits: torch.Tensor,
+    tag_logits: torch.Tensor,
+    batch: dict[str, torch.Tensor],
+) -> torch.Tensor:
+    """Intent cross entropy (label-smoothed by cfg.intent_label_smoothing) plus slot_loss_weight times the tag
+    loss: the CRF's negative log-likelihood per word when the model has one, else per-word cross entropy."""
+    loss = torch.nn.functional.cross_entropy(
+        intent_logits.float(), batch["intent"], label_smoothing=cfg.intent_label_smoothing
+    )
+    if not cfg.slot_loss_weight:
+        return loss
+    if model.crf is not None:
+        tag_loss = model.crf.nll(tag_logits.float(), batch["tags"], IGNORE)
+    else:
+        tag_loss = torch.nn.functional.cross_entropy(
+            tag_logits.float().flatten(0, 1), batch["tags"].flatten(), ignore_index=IGNORE
+        )
+    return loss + cfg.slot_loss_weight * tag_loss
+
+
 def _run_epoch(
     model: JointModel,
     loader: DataLoader,
@@ -196,17 +219,7 @@ def _run_epoch(
         batch = {k: v.to(device) for k, v in batch.items()}
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
             intent_logits, tag_logits, _ = model(batch["input_ids"], batch["attention_mask"])
-        loss = torch.nn.functional.cross_entropy(
-            intent_logits.float(), batch["intent"], label_smoothing=cfg.intent_label_smoothing
-        )
-        if cfg.slot_loss_weight:
-            if model.crf is not None:
-                tag_loss = model.crf.nll(tag_logits.float(), batch["tags"], IGNORE)
-            else:
-                tag_loss = torch.nn.functional.cross_entropy(
-                    tag_logits.float().flatten(0, 1), batch["tags"].flatten(), ignore_index=IGNORE
-                )
-            loss = loss + cfg.slot_loss_weight * tag_loss
+        loss = joint_loss(model, cfg, intent_logits, tag_logits, batch)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
