@@ -42,6 +42,8 @@ def test_relative_data_path_is_resolved_from_the_config_folder() -> None:
         "int8_per_channel=perhaps",
         "intent_label_smoothing=1",
         "intent_label_smoothing=-0.1",
+        "layer_lr_decay=0",
+        "layer_lr_decay=1.5",
         "lr",
     ],
 )
@@ -66,7 +68,14 @@ def test_settings_added_later_change_the_hash_only_when_set() -> None:
         del before[name]
     before["data"] = {k: v for k, v in before["data"].items() if k not in ("path", "extra")}
     assert cfg.hash() == hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()
-    for override in ({"tag_layers": 2}, {"freeze_embeddings": True}, {"crf": True}, {"intent_label_smoothing": 0.1}):
+    changed: tuple[dict[str, Any], ...] = (
+        {"tag_layers": 2},
+        {"freeze_embeddings": True},
+        {"crf": True},
+        {"intent_label_smoothing": 0.1},
+        {"layer_lr_decay": 0.9},
+    )
+    for override in changed:
         assert build_config({"data": {"path": "/a"}, **override}).hash() != cfg.hash()
 
 
@@ -119,3 +128,25 @@ def test_intent_label_smoothing_reaches_the_training_loss() -> None:
     assert joint_loss(model, smoothed, intent, tags, batch) > want + 0.1  # smoothing penalises the confident intents
     no_tags = build_config({"data": {"path": "/a"}, "slot_loss_weight": 0.0})
     assert torch.allclose(joint_loss(model, no_tags, intent, tags, batch), f.cross_entropy(intent, batch["intent"]))
+
+
+def test_layer_lr_decay_lowers_the_rate_layer_by_layer() -> None:
+    """Off (1.0): every encoder parameter at lr, the heads at head_lr. At 0.5 on the real 6-layer base: the last
+    layer at lr, each layer below at half the one above, the embeddings lowest; the heads keep head_lr."""
+    from nlu_training.model import build_model
+    from nlu_training.train import param_groups
+
+    def rates(cfg: Any) -> dict[str, float]:
+        model = build_model(resolve_base(None), n_intents=3, n_tags=3, dropout=0.1, tag_layers=1)
+        by_param = {id(p): g["lr"] for g in param_groups(model, cfg) for p in g["params"]}
+        return {name: by_param[id(p)] for name, p in model.named_parameters() if id(p) in by_param}
+
+    off = rates(build_config({"data": {"path": "/a"}, "lr": 2e-4, "head_lr": 1e-3}))
+    assert {lr for name, lr in off.items() if name.startswith("encoder.")} == {2e-4}
+    assert {lr for name, lr in off.items() if not name.startswith("encoder.")} == {1e-3}
+    on = rates(build_config({"data": {"path": "/a"}, "lr": 2e-4, "head_lr": 1e-3, "layer_lr_decay": 0.5}))
+    layer = {i: on[f"encoder.encoder.layer.{i}.output.dense.weight"] for i in range(6)}
+    assert layer[5] == pytest.approx(2e-4)
+    assert all(layer[i] == pytest.approx(layer[i + 1] / 2) for i in range(5))
+    assert on["encoder.embeddings.word_embeddings.weight"] == pytest.approx(layer[0] / 2)
+    assert {lr for name, lr in on.items() if not name.startswith("encoder.")} == {1e-3}

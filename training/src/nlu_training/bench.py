@@ -52,6 +52,7 @@ def run_bench(
                 "warmup_ratio",
                 "slot_loss_weight",
                 "intent_label_smoothing",
+                "layer_lr_decay",
                 "dropout",
                 "tag_layers",
                 "freeze_embeddings",

@@ -53,6 +53,7 @@ ADDED_LATER: dict[str, Any] = {
     "freeze_embeddings": False,
     "crf": False,
     "intent_label_smoothing": 0.0,
+    "layer_lr_decay": 1.0,
 }
 
 
@@ -74,6 +75,7 @@ class TrainConfig:
     dropout: float = 0.1
     slot_loss_weight: float = 1.0
     intent_label_smoothing: float = 0.0  # spread this much of the intent target over the other intents
+    layer_lr_decay: float = 1.0  # encoder layer k of L trains at lr * decay ** (L - k), embeddings at lr * decay ** L
     tag_layers: int = 1  # the tag head reads a learned mix of the last N hidden states (model.JointModel)
     freeze_embeddings: bool = False  # keep the word-piece embedding matrix as pretrained
     crf: bool = False  # a linear-chain CRF over the word tags (crf.py); its scores ship in labels.json
@@ -110,6 +112,8 @@ class TrainConfig:
         ):
             if not 0 <= getattr(self, name) < 1 or (name.endswith("precision") and getattr(self, name) == 0):
                 raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        if not 0 < self.layer_lr_decay <= 1:
+            raise ConfigError(f"layer_lr_decay must be in (0, 1], got {self.layer_lr_decay}")
         if not 0 <= self.oos_budget <= 100:
             raise ConfigError(f"oos_budget must be in [0, 100] accuracy points, got {self.oos_budget}")
         if self.retrieval_precision > self.answer_precision:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -43,17 +44,29 @@ def round_robin_subset(examples: list[Example], n: int) -> list[Example]:
 
 def param_groups(model: JointModel, cfg: TrainConfig) -> list[dict[str, Any]]:
     """No weight decay on biases, LayerNorm and the layer-mix weights; the freshly initialised heads get
-    head_lr; frozen parameters are left out."""
-    groups: dict[tuple[bool, bool], list[torch.nn.Parameter]] = defaultdict(list)
+    head_lr; frozen parameters are left out. With layer_lr_decay < 1 the encoder's learning rate falls layer
+    by layer from the top (lr) down to the embeddings (layer-wise learning-rate decay)."""
+    groups: dict[tuple[float, bool], list[torch.nn.Parameter]] = defaultdict(list)
+    layers = model.encoder.config.num_hidden_layers
     for name, p in model.named_parameters():
         if not p.requires_grad:
             continue
         no_decay = name.endswith(".bias") or "LayerNorm" in name or "layer_norm" in name or name == "tag_mix"
-        groups[(name.startswith("encoder."), no_decay)].append(p)
+        lr = cfg.lr * cfg.layer_lr_decay ** encoder_depth(name, layers) if name.startswith("encoder.") else cfg.head_lr
+        groups[(lr, no_decay)].append(p)
     return [
-        {"params": ps, "lr": cfg.lr if enc else cfg.head_lr, "weight_decay": 0.0 if nd else cfg.weight_decay}
-        for (enc, nd), ps in sorted(groups.items())
+        {"params": ps, "lr": lr, "weight_decay": 0.0 if nd else cfg.weight_decay}
+        for (lr, nd), ps in sorted(groups.items())
     ]
+
+
+def encoder_depth(name: str, layers: int) -> int:
+    """How many layers below the top an encoder parameter sits: 0 for the last layer (and the pooler), `layers`
+    for the embeddings."""
+    match = re.search(r"\.layer\.(\d+)\.", name)
+    if match:
+        return layers - 1 - int(match.group(1))
+    return layers if ".embeddings." in name else 0
 
 
 def linear_schedule(opt: torch.optim.Optimizer, warmup: int, total: int) -> torch.optim.lr_scheduler.LambdaLR:
