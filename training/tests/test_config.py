@@ -150,3 +150,18 @@ def test_layer_lr_decay_lowers_the_rate_layer_by_layer() -> None:
     assert all(layer[i] == pytest.approx(layer[i + 1] / 2) for i in range(5))
     assert on["encoder.embeddings.word_embeddings.weight"] == pytest.approx(layer[0] / 2)
     assert {lr for name, lr in on.items() if not name.startswith("encoder.")} == {1e-3}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"layer_lr_decay": "x"}, "layer_lr_decay must be a float, got 'x'"),
+        ({"layer_lr_decay": True}, "layer_lr_decay must be a float, got True"),
+        ({"epochs": 2.5}, "epochs must be an int, got 2.5"),
+        ({"crf": "yes"}, "crf must be a bool, got 'yes'"),
+        ({"data": {"path": "/a", "split_seed": "13"}}, "data.split_seed must be an int, got '13'"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_names_the_setting(raw: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_config({"data": {"path": "/a"}, **raw})

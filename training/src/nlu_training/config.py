@@ -184,10 +184,28 @@ def build_config(raw: dict[str, Any], base_dir: Path | None = None) -> TrainConf
         data["path"] = str((base_dir / data["path"]).resolve())
     if base_dir is not None and data.get("extra"):
         data["extra"] = [p if Path(p).is_absolute() else str((base_dir / p).resolve()) for p in data["extra"]]
+    check_types(TrainConfig, raw, "")
+    check_types(DataConfig, data, "data.")
     try:
         return TrainConfig(data=DataConfig(**data), **raw)
     except TypeError as e:
         raise ConfigError(str(e)) from e
+
+
+_SCALARS: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}
+
+
+def check_types(cls: Any, values: dict[str, Any], prefix: str) -> None:
+    """A TOML value of the wrong kind (a string for a number, true for a count) is a ConfigError naming the setting,
+    before the range checks compare it with anything."""
+    for f in fields(cls):
+        kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "")
+        allowed = _SCALARS.get(kind)
+        if f.name not in values or allowed is None:
+            continue
+        value = values[f.name]
+        if not isinstance(value, allowed) or (kind != "bool" and isinstance(value, bool)):
+            raise ConfigError(f"{prefix}{f.name} must be {'an' if kind == 'int' else 'a'} {kind}, got {value!r}")
 
 
 def load_config(path: Path, overrides: list[str] | None = None) -> TrainConfig:
