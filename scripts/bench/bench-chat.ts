@@ -18,7 +18,8 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { io, Socket } from 'socket.io-client';
-import { busyWait, MIX, pct } from './load-harness';
+import { busyWait, CpuMeter, MIX, pct } from './load-harness';
+import { createNluService } from '@app/nlu';
 import type { Ack, BotReply, ClientToServerEvents, SendMessageResult, ServerToClientEvents, StartConversationResult } from '@app/contracts';
 
 type WidgetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
     db: { type: 'string', default: 'pglite' },
+    // The embedded database's folder (kept between runs: the KB vectors are embedded once).
+    'pglite-dir': { type: 'string', default: 'var/pglite-bench' },
     url: { type: 'string' },
     model: { type: 'string', default: process.env.PARLEY_MODEL_DIR ?? 'models/default' },
     out: { type: 'string', default: 'bench/results/chat.json' },
@@ -42,6 +45,8 @@ const WARMUP = Number(values.warmup);
 const REPLY_TIMEOUT_MS = 10_000;
 
 interface Sample {
+  /** When the message was first sent, ms after the measured window began. */
+  atMs: number;
   replyMs: number;
   ackMs: number;
   route: string;
@@ -66,7 +71,7 @@ async function bootServer(): Promise<{ url: string; child: ChildProcess | null; 
   else {
     // A dedicated, persistent dir: the KB vectors are embedded once, later runs boot fast.
     env.DATABASE_URL = '';
-    env.PGLITE_DIR = resolve('var/pglite-bench');
+    env.PGLITE_DIR = resolve(values['pglite-dir']);
   }
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the server process, as in bench:load.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -141,14 +146,35 @@ async function runClient(socket: WidgetSocket, index: number, endAt: number, mea
           });
         }).finally(() => waiting.delete(id)));
       early.delete(id);
-      if (sentAt >= measureFrom) samples.push({ replyMs: performance.now() - sentAt, ackMs: ackAt - sentAt, route: reply.route });
+      if (sentAt >= measureFrom) samples.push({ atMs: sentAt - measureFrom, replyMs: performance.now() - sentAt, ackMs: ackAt - sentAt, route: reply.route });
     } catch (error) {
       if (sentAt >= measureFrom) errors.push((error as Error).message);
     }
   }
 }
 
+/**
+ * How fast this machine is right now: the median of one 16-token message parsed on this thread by the same model
+ * (one onnxruntime thread, no workers). A shared host's speed swings by 1.5-2x within an hour, and the chat
+ * latency with it; runs compare only at a similar figure.
+ */
+async function hostSpeed(): Promise<{ parse_p50_ms: number }> {
+  const nlu = await createNluService({ modelDir: resolve(values.model), backend: 'inline', threads: 1 });
+  try {
+    const ms: number[] = [];
+    for (let i = 0; i < 250; i++) {
+      const t = performance.now();
+      await nlu.parse('hi, I would like to cancel my order, it arrived too late');
+      if (i >= 50) ms.push(performance.now() - t);
+    }
+    return { parse_p50_ms: Math.round(pct(ms.sort((a, b) => a - b), 50) * 1000) / 1000 };
+  } finally {
+    await nlu.close();
+  }
+}
+
 async function main(): Promise<void> {
+  const speedBefore = await hostSpeed();
   const loadBefore = loadavg();
   const server = await bootServer();
   try {
@@ -160,9 +186,18 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const measureFrom = t0 + WARMUP * 1000;
     const endAt = measureFrom + SECONDS * 1000;
+    // CPU over the measured window (Linux /proc): the server's per reply is steadier than its latency on a
+    // shared machine, whose speed swings from one run to the next.
+    const cpu = new CpuMeter(() => (server.child ? [{ index: 0, port: 0, url: server.url, child: server.child, modelEvents: [] }] : []));
+    const meterStart = setTimeout(() => cpu.start(), WARMUP * 1000);
+    let cpuUse: Record<string, unknown> = {};
+    const meterStop = setTimeout(() => (cpuUse = cpu.stop(samples.length)), WARMUP * 1000 + SECONDS * 1000);
     await Promise.all(sockets.map((s, i) => runClient(s, i, endAt, measureFrom, samples, errors, refusals)));
+    clearTimeout(meterStart);
+    clearTimeout(meterStop);
     const loadAfter = loadavg();
     for (const s of sockets) s.disconnect();
+    const speedAfter = await hostSpeed();
 
     const reply = samples.map((s) => s.replyMs).sort((a, b) => a - b);
     const ack = samples.map((s) => s.ackMs).sort((a, b) => a - b);
@@ -172,6 +207,13 @@ async function main(): Promise<void> {
     for (const route of Object.keys(routes)) {
       const ms = samples.filter((s) => s.route === route).map((s) => s.replyMs).sort((a, b) => a - b);
       byRoute[route] = { n: ms.length, p50_ms: Math.round(pct(ms, 50) * 100) / 100, p99_ms: Math.round(pct(ms, 99) * 100) / 100 };
+    }
+    // Reply latency per second of the window: a tail from stalls (GC, a checkpoint, a vacuum) shows as a few bad
+    // seconds, a tail from an overloaded machine as every second's p99 up.
+    const bySecond: { second: number; n: number; p50_ms: number; p99_ms: number; max_ms: number }[] = [];
+    for (let second = 0; second < SECONDS; second++) {
+      const ms = samples.filter((s) => Math.floor(s.atMs / 1000) === second).map((s) => s.replyMs).sort((a, b) => a - b);
+      if (ms.length) bySecond.push({ second, n: ms.length, p50_ms: Math.round(pct(ms, 50) * 100) / 100, p99_ms: Math.round(pct(ms, 99) * 100) / 100, max_ms: Math.round(ms[ms.length - 1] * 100) / 100 });
     }
     const errorCounts: Record<string, number> = {};
     for (const e of errors) errorCounts[e] = (errorCounts[e] ?? 0) + 1;
@@ -198,7 +240,9 @@ async function main(): Promise<void> {
       refused_busy: refusals.n,
       routes,
       by_route: byRoute,
-      machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, load_avg_before: loadBefore.map(r2), load_avg_after: loadAfter.map(r2), node: process.version },
+      by_second: bySecond,
+      cpu: cpuUse,
+      machine: { host_speed_before: speedBefore, host_speed_after: speedAfter, cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, load_avg_before: loadBefore.map(r2), load_avg_after: loadAfter.map(r2), node: process.version },
       notes: 'server and clients share the machine; server log level warn; each client waits for its reply before its next message; a send refused BUSY is resent after its retryAfterMs and its reply latency counts from the first send',
     };
     console.log('\nchat bench (reply = message:send emitted → its bot:reply received)');
@@ -212,7 +256,9 @@ async function main(): Promise<void> {
       { metric: 'ack p50 ms', value: result.ack_p50_ms },
       { metric: 'errors', value: result.errors },
       { metric: 'BUSY refusals (resent)', value: result.refused_busy },
+      { metric: 'server CPU ms per reply', value: (cpuUse.cpu_ms_per_msg as Record<string, number> | undefined)?.servers ?? 'n/a' },
       { metric: 'load avg (1m) before → after', value: `${r2(loadBefore[0])} → ${r2(loadAfter[0])}` },
+      { metric: 'host speed: one parse ms, before → after', value: `${speedBefore.parse_p50_ms} → ${speedAfter.parse_p50_ms}` },
     ]);
     console.log('by route:', byRoute, errors.length ? `errors: ${JSON.stringify(errorCounts)}` : '');
     const out = resolve(values.out);
