@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { ContentService } from '@app/answers';
-import { TestApp, truncateChat } from '@app/testing';
+import { bearer, signIn, TestApp, truncateChat } from '@app/testing';
 import {
   fallbackText,
   openPage,
@@ -77,6 +77,37 @@ describe('widget (browser)', () => {
       `SELECT count(*)::int AS conversations FROM conversation`,
     );
     expect(conversations).toBe(1);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('tells the customer when an admin erased the conversation, and starts a new one on request', async () => {
+    const { context, page, problems } = await openPage(browser);
+    await page.goto(`${t.url}/demo`);
+    const w = widget(page);
+    await w.open();
+    await w.say('what payment methods do you accept');
+    await w.bot.first().waitFor();
+    const [{ id }] = await t.dataSource.query(`SELECT id FROM conversation`);
+
+    const admin = await signIn(t, 'admin');
+    const res = await fetch(`${t.url}/api/conversations/${id}`, { method: 'DELETE', headers: bearer(admin.token) });
+    expect(res.status).toBe(200);
+    await w.alert.getByText('This conversation was deleted').waitFor();
+    await w.alert.getByRole('button', { name: 'Start a new one' }).click();
+
+    // A fresh conversation: the old transcript is gone from the page and the bot answers again.
+    await w.say('how do I reset my password');
+    await w.bot.first().waitFor();
+    expect(await w.log.locator('li .text').allTextContents()).toHaveLength(2);
+    const rows: Array<{ id: string }> = await t.dataSource.query(`SELECT id FROM conversation`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].id).not.toBe(id);
+    // A reload resumes the new conversation, not the erased one.
+    await page.reload();
+    await w.open();
+    await w.bot.first().waitFor();
+    expect(await w.log.locator('li .text').allTextContents()).toHaveLength(2);
     expect(problems).toEqual([]);
     await context.close();
   });

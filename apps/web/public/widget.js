@@ -395,7 +395,10 @@
     });
     socket.on('typing:start', (event) => event.author === 'agent' && updateTyping(true));
     socket.on('typing:stop', (event) => event.author === 'agent' && updateTyping(false));
-    socket.on('error', (error) => showAlert(error.message || 'Something went wrong'));
+    socket.on('error', (error) => {
+      if (error.code === 'CONVERSATION_NOT_FOUND') return conversationGone(error.message);
+      showAlert(error.message || 'Something went wrong');
+    });
   }
 
   function onBotReply(reply) {
@@ -485,6 +488,14 @@
     if (code === 'CONVERSATION_CLOSED') {
       showAlert('This conversation has ended.', { label: 'Start a new one', run: newConversation });
     }
+    if (code === 'CONVERSATION_NOT_FOUND') conversationGone(ack.error.message);
+  }
+
+  /** The server erased this conversation: its token is forgotten (a reload starts afresh), a new one is offered. */
+  function conversationGone(message) {
+    state.token = undefined;
+    save();
+    showAlert(message || 'This conversation no longer exists.', { label: 'Start a new one', run: newConversation });
   }
 
   function markSent(cid, messageId) {

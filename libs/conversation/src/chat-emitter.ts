@@ -24,6 +24,8 @@ export abstract class ChatEmitter {
   customerMessage(_conversationId: string, _message: MessageView): void {}
   /** A handed-off conversation appeared, was taken or was given back: tell every agent console. */
   handoffChanged(_conversationId: string, _change: HandoffChange): void {}
+  /** The conversation was erased: its widget and console sockets are told and leave its rooms. */
+  conversationDeleted(_conversationId: string): void {}
   /** A message entered the review queue: tell every agent console (`item` when the caller has it, else it is read). */
   reviewQueued(_messageId: string, _item?: ReviewItemView): void {}
 }

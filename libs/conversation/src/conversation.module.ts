@@ -1,5 +1,6 @@
 import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
 import { AdmissionService } from './admission.service';
+import { ConversationErasureService } from './conversation-erasure.service';
 import { ConversationService } from './conversation.service';
 import { HandoffService } from './handoff.service';
 import { TurnMetrics } from './turn-metrics.service';
@@ -22,8 +23,8 @@ export class ConversationModule {
       // Global: the transports (widget gateway, agent console, REST) all use these use cases.
       global: true,
       imports: options.imports ?? [],
-      providers: [AdmissionService, ConversationService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ...options.bindings],
-      exports: [AdmissionService, ConversationService, TurnService, TurnMetrics, HandoffService],
+      providers: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ...options.bindings],
+      exports: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService],
     };
   }
 }

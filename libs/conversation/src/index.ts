@@ -1,5 +1,6 @@
 export * from './admission.service';
 export * from './chat-emitter';
+export * from './conversation-erasure.service';
 export * from './conversation.module';
 export * from './conversation.service';
 export * from './handoff.service';

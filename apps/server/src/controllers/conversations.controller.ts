@@ -1,10 +1,10 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { AuthGuard, Roles, RolesGuard } from '@app/auth';
-import type { ConversationStatus, MessageView } from '@app/contracts';
-import { ConversationService } from '@app/conversation';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { AuthGuard, CurrentUser, Roles, RolesGuard } from '@app/auth';
+import type { AuthUser, ConversationStatus, MessageView } from '@app/contracts';
+import { ConversationErasureService, ConversationService } from '@app/conversation';
 import type { ConversationEntity } from '@app/database';
 
 export class PageQueryDto {
@@ -22,6 +22,20 @@ export class PageQueryDto {
   @IsInt()
   @Min(0)
   offset?: number;
+}
+
+export class EraseQueryDto {
+  @ApiPropertyOptional({ maxLength: 500, description: 'Why (kept in the audit log), e.g. a ticket of the erasure request' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class ErasureResultDto {
+  @ApiProperty() conversationId: string;
+  @ApiProperty({ description: 'Messages deleted with the conversation' }) messages: number;
+  @ApiProperty({ description: 'Training examples labelled from it, deleted too' }) trainingExamples: number;
 }
 
 export class ConversationSummaryDto {
@@ -55,7 +69,10 @@ function summary(c: ConversationEntity): ConversationSummaryDto {
 @UseGuards(AuthGuard, RolesGuard)
 @Roles('agent', 'admin')
 export class ConversationsController {
-  constructor(private readonly conversations: ConversationService) {}
+  constructor(
+    private readonly conversations: ConversationService,
+    private readonly erasure: ConversationErasureService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: ConversationPageDto })
@@ -71,5 +88,18 @@ export class ConversationsController {
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ConversationDetailDto> {
     const { conversation, messages } = await this.conversations.get(id);
     return { ...summary(conversation), messages };
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Erase a conversation',
+    description:
+      'Deletes the conversation, its messages, slot state, feedback, review items and the training examples labelled from it, in one transaction; audited (`conversation.delete`, counts only). Its widget sockets get an `error` event `CONVERSATION_NOT_FOUND`.',
+  })
+  @ApiOkResponse({ type: ErasureResultDto })
+  @ApiNotFoundResponse({ description: 'CONVERSATION_NOT_FOUND' })
+  remove(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: EraseQueryDto, @CurrentUser() user: AuthUser): Promise<ErasureResultDto> {
+    return this.erasure.erase(id, user, query.reason);
   }
 }

@@ -13,6 +13,7 @@ import {
   ClientToServerEvents,
   ConversationStatusEvent,
   conversationRoom,
+  ErrorCode,
   HandoffQueued,
   MessageView,
   ReviewItemView,
@@ -91,6 +92,15 @@ export class SocketChatEmitter extends ChatEmitter {
   override conversationStatus(conversationId: string, event: ConversationStatusEvent): void {
     this.namespace?.to(conversationRoom(conversationId)).emit(ChatEvent.ConversationStatus, event);
     if (event.message) this.toFollowers(conversationId, event.message);
+  }
+
+  override conversationDeleted(conversationId: string): void {
+    const room = conversationRoom(conversationId);
+    // Through the adapter: the sockets may sit on other instances. A socket that sends on anyway gets the same
+    // code in its ack (the conversation is gone).
+    this.namespace?.to(room).emit(ChatEvent.Error, { code: ErrorCode.ConversationNotFound, message: 'This conversation was deleted' });
+    this.namespace?.in(room).socketsLeave(room);
+    this.agents?.in(agentConversationRoom(conversationId)).socketsLeave(agentConversationRoom(conversationId));
   }
 
   override customerMessage(conversationId: string, message: MessageView): void {

@@ -49,6 +49,20 @@ export class ConversationRepository {
     return Number(rows[0][0]?.last_seq ?? rows[0].last_seq);
   }
 
+  /**
+   * Deletes the conversation with its messages, slot state, feedback and review items (the schema's cascades);
+   * returns how many messages went with it.
+   */
+  async delete(manager: EntityManager, id: string): Promise<{ messages: number }> {
+    const rows = await manager.query(
+      `WITH n AS (SELECT count(*)::int AS "messages" FROM "message" WHERE "conversation_id" = $1),
+            gone AS (DELETE FROM "conversation" WHERE "id" = $1 RETURNING 1)
+       SELECT n."messages" FROM n, gone`,
+      [id],
+    );
+    return { messages: Number(rows[0]?.messages ?? 0) };
+  }
+
   async setStatus(manager: EntityManager, id: string, status: ConversationStatus): Promise<void> {
     await manager.query(`UPDATE "conversation" SET "status" = $2, "updated_at" = now() WHERE "id" = $1`, [id, status]);
   }

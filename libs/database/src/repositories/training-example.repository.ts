@@ -39,6 +39,15 @@ const INSERT_BATCH = 1000;
 export class TrainingExampleRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Deletes the examples labelled from one conversation (reviewed or imported turns); returns how many. */
+  async deleteForConversation(manager: EntityManager, conversationId: string): Promise<number> {
+    const rows = await manager.query(
+      `WITH gone AS (DELETE FROM "training_example" WHERE "conversation_id" = $1 RETURNING 1) SELECT count(*)::int AS "n" FROM gone`,
+      [conversationId],
+    );
+    return Number(rows[0].n);
+  }
+
   /**
    * Writes the label of one reviewed message: inserts it, or replaces the earlier label of the same message
    * (a re-review). Returns the stored row and the one it replaced (for the audit log).
