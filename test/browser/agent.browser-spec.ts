@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import type { ReviewDetailView, ReviewPage } from '@app/contracts';
-import { bearer, ensureUser, login, TEST_PASSWORD, TestApp, truncateChat } from '@app/testing';
+import { bearer, ensureUser, login, signIn, TEST_PASSWORD, TestApp, truncateChat } from '@app/testing';
 import {
   fallbackText,
   openPage,
@@ -43,6 +43,38 @@ describe('agent console (browser)', () => {
     expect(res.status).toBe(200);
     return (await res.json()) as T;
   };
+
+  it('drops a waiting conversation from the console live when an admin erases it', async () => {
+    const customer = await openPage(browser);
+    await customer.page.goto(`${t.url}/demo`);
+    const w = widget(customer.page);
+    await w.open();
+    const agent = await openPage(browser);
+    await signInPage(agent.page, `${t.url}/agent`, AGENT.email, TEST_PASSWORD);
+    await agent.page.getByRole('button', { name: /Live conversations/ }).click();
+
+    await w.say(await fallbackText(t));
+    await w.bot.first().getByRole('button', { name: 'Talk to a person' }).click();
+    await w.system.first().waitFor();
+    const [{ id }] = await t.dataSource.query(`SELECT id FROM conversation`);
+    const row = agent.page.locator(`button.row-button[data-conversation-id="${id}"]`);
+    await row.click();
+    await agent.page.getByRole('button', { name: 'Take conversation' }).waitFor();
+    // The fallback turn is in the review queue too.
+    const reviewRows = agent.page.locator(`li[data-review-conversation="${id}"]`);
+    await reviewRows.first().waitFor({ state: 'attached' });
+
+    const admin = await signIn(t, 'admin');
+    expect((await fetch(`${t.url}/api/conversations/${id}`, { method: 'DELETE', headers: bearer(admin.token) })).status).toBe(200);
+    await agent.page.getByText('An admin deleted this conversation.').waitFor();
+    await row.waitFor({ state: 'detached' });
+    expect(await agent.page.locator('#handoff-count').textContent()).toBe('0');
+    await reviewRows.first().waitFor({ state: 'detached' });
+    await w.alert.getByText('This conversation was deleted').waitFor();
+    expect(agent.problems).toEqual([]);
+    await agent.context.close();
+    await customer.context.close();
+  });
 
   it('takes over a conversation the customer escalated, chats live both ways, and hands it back', async () => {
     const customer = await openPage(browser);

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Ack, AuditEntryView, BotReply, ErrorBody, LoginResult, ReviewItemView, SendMessageResult } from '@app/contracts';
 import {
+  AgentSocket,
   bearer,
   bootTestApp,
   collectEvents,
+  connectAgent,
   makePgliteDir,
   removeDir,
   request,
@@ -14,6 +16,7 @@ import {
   TestDatabase,
   truncateChat,
   waitForEvent,
+  waitForAgentEvent,
   WidgetSocket,
 } from '@app/testing';
 
@@ -21,7 +24,7 @@ import {
  * Erasing a conversation on request (`DELETE /api/conversations/:id`, admins only) on the real app and model,
  * PGlite and PostgreSQL: everything stored from it goes (messages, review items, the training example an agent
  * labelled from it), other conversations stay, the audit log says who and how much without the customer's words,
- * and the customer's open widget is told and cannot write into it any more.
+ * the customer's open widget is told and cannot write into it any more, and agent consoles are told.
  */
 jest.setTimeout(240_000);
 const TIMEOUT = { timeout: 20_000 };
@@ -31,7 +34,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('conversation erasure 
   let dir: string | undefined;
   let admin: LoginResult;
   let agent: LoginResult;
-  const sockets: WidgetSocket[] = [];
+  const sockets: Array<WidgetSocket | AgentSocket> = [];
 
   const api = async <T = any>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${t.url}${path}`, {
@@ -98,10 +101,15 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('conversation erasure 
     // Agents read conversations; only an admin erases one.
     expect((await api('DELETE', `/api/conversations/${gone.conversationId}`, agent.token)).status).toBe(403);
 
+    const consoleSocket = await connectAgent(t.url, agent.token);
+    sockets.push(consoleSocket);
+    const consoleTold = waitForAgentEvent(consoleSocket, 'conversation:deleted', TIMEOUT);
     const told = waitForEvent(gone.socket, 'error', TIMEOUT);
     const res = await api('DELETE', `/api/conversations/${gone.conversationId}?reason=${encodeURIComponent('erasure request #42')}`, admin.token);
     expect(res).toEqual({ status: 200, body: { conversationId: gone.conversationId, messages: 4, trainingExamples: 1 } });
     expect(await told).toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+    // Agent consoles drop its handoff and review rows.
+    expect(await consoleTold).toEqual({ conversationId: gone.conversationId });
 
     for (const table of ['message', 'review_item', 'slot_state', 'feedback', 'training_example']) expect(await count(table, gone.conversationId)).toBe(0);
     expect((await api('GET', `/api/conversations/${gone.conversationId}`, admin.token)).status).toBe(404);

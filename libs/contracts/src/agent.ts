@@ -185,6 +185,7 @@ export const AgentEvent = {
   HandoffTaken: 'handoff:taken',
   HandoffReleased: 'handoff:released',
   ConversationMessage: 'conversation:message',
+  ConversationDeleted: 'conversation:deleted',
   HandoffTake: 'handoff:take',
   HandoffRelease: 'handoff:release',
   AgentMessage: 'agent:message',
@@ -223,6 +224,8 @@ export interface AgentServerToClientEvents {
   'handoff:taken': (handoff: HandoffView) => void;
   'handoff:released': (handoff: HandoffView) => void;
   'conversation:message': (event: ConversationMessageEvent) => void;
+  /** An admin erased the conversation: drop its handoff and review rows. */
+  'conversation:deleted': (event: ConversationRefPayload) => void;
   'typing:start': (event: TypingEvent & { conversationId: string }) => void;
   'typing:stop': (event: TypingEvent & { conversationId: string }) => void;
   error: (error: ErrorBody) => void;

@@ -101,6 +101,7 @@ export class SocketChatEmitter extends ChatEmitter {
     this.namespace?.to(room).emit(ChatEvent.Error, { code: ErrorCode.ConversationNotFound, message: 'This conversation was deleted' });
     this.namespace?.in(room).socketsLeave(room);
     this.agents?.in(agentConversationRoom(conversationId)).socketsLeave(agentConversationRoom(conversationId));
+    this.agents?.to(AGENTS_ROOM).emit('conversation:deleted', { conversationId });
   }
 
   override customerMessage(conversationId: string, message: MessageView): void {

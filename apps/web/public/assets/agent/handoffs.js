@@ -171,6 +171,14 @@ export function createHandoffView(socket, me, counter) {
   socket.on('handoff:new', update);
   socket.on('handoff:taken', update);
   socket.on('handoff:released', update);
+  socket.on('conversation:deleted', ({ conversationId }) => {
+    handoffs.delete(conversationId);
+    if (open?.id === conversationId) {
+      open = null;
+      replace(detail, h('p', { class: 'notice', role: 'status' }, 'An admin deleted this conversation.'));
+    }
+    renderList();
+  });
   socket.on('conversation:message', ({ conversationId, message }) => {
     const handoff = handoffs.get(conversationId);
     if (handoff) {

@@ -69,7 +69,7 @@ export function createReviewView(socket) {
 
   function row(item) {
     return listRow({
-      data: { 'review-id': item.id },
+      data: { 'review-id': item.id, 'review-conversation': item.conversationId },
       current: current === item.id,
       text: item.text,
       meta: `${item.intent ?? 'no intent'} · ${percent(item.confidence)} · ${item.route ?? '–'} · ${item.reason} · ${when(item.createdAt)}`,
@@ -223,6 +223,16 @@ export function createReviewView(socket) {
 
   socket.on('review:new', (item) => upsertRow(item, true));
   socket.on('review:updated', (item) => upsertRow(item, false));
+  socket.on('conversation:deleted', ({ conversationId }) => {
+    const gone = list.querySelectorAll(`li[data-review-conversation="${CSS.escape(conversationId)}"]`);
+    for (const li of gone) {
+      if (li.dataset.reviewId === current) {
+        current = null;
+        replace(detail, h('p', { class: 'notice', role: 'status' }, 'An admin deleted this conversation.'));
+      }
+      li.remove();
+    }
+  });
 
   return { element, onShow: () => loaded || load(false) };
 }
