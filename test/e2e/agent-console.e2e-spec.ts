@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { BotReply, HandoffView, LoginResult, ReviewDetailView, ReviewItemView, SendMessageResult } from '@app/contracts';
 import { NluService } from '@app/nlu';
 import {
-  AgentSocket,
   agentRequest,
-  bearer,
+  AgentSocket,
+  ask,
   bootTestApp,
+  callApi,
   collectEvents,
   connectAgent,
   makePgliteDir,
@@ -36,15 +37,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
   let other: LoginResult;
   const sockets: Array<WidgetSocket | AgentSocket> = [];
 
-  const api = async <T = any>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${t.url}${path}`, {
-      method,
-      headers: { ...bearer(token), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const api = <T = any>(method: string, path: string, token: string, body?: unknown) => callApi<T>(t.url, method, path, token, body);
   const console_ = async (login: LoginResult) => {
     const s = await connectAgent(t.url, login.token);
     sockets.push(s);
@@ -56,11 +49,6 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
     return r;
   };
   const send = (socket: WidgetSocket, text: string) => requestOk<SendMessageResult>(socket, 'message:send', { clientMessageId: randomUUID(), text });
-  const ask = async (socket: WidgetSocket, text: string): Promise<BotReply> => {
-    const early = collectEvents(socket, 'bot:reply');
-    const ack = await send(socket, text);
-    return early.stop().find((r) => r.replyTo === ack.messageId) ?? waitForEvent(socket, 'bot:reply', { ...TIMEOUT, filter: (r) => r.replyTo === ack.messageId });
-  };
 
   beforeAll(async () => {
     dir = kind === 'pglite' ? makePgliteDir() : undefined;

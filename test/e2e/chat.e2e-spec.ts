@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { BotReply, SendMessageResult, StartConversationResult } from '@app/contracts';
+import type { SendMessageResult, StartConversationResult } from '@app/contracts';
 import { effectiveThresholds } from '@app/conversation';
 import { AnswerTemplateRepository, TurnRepository } from '@app/database';
 import { NluService } from '@app/nlu';
 import {
+  ask,
   bearer,
   bootTestApp,
   collectEvents,
@@ -42,13 +43,6 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
   };
   const send = (socket: WidgetSocket, text: string, clientMessageId = randomUUID()) =>
     requestOk<SendMessageResult>(socket, 'message:send', { clientMessageId, text });
-  /** Sends and resolves with the reply to that message. */
-  const ask = async (socket: WidgetSocket, text: string): Promise<BotReply> => {
-    const pending = collectEvents(socket, 'bot:reply');
-    const ack = await send(socket, text);
-    const early = pending.stop().find((r) => r.replyTo === ack.messageId);
-    return early ?? waitForEvent(socket, 'bot:reply', { ...TIMEOUT, filter: (r) => r.replyTo === ack.messageId });
-  };
   const count = async (sql: string, params: unknown[] = []) => Number((await t.dataSource.query(sql, params))[0].n);
 
   beforeAll(async () => {

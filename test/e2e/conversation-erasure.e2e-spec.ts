@@ -1,22 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { Ack, AuditEntryView, BotReply, ErrorBody, LoginResult, ReviewItemView, SendMessageResult } from '@app/contracts';
+import type { Ack, AuditEntryView, ErrorBody, LoginResult, ReviewItemView, SendMessageResult } from '@app/contracts';
 import {
   AgentSocket,
-  bearer,
+  ask,
   bootTestApp,
-  collectEvents,
+  callApi,
   connectAgent,
   makePgliteDir,
   removeDir,
   request,
-  requestOk,
   signIn,
   startConversation,
   TestApp,
   TestDatabase,
   truncateChat,
-  waitForEvent,
   waitForAgentEvent,
+  waitForEvent,
   WidgetSocket,
 } from '@app/testing';
 
@@ -36,24 +35,11 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('conversation erasure 
   let agent: LoginResult;
   const sockets: Array<WidgetSocket | AgentSocket> = [];
 
-  const api = async <T = any>(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${t.url}${path}`, {
-      method,
-      headers: { ...bearer(token), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const api = <T = any>(method: string, path: string, token: string, body?: unknown) => callApi<T>(t.url, method, path, token, body);
   const widget = async () => {
     const r = await startConversation(t.url);
     sockets.push(r.socket);
     return { socket: r.socket, conversationId: r.conversation.conversationId };
-  };
-  const ask = async (socket: WidgetSocket, text: string): Promise<BotReply> => {
-    const early = collectEvents(socket, 'bot:reply');
-    const ack = await requestOk<SendMessageResult>(socket, 'message:send', { clientMessageId: randomUUID(), text });
-    return early.stop().find((r) => r.replyTo === ack.messageId) ?? waitForEvent(socket, 'bot:reply', { ...TIMEOUT, filter: (r) => r.replyTo === ack.messageId });
   };
   const count = async (table: string, conversationId: string): Promise<number> =>
     Number((await t.dataSource.query(`SELECT count(*)::int AS n FROM "${table}" WHERE "conversation_id" = $1`, [conversationId]))[0].n);

@@ -1,8 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import type { BotReply, SendMessageResult } from '@app/contracts';
 import { PinoLoggerService } from '@app/logging';
 import { NluService } from '@app/nlu';
-import { bootTestApp, collectEvents, requestOk, startConversation, TestApp, TestDatabase, waitForEvent, WidgetSocket } from '@app/testing';
+import {
+  ask,
+  bootTestApp,
+  startConversation,
+  TestApp,
+  TestDatabase,
+  WidgetSocket,
+} from '@app/testing';
 import { faultOnNextBatch } from './nlu-model.helper';
 
 /**
@@ -19,12 +24,6 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat turn when an NLU
   let t: TestApp;
   let socket: WidgetSocket | undefined;
 
-  const ask = async (s: WidgetSocket, text: string): Promise<BotReply> => {
-    const pending = collectEvents(s, 'bot:reply');
-    const ack = await requestOk<SendMessageResult>(s, 'message:send', { clientMessageId: randomUUID(), text });
-    const early = pending.stop().find((r) => r.replyTo === ack.messageId);
-    return early ?? waitForEvent(s, 'bot:reply', { timeout: 20_000, filter: (r) => r.replyTo === ack.messageId });
-  };
   const metric = async (series: string): Promise<number> => {
     const body = await (await fetch(`${t.url}/metrics`)).text();
     const line = body.split('\n').find((l) => l.startsWith(`${series} `));

@@ -38,6 +38,17 @@ export async function signIn(t: TestApp, role: UserRole, email = `${role}-${rand
 
 export const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
 
+/** A REST call with a bearer token (and a JSON body when given): the status and the parsed body. */
+export async function callApi<T = any>(baseUrl: string, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...bearer(token), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
 /** A connected `/agent` console socket (rejects with the `connect_error`). */
 export async function connectAgent(baseUrl: string, token: string | undefined): Promise<AgentSocket> {
   const socket: AgentSocket = io(`${baseUrl}${AGENT_NAMESPACE}`, {

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
-import { Ack, ClientToServerEvents, StartConversationResult, WIDGET_NAMESPACE } from '@app/contracts';
-import type { WidgetSocket } from './wait-for-event';
+import { Ack, BotReply, ClientToServerEvents, SendMessageResult, StartConversationResult, WIDGET_NAMESPACE } from '@app/contracts';
+import { collectEvents, waitForEvent, WidgetSocket } from './wait-for-event';
 
 type EventName = keyof ClientToServerEvents;
 
@@ -41,4 +42,12 @@ export async function startConversation(
   const socket = await connectWidget(baseUrl);
   const conversation = await requestOk<StartConversationResult>(socket, 'conversation:start', payload);
   return { socket, conversation };
+}
+
+/** Sends `text` and resolves with the bot's reply to it (a reply that beats the ack counts too). */
+export async function ask(socket: WidgetSocket, text: string, timeout = 20_000): Promise<BotReply> {
+  const pending = collectEvents(socket, 'bot:reply');
+  const ack = await requestOk<SendMessageResult>(socket, 'message:send', { clientMessageId: randomUUID(), text });
+  const early = pending.stop().find((r) => r.replyTo === ack.messageId);
+  return early ?? waitForEvent(socket, 'bot:reply', { timeout, filter: (r) => r.replyTo === ack.messageId });
 }
