@@ -44,7 +44,8 @@ describe('agent console (browser)', () => {
     return (await res.json()) as T;
   };
 
-  it('drops a waiting conversation from the console live when an admin erases it', async () => {
+  /** A customer on the demo page who asked for a person, and an agent's console on its live conversations. */
+  const escalated = async () => {
     const customer = await openPage(browser);
     await customer.page.goto(`${t.url}/demo`);
     const w = widget(customer.page);
@@ -52,12 +53,15 @@ describe('agent console (browser)', () => {
     const agent = await openPage(browser);
     await signInPage(agent.page, `${t.url}/agent`, AGENT.email, TEST_PASSWORD);
     await agent.page.getByRole('button', { name: /Live conversations/ }).click();
-
     await w.say(await fallbackText(t));
     await w.bot.first().getByRole('button', { name: 'Talk to a person' }).click();
     await w.system.first().waitFor();
-    const [{ id }] = await t.dataSource.query(`SELECT id FROM conversation`);
-    const row = agent.page.locator(`button.row-button[data-conversation-id="${id}"]`);
+    const [{ id }] = (await t.dataSource.query(`SELECT id FROM conversation`)) as Array<{ id: string }>;
+    return { customer, w, agent, id, row: agent.page.locator(`button.row-button[data-conversation-id="${id}"]`) };
+  };
+
+  it('drops a waiting conversation from the console live when an admin erases it', async () => {
+    const { customer, w, agent, id, row } = await escalated();
     await row.click();
     await agent.page.getByRole('button', { name: 'Take conversation' }).waitFor();
     // The fallback turn is in the review queue too.
@@ -77,22 +81,8 @@ describe('agent console (browser)', () => {
   });
 
   it('takes over a conversation the customer escalated, chats live both ways, and hands it back', async () => {
-    const customer = await openPage(browser);
-    await customer.page.goto(`${t.url}/demo`);
-    const w = widget(customer.page);
-    await w.open();
-
-    const agent = await openPage(browser);
-    await signInPage(agent.page, `${t.url}/agent`, AGENT.email, TEST_PASSWORD);
-    await agent.page.getByRole('button', { name: /Live conversations/ }).click();
-
-    await w.say(await fallbackText(t));
-    await w.bot.first().getByRole('button', { name: 'Talk to a person' }).click();
-    await w.system.first().waitFor();
-    const [{ id }] = await t.dataSource.query(`SELECT id FROM conversation`);
-
+    const { customer, w, agent, id, row } = await escalated();
     // The waiting customer shows up live (no reload) in the console.
-    const row = agent.page.locator(`button.row-button[data-conversation-id="${id}"]`);
     await row.waitFor();
     expect(await agent.page.locator('#handoff-count').textContent()).toBe('1');
     await row.click();
