@@ -117,6 +117,19 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('conversation erasure 
     expect(await api('DELETE', `/api/conversations/${gone.conversationId}`, admin.token)).toMatchObject({ status: 404, body: { code: 'CONVERSATION_NOT_FOUND' } });
   });
 
+  it('also deletes an example linked to one of its messages but not to the conversation', async () => {
+    const { conversationId, socket } = await widget();
+    const reply = await ask(socket, 'I want a refund');
+    // conversation_id is optional on an example; the message link alone must be enough to find it.
+    await t.dataSource.query(`INSERT INTO "training_example" ("text", "intent", "entities", "source", "message_id") VALUES ($1, 'get_refund', '[]', 'review', $2)`, [
+      'I want a refund',
+      reply.replyTo,
+    ]);
+    const res = await api('DELETE', `/api/conversations/${conversationId}`, admin.token);
+    expect(res).toMatchObject({ status: 200, body: { trainingExamples: 1 } });
+    expect(Number((await t.dataSource.query(`SELECT count(*)::int AS n FROM "training_example"`))[0].n)).toBe(0);
+  });
+
   it('refuses a malformed id or reason with a typed 400 and erases nothing', async () => {
     const { conversationId, socket } = await widget();
     await ask(socket, 'hello there');

@@ -39,10 +39,18 @@ const INSERT_BATCH = 1000;
 export class TrainingExampleRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Deletes the examples labelled from one conversation (reviewed or imported turns); returns how many. */
+  /**
+   * Deletes the examples labelled from one conversation (reviewed or imported turns); returns how many. By either
+   * link: `conversation_id` is optional on an example, and deleting the messages would only null `message_id`
+   * (ON DELETE SET NULL), leaving the customer's words behind with nothing pointing at them.
+   */
   async deleteForConversation(manager: EntityManager, conversationId: string): Promise<number> {
     const rows = await manager.query(
-      `WITH gone AS (DELETE FROM "training_example" WHERE "conversation_id" = $1 RETURNING 1) SELECT count(*)::int AS "n" FROM gone`,
+      `WITH gone AS (
+         DELETE FROM "training_example"
+          WHERE "conversation_id" = $1 OR "message_id" IN (SELECT "id" FROM "message" WHERE "conversation_id" = $1)
+         RETURNING 1)
+       SELECT count(*)::int AS "n" FROM gone`,
       [conversationId],
     );
     return Number(rows[0].n);
