@@ -14,6 +14,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { LATENCY_MESSAGE } from './latency-message';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +32,7 @@ const LATENCY_ITERS = Number(values['latency-iters']);
 const CALLERS = 64;
 
 // 16 ids with [CLS]/[SEP] (checked at start-up); the throughput mix is support traffic of similar length.
-const MESSAGE = 'hi, I would like to cancel my order, it arrived too late';
+const MESSAGE = LATENCY_MESSAGE;
 const MIX = [
   MESSAGE,
   'where is my package? it should have arrived by now',
