@@ -44,6 +44,8 @@ def test_relative_data_path_is_resolved_from_the_config_folder() -> None:
         "intent_label_smoothing=-0.1",
         "layer_lr_decay=0",
         "layer_lr_decay=1.5",
+        "entity_augment=-1",
+        "entity_augment=11",
         "lr",
     ],
 )
@@ -74,6 +76,7 @@ def test_settings_added_later_change_the_hash_only_when_set() -> None:
         {"crf": True},
         {"intent_label_smoothing": 0.1},
         {"layer_lr_decay": 0.9},
+        {"entity_augment": 1.0},
     )
     for override in changed:
         assert build_config({"data": {"path": "/a"}, **override}).hash() != cfg.hash()

@@ -57,6 +57,7 @@ def run_bench(
                 "tag_layers",
                 "freeze_embeddings",
                 "crf",
+                "entity_augment",
                 "patience",
                 "seed",
             )

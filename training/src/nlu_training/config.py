@@ -54,6 +54,7 @@ ADDED_LATER: dict[str, Any] = {
     "crf": False,
     "intent_label_smoothing": 0.0,
     "layer_lr_decay": 1.0,
+    "entity_augment": 0.0,
 }
 
 
@@ -79,6 +80,8 @@ class TrainConfig:
     tag_layers: int = 1  # the tag head reads a learned mix of the last N hidden states (model.JointModel)
     freeze_embeddings: bool = False  # keep the word-piece embedding matrix as pretrained
     crf: bool = False  # a linear-chain CRF over the word tags (crf.py); its scores ship in labels.json
+    # Augmented train copies per example with an entity, values drawn fresh per label (augment.py); 0 = off.
+    entity_augment: float = 0.0
     patience: int = 3
     device: str = "auto"
     threads: int = 0  # 0 = every available core
@@ -112,6 +115,8 @@ class TrainConfig:
         ):
             if not 0 <= getattr(self, name) < 1 or (name.endswith("precision") and getattr(self, name) == 0):
                 raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")
+        if not 0 <= self.entity_augment <= 10:
+            raise ConfigError(f"entity_augment must be in [0, 10] copies, got {self.entity_augment}")
         if not 0 < self.layer_lr_decay <= 1:
             raise ConfigError(f"layer_lr_decay must be in (0, 1], got {self.layer_lr_decay}")
         if not 0 <= self.oos_budget <= 100:

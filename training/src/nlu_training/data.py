@@ -216,8 +216,3 @@ def load_merged(
     merged["parts"] = parts
     merged["data_sha256"] = hashlib.sha256(":".join(p["data_sha256"] for p in parts).encode()).hexdigest()
     return splits, merged
-
-
-def fingerprint(data_dir: Path, extra: tuple[str, ...] | list[str] = ()) -> str:
-    """The data hash a model trained on these folders records (manifest data.sha256)."""
-    return str(load_merged(data_dir, extra)[1]["data_sha256"])

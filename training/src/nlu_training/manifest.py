@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ def data_block(info: dict[str, Any]) -> dict[str, Any]:
         "unseen_labels": meta.get("unseen_labels", {}),
         "snapped_spans": meta.get("snapped_spans", {}),
         "reader_stats": meta.get("reader_stats", {}),
+        "entity_augment": meta.get("entity_augment", {}),
     }
 
 
@@ -48,10 +50,13 @@ def model_version(data_sha: str, cfg: TrainConfig, base_sha: str) -> str:
 
 
 def fingerprint(cfg: TrainConfig, base: Path) -> dict[str, str]:
-    """What a model trained now from `cfg` would record, without training it."""
-    from .data import fingerprint as data_fingerprint
+    """What a model trained now from `cfg` would record, without training it: the data hash is the one
+    pipeline.load_data gives the training run (folders, then any augmented copies)."""
+    from .pipeline import load_data
 
-    data_sha, base_sha = data_fingerprint(Path(cfg.data.path), cfg.data.extra), base_weights_sha(base)
+    with tempfile.TemporaryDirectory() as work:  # a raw source is prepared there; a canonical folder is read
+        data_sha = load_data(cfg, Path(work))[1]["data_sha256"]
+    base_sha = base_weights_sha(base)
     return {
         "version": model_version(data_sha, cfg, base_sha),
         "data_sha256": data_sha,

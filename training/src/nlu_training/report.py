@@ -100,6 +100,9 @@ def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
         "\n## Skipped and repaired data\n\n",
         f"- skipped rows per reason: {data['skipped'] or 'none'}\n- unseen labels: {data['unseen_labels']}\n"
         f"- spans snapped to whole words: {data['snapped_spans']}\n- reader stats: {data['reader_stats']}\n",
+        f"- entity-value augmentation (train copies, augment.py): {data['entity_augment']}\n"
+        if data.get("entity_augment")
+        else "",
         "\n## Per intent (test)\n\n",
         _table(
             ["intent", "precision", "recall", "F1", "support"],
