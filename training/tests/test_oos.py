@@ -154,10 +154,13 @@ def test_oos_budget_is_validated(bad: float) -> None:
 def test_fingerprint_says_which_part_of_a_model_is_stale(tmp_path: Path) -> None:
     from nlu_training.config import resolve_base
     from nlu_training.manifest import fingerprint, staleness
+    from nlu_training.pipeline import load_data
 
     cfg = load_config(Path(__file__).resolve().parents[1] / "configs" / "support.toml")
     fp = fingerprint(cfg, resolve_base(None))
-    assert fp["data_sha256"] == load_merged(Path(cfg.data.path), cfg.data.extra)[1]["data_sha256"]
+    # the data hash a training run records: the folders' (Bitext + out-of-scope) plus the augmented copies
+    assert fp["data_sha256"] == load_data(cfg, tmp_path / "work")[1]["data_sha256"]
+    assert fp["data_sha256"] != load_merged(Path(cfg.data.path), cfg.data.extra)[1]["data_sha256"]
 
     def model(data_sha: str, **changes: object) -> Path:
         folder = tmp_path / f"m{len(list(tmp_path.iterdir()))}"

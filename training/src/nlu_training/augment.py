@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import string
 from collections.abc import Callable
 from typing import Any
@@ -130,27 +131,81 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(FIRST_NAMES)
 
 
+def city(rng: random.Random) -> str:
+    return rng.choice(CITIES)
+
+
+def country(rng: random.Random) -> str:
+    return rng.choice(COUNTRIES)
+
+
+MAIL_DOMAINS = _names("gmail.com | outlook.com | yahoo.co.uk | proton.me | web.de | icloud.com | shop-mail.net")
+
+
+def email(rng: random.Random) -> str:
+    first, last = rng.choice(FIRST_NAMES).lower(), rng.choice(LAST_NAMES).lower()
+    local = rng.choice([f"{first}.{last}", f"{first[0]}{last}", f"{first}{_digits(rng, 2, 4)}", f"{last}_{first}"])
+    return f"{local}@{rng.choice(MAIL_DOMAINS)}"
+
+
+def phone(rng: random.Random) -> str:
+    shape = rng.randrange(4)
+    if shape == 0:
+        return f"+{rng.randint(1, 99)} {_digits(rng, 3, 3)} {_digits(rng, 3, 3)} {_digits(rng, 4, 4)}"
+    if shape == 1:
+        return f"({_digits(rng, 3, 3)}) {_digits(rng, 3, 3)}-{_digits(rng, 4, 4)}"
+    if shape == 2:
+        return f"0{_digits(rng, 4, 4)} {_digits(rng, 6, 6)}"
+    return _digits(rng, 9, 11)
+
+
+# The default model's labels, and the usual ones of other data, by name.
 GENERATORS: dict[str, Generator] = {
     "order_id": order_number,
     "invoice_id": invoice_number,
     "refund_amount": amount,
     "person_name": person_name,
-    "delivery_city": lambda rng: rng.choice(CITIES),
-    "delivery_country": lambda rng: rng.choice(COUNTRIES),
+    "customer_name": person_name,
+    "delivery_city": city,
+    "delivery_country": country,
+    "email": email,
+    "phone": phone,
+    "phone_number": phone,
 }
+# Other labels by their last word, as the runtime's normalisers read them (libs/nlu entity.normaliser.ts), so a
+# model retrained on an operator's own transcripts (ticket_id, tracking_number, total_price) is augmented too. A
+# `*_name` is left alone: a product_name is not a person's. Closed sets (account_type) have no generator.
+SUFFIX_GENERATORS: tuple[tuple[re.Pattern[str], Generator], ...] = (
+    (re.compile(r"(?:^|_)(?:id|number|no|code|ref|reference)$"), order_number),
+    (re.compile(r"(?:^|_)(?:amount|price|cost|fee|total)$"), amount),
+    (re.compile(r"(?:^|_)city$"), city),
+    (re.compile(r"(?:^|_)country$"), country),
+    (re.compile(r"(?:^|_)e?mail$"), email),
+    (re.compile(r"(?:^|_)phone$"), phone),
+)
 
 
-def substitute(example: Example, rng: random.Random, generators: dict[str, Generator]) -> Example | None:
+def generator_for(label: str) -> Generator | None:
+    """The generator for an entity label: by name, else by its last word, else None (the value is kept)."""
+    if label in GENERATORS:
+        return GENERATORS[label]
+    return next((gen for pattern, gen in SUFFIX_GENERATORS if pattern.search(label)), None)
+
+
+Lookup = Callable[[str], Generator | None]
+
+
+def substitute(example: Example, rng: random.Random, generators: Lookup = generator_for) -> Example | None:
     """A copy of `example` with a generated value in every entity that has a generator, offsets moved
     to match; None when no entity has one (the copy would repeat the original)."""
     ents = sorted(example["entities"], key=lambda e: e["start"])
-    if not any(e["label"] in generators for e in ents):
+    if not any(generators(e["label"]) for e in ents):
         return None
     text: str = example["text"]
     out_text, out_ents, pos = "", [], 0
     for e in ents:
         out_text += text[pos : e["start"]]
-        gen = generators.get(e["label"])
+        gen = generators(e["label"])
         value = gen(rng) if gen else text[e["start"] : e["end"]]
         start = len(out_text)
         out_text += value
@@ -165,30 +220,27 @@ def substitute(example: Example, rng: random.Random, generators: dict[str, Gener
 MIN_COPIES_PER_LABEL = 300
 
 
-def augment(
-    examples: list[Example], copies: float, seed: int, generators: dict[str, Generator] | None = None
-) -> list[Example]:
+def augment(examples: list[Example], copies: float, seed: int, generators: Lookup = generator_for) -> list[Example]:
     """Augmented copies (not the originals) for `examples`. An example with a generatable entity gets
     int(copies) copies plus one more with probability copies % 1, and more when its rarest generatable
     label would otherwise have fewer than MIN_COPIES_PER_LABEL copies. The same examples, copies and
     seed give the same copies."""
     if copies <= 0:
         return []
-    gens = GENERATORS if generators is None else generators
     per_label: dict[str, int] = {}
     for ex in examples:
-        for label in {e["label"] for e in ex["entities"] if e["label"] in gens}:
+        for label in {e["label"] for e in ex["entities"] if generators(e["label"])}:
             per_label[label] = per_label.get(label, 0) + 1
     rng = random.Random(f"{seed}:entity_augment")
     out: list[Example] = []
     for ex in examples:
-        labels = {e["label"] for e in ex["entities"] if e["label"] in gens}
+        labels = {e["label"] for e in ex["entities"] if generators(e["label"])}
         if not labels:
             continue
         want = max([copies] + [MIN_COPIES_PER_LABEL / per_label[label] for label in labels])
         n = int(want) + (1 if rng.random() < want - int(want) else 0)
         for _ in range(n):
-            copy = substitute(ex, rng, gens)
+            copy = substitute(ex, rng, generators)
             if copy is not None:
                 out.append(copy)
     return out
