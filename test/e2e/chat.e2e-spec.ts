@@ -184,6 +184,16 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       expect(reply.modelVersion).toMatch(/\S/);
     });
 
+    // Bitext's order numbers are all digits; the default model is trained with other shapes too (entity_augment).
+    it('fills in an order number of letters and dashes, as the customer wrote it', async () => {
+      const { socket } = await start();
+      const reply = await ask(socket, 'I want to track my order ord-55102');
+      expect(reply).toMatchObject({ route: 'template', intent: 'track_order' });
+      const value = { kind: 'identifier', value: 'ORD-55102' };
+      expect(reply.entities).toEqual(expect.arrayContaining([expect.objectContaining({ label: 'order_id', text: 'ord-55102', value })]));
+      expect(reply.text).toContain('ORD-55102');
+    });
+
     it('asks for a missing entity and fills it from the next turn', async () => {
       const { socket, conversation } = await start();
       const question = await ask(socket, 'I want to cancel my order');
