@@ -56,7 +56,7 @@ def test_invalid_settings_raise_config_error(override: str) -> None:
 
 def test_config_hash_ignores_the_data_path_but_not_hyperparameters() -> None:
     a = build_config({"data": {"path": "/a"}})
-    b = build_config({"data": {"path": "/b"}})
+    b = build_config({"data": {"path": "/b", "evaluate": ["/challenge.jsonl"]}})  # scored, never trained on
     c = build_config({"data": {"path": "/a"}, "lr": 5e-5})
     assert a.hash() == b.hash() != c.hash()
 
@@ -68,7 +68,7 @@ def test_settings_added_later_change_the_hash_only_when_set() -> None:
     before = cfg.to_dict()
     for name in ADDED_LATER:
         del before[name]
-    before["data"] = {k: v for k, v in before["data"].items() if k not in ("path", "extra")}
+    before["data"] = {k: v for k, v in before["data"].items() if k not in ("path", "extra", "evaluate")}
     assert cfg.hash() == hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()
     changed: tuple[dict[str, Any], ...] = (
         {"tag_layers": 2},
@@ -80,6 +80,13 @@ def test_settings_added_later_change_the_hash_only_when_set() -> None:
     )
     for override in changed:
         assert build_config({"data": {"path": "/a"}, **override}).hash() != cfg.hash()
+
+
+def test_data_path_lists_must_be_lists() -> None:
+    """A bare string would otherwise be read character by character as a list of paths."""
+    for key in ("extra", "evaluate"):
+        with pytest.raises(ConfigError, match=f"data.{key} must be a list"):
+            build_config({"data": {"path": "/a", key: "x.jsonl"}})
 
 
 def test_config_is_frozen() -> None:

@@ -118,6 +118,18 @@ def test_same_seed_and_data_give_the_same_metrics(tiny_run: TinyRun, tmp_path: P
     assert [h["loss"] for h in second["history"]] == [h["loss"] for h in first["history"]]
 
 
+def test_the_configs_evaluation_files_are_scored_by_both_graphs_and_reported(tiny_run: TinyRun) -> None:
+    """tiny.toml names the first challenge file in data.evaluate (never trained on)."""
+    metrics = json.loads((tiny_run.model_dir / "metrics.json").read_text())
+    scored = metrics["evaluate"]["support-entities"]
+    assert scored["file"] == "support-entities.jsonl"
+    for variant in ("fp32", "int8"):
+        assert scored[variant]["n"] == 47
+        assert 0 <= scored[variant]["slot_f1"] <= 100 and "confusion" not in scored[variant]
+    assert "## Other evaluation files" in (tiny_run.model_dir / "report.md").read_text()
+    assert tiny_run.cfg.data.evaluate[0].endswith("training/data/challenge/support-entities.jsonl")
+
+
 def test_evaluate_scores_a_canonical_file(tiny_run: TinyRun, tmp_path: Path) -> None:
     data_dir = Path(json.loads((tiny_run.work / "run" / "run_info.json").read_text())["data_dir"])
     subset = tmp_path / "some.jsonl"

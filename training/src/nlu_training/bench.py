@@ -62,6 +62,14 @@ def run_bench(
                 "seed",
             )
         },
+        "evaluate": {
+            name: {
+                "n": v["fp32"]["n"],
+                **{k: round(v["fp32"][k], 2) for k in FIELDS},
+                "int8": {k: round(v["int8"][k], 2) for k in FIELDS},
+            }
+            for name, v in metrics.get("evaluate", {}).items()
+        },
         "data_counts": manifest["data"],
         "calibration": manifest["calibration"],
         "thresholds": manifest["thresholds"],
@@ -84,4 +92,9 @@ def table(row: dict[str, Any]) -> str:
         f"(best {row['best_epoch']}) | {row['samples_per_second']} samples/s |",
         f"| device | {row['device']} | {row['threads']} threads |",
     ]
+    for name, v in row.get("evaluate", {}).items():
+        lines += [
+            f"| {name} (n={v['n']}) {k} | {v[k]:.2f} | {v['int8'][k]:.2f} |"
+            for k in ("intent_accuracy", "slot_f1", "exact_match")
+        ]
     return "\n".join(lines)

@@ -31,12 +31,18 @@ class DataConfig:
     # More prepared (canonical) folders merged split by split into the main data, e.g. the out-of-scope
     # sample in training/data/oos. Relative paths are relative to the config file's folder.
     extra: tuple[str, ...] = ()
+    # Canonical JSON Lines files scored after export beside test (fp32 and int8; metrics.json `evaluate`, the
+    # report, bench), never trained on: e.g. training/data/challenge. Relative to the config file's folder.
+    evaluate: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # TOML and config.json give a list; a tuple keeps the frozen config hashable and immutable.
         object.__setattr__(self, "extra", tuple(self.extra))
+        object.__setattr__(self, "evaluate", tuple(self.evaluate))
         if not all(isinstance(p, str) and p for p in self.extra):
             raise ConfigError("data.extra must be a list of folder paths")
+        if not all(isinstance(p, str) and p for p in self.evaluate):
+            raise ConfigError("data.evaluate must be a list of file paths")
         if self.source not in DATA_SOURCES:
             raise ConfigError(f"data.source must be one of {DATA_SOURCES}, got {self.source!r}")
         if not self.path:
@@ -137,7 +143,8 @@ class TrainConfig:
         Settings added after models were first versioned (ADDED_LATER) count only when changed from their
         default, so a model trained before they existed keeps its version and is not retrained."""
         d = {k: v for k, v in self.to_dict().items() if k not in ADDED_LATER or v != ADDED_LATER[k]}
-        d["data"] = {k: v for k, v in d["data"].items() if k not in ("path", "extra")}
+        # Where the data lives and what is scored after training do not shape the model (evaluate never trains).
+        d["data"] = {k: v for k, v in d["data"].items() if k not in ("path", "extra", "evaluate")}
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
 
 
@@ -187,8 +194,11 @@ def build_config(raw: dict[str, Any], base_dir: Path | None = None) -> TrainConf
         raise ConfigError(f"unknown settings: {', '.join(unknown)}")
     if base_dir is not None and data.get("path") and not Path(data["path"]).is_absolute():
         data["path"] = str((base_dir / data["path"]).resolve())
-    if base_dir is not None and data.get("extra"):
-        data["extra"] = [p if Path(p).is_absolute() else str((base_dir / p).resolve()) for p in data["extra"]]
+    for key in ("extra", "evaluate"):
+        if key in data and not isinstance(data[key], list | tuple):
+            raise ConfigError(f"data.{key} must be a list of paths, got {data[key]!r}")
+        if base_dir is not None and data.get(key):
+            data[key] = [p if Path(p).is_absolute() else str((base_dir / p).resolve()) for p in data[key]]
     check_types(TrainConfig, raw, "")
     check_types(DataConfig, data, "data.")
     try:

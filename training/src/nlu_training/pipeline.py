@@ -177,6 +177,7 @@ def _export_into(
     test_fp32 = compute_metrics(test, test_preds, labels)
     test_int8 = compute_metrics(test, predict(ex.onnx_predictor(int8), test, labels, cfg.eval_batch_size), labels)
     dev_fp32 = compute_metrics(dev, dev_preds, labels)
+    evaluated = _evaluate_files(cfg, tokenizer, labels, {"fp32": fp32, "int8": int8})
 
     tokenizer.save_pretrained(str(tmp))
     for extra in ("special_tokens_map.json", "vocab.txt"):
@@ -195,6 +196,7 @@ def _export_into(
         "test_int8": test_int8,
         **(_oos_metrics(test, test_preds, labels, oos, cal) if oos is not None else {}),
         "dev": dev_fp32,
+        **({"evaluate": evaluated} if evaluated else {}),
         "calibration": cal,
         "parity": parity,
         "train": info["summary"],
@@ -206,6 +208,21 @@ def _export_into(
     manifest = build_manifest(tmp, cfg, info, cal, test_fp32, parity)
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _evaluate_files(cfg: TrainConfig, tokenizer: Any, labels: Labels, sessions: dict[str, Any]) -> dict[str, Any]:
+    """data.evaluate files scored by each exported graph: {file stem: {"file", "fp32": metrics, "int8": metrics}}."""
+    from .data import read_jsonl
+
+    out: dict[str, Any] = {}
+    for path in map(Path, cfg.data.evaluate):
+        data = encode_all(read_jsonl(path), tokenizer, labels, cfg.max_seq_len)
+        scored = {}
+        for variant, sess in sessions.items():
+            metrics = compute_metrics(data, predict(ex.onnx_predictor(sess), data, labels, cfg.eval_batch_size), labels)
+            scored[variant] = {k: v for k, v in metrics.items() if k != "confusion"}  # test's has the matrix
+        out[path.stem] = {"file": path.name, **scored}
+    return out
 
 
 def _oos_metrics(test: list[Any], preds: Any, labels: Labels, oos: int, cal: dict[str, Any]) -> dict[str, Any]:

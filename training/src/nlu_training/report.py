@@ -77,6 +77,20 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(f"| {line} |" for line in fmt) + "\n"
 
 
+def _evaluate_section(m: dict[str, Any]) -> str:
+    """The config's data.evaluate files (never trained on), scored like test."""
+    if not m.get("evaluate"):
+        return ""
+    rows = [
+        [f"{name} {variant}", *(v[variant][k] for k in HEADLINE)]
+        for name, v in m["evaluate"].items()
+        for variant in ("fp32", "int8")
+    ]
+    return "\n## Other evaluation files (`data.evaluate`, never trained on)\n\n" + _table(
+        ["file / model", *HEADLINE], rows
+    )
+
+
 def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
     test, cal, tr, data, par = m["test"], m["calibration"], m["train"], m["data"], m["parity"]
     out = [
@@ -93,6 +107,7 @@ def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
             ],
         ),
         _oos_section(m),
+        _evaluate_section(m),
         f"\n{test['unseen_gold_intents']} test utterances have an intent that train never shows; they are "
         "scored as errors (JointBERT maps them to UNK).\n"
         if test["unseen_gold_intents"]
