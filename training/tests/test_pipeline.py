@@ -16,6 +16,7 @@ from nlu_training.config import load_config, resolve_base
 from nlu_training.data import sha256_file
 from nlu_training.encode import Labels, decode_spans, encode_example
 from nlu_training.pipeline import evaluate_run, export_run, load_data, run_all
+from nlu_training.readers import DataError
 from nlu_training.train import train
 
 pytestmark = pytest.mark.slow
@@ -128,6 +129,12 @@ def test_the_configs_evaluation_files_are_scored_by_both_graphs_and_reported(tin
         assert 0 <= scored[variant]["slot_f1"] <= 100 and "confusion" not in scored[variant]
     assert "## Other evaluation files" in (tiny_run.model_dir / "report.md").read_text()
     assert tiny_run.cfg.data.evaluate[0].endswith("training/data/challenge/support-entities.jsonl")
+
+
+def test_a_missing_evaluation_file_stops_the_run_before_training(tmp_path: Path) -> None:
+    cfg = load_config(TINY, [f"data.evaluate={tmp_path / 'nope.jsonl'}"])
+    with pytest.raises(DataError, match=r"nope\.jsonl:0: missing_file"):
+        load_data(cfg, tmp_path)
 
 
 def test_evaluate_scores_a_canonical_file(tiny_run: TinyRun, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from .augment import augment, with_copies
 from .augment import summary as augment_summary
 from .calibrate import calibrate, route_stats, softmax
 from .config import TrainConfig, build_config
-from .data import load_merged, prepare
+from .data import load_merged, prepare, read_jsonl
 from .encode import Labels, encode_all
 from .evaluate import Predictions, compute_metrics, predict, torch_predictor
 from .manifest import build_manifest, data_block
@@ -26,6 +26,7 @@ from .model import load_trained
 from .oos import OOS_INTENT
 from .progress import NO_PROGRESS, Progress
 from .readers import Example
+from .score import score_file
 from .train import round_robin_subset, train
 
 log = logging.getLogger("nlu_training")
@@ -47,6 +48,8 @@ def load_data(cfg: TrainConfig, work: Path) -> tuple[dict[str, list[Example]], d
             unseen_labels=cfg.data.unseen_labels,
         )
     splits, meta = load_merged(data_dir, cfg.data.extra)
+    for path in cfg.data.evaluate:  # read now, so a missing or malformed file stops the run before training
+        read_jsonl(Path(path))
     splits["train"] = round_robin_subset(splits["train"], cfg.data.max_train)
     for s in ("dev", "test"):
         splits[s] = round_robin_subset(splits[s], cfg.data.max_eval)
@@ -212,14 +215,11 @@ def _export_into(
 
 def _evaluate_files(cfg: TrainConfig, tokenizer: Any, labels: Labels, sessions: dict[str, Any]) -> dict[str, Any]:
     """data.evaluate files scored by each exported graph: {file stem: {"file", "fp32": metrics, "int8": metrics}}."""
-    from .data import read_jsonl
-
     out: dict[str, Any] = {}
     for path in map(Path, cfg.data.evaluate):
-        data = encode_all(read_jsonl(path), tokenizer, labels, cfg.max_seq_len)
         scored = {}
         for variant, sess in sessions.items():
-            metrics = compute_metrics(data, predict(ex.onnx_predictor(sess), data, labels, cfg.eval_batch_size), labels)
+            metrics = score_file(sess, path, tokenizer, labels, cfg.max_seq_len, cfg.eval_batch_size)
             scored[variant] = {k: v for k, v in metrics.items() if k != "confusion"}  # test's has the matrix
         out[path.stem] = {"file": path.name, **scored}
     return out
@@ -260,8 +260,6 @@ def _quantize(tmp: Path, fp32: Any, cfg: TrainConfig, dev: list[Any], labels: La
 
 def evaluate_run(run_dir: Path, data_file: Path) -> dict[str, Any]:
     """Scores the run's best checkpoint (torch) on any canonical JSON Lines file."""
-    from .data import read_jsonl
-
     cfg, _, labels, tokenizer = _run_context(run_dir)
     torch.set_num_threads(ex.available_cores())
     model, labels = _trained_model(run_dir, cfg, labels)

@@ -30,11 +30,8 @@ def score_model(model_dir: Path, data_files: list[Path], variant: str = "int8", 
     labels = Labels.load(model_dir / "labels.json")
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
     sess = ex.session(model_dir / VARIANT_FILES[variant])
-    run = ex.onnx_predictor(sess)
-    sets: dict[str, Any] = {}
-    for path in data_files:
-        data = encode_all(read_jsonl(path), tokenizer, labels, int(manifest["max_seq_len"]))
-        sets[path.stem] = compute_metrics(data, predict(run, data, labels, batch_size), labels)
+    max_len = int(manifest["max_seq_len"])
+    sets = {path.stem: score_file(sess, path, tokenizer, labels, max_len, batch_size) for path in data_files}
     return {
         "dir": str(model_dir),
         "version": manifest.get("version"),
@@ -42,6 +39,12 @@ def score_model(model_dir: Path, data_files: list[Path], variant: str = "int8", 
         "intents": labels.intents,
         "sets": sets,
     }
+
+
+def score_file(sess: Any, path: Path, tokenizer: Any, labels: Labels, max_len: int, batch_size: int) -> dict[str, Any]:
+    """evaluate.compute_metrics of one ONNX session on one canonical file (a missing or bad file is a DataError)."""
+    data = encode_all(read_jsonl(path), tokenizer, labels, max_len)
+    return compute_metrics(data, predict(ex.onnx_predictor(sess), data, labels, batch_size), labels)
 
 
 def score_models(
