@@ -174,6 +174,12 @@ async function hostSpeed(): Promise<{ parse_p50_ms: number }> {
   }
 }
 
+const r2 = (n: number) => Math.round(n * 100) / 100;
+/** The samples' reply latencies, ascending. */
+const replyTimes = (of: Sample[]) => of.map((s) => s.replyMs).sort((a, b) => a - b);
+/** Count, median and p99 of ascending latencies. */
+const tail = (ms: number[]) => ({ n: ms.length, p50_ms: r2(pct(ms, 50)), p99_ms: r2(pct(ms, 99)) });
+
 async function main(): Promise<void> {
   const speedBefore = await hostSpeed();
   const loadBefore = loadavg();
@@ -202,25 +208,21 @@ async function main(): Promise<void> {
     for (const s of sockets) s.disconnect();
     const speedAfter = await hostSpeed();
 
-    const reply = samples.map((s) => s.replyMs).sort((a, b) => a - b);
+    const reply = replyTimes(samples);
     const ack = samples.map((s) => s.ackMs).sort((a, b) => a - b);
     const routes: Record<string, number> = {};
     for (const s of samples) routes[s.route] = (routes[s.route] ?? 0) + 1;
     const byRoute: Record<string, { n: number; p50_ms: number; p99_ms: number }> = {};
-    for (const route of Object.keys(routes)) {
-      const ms = samples.filter((s) => s.route === route).map((s) => s.replyMs).sort((a, b) => a - b);
-      byRoute[route] = { n: ms.length, p50_ms: Math.round(pct(ms, 50) * 100) / 100, p99_ms: Math.round(pct(ms, 99) * 100) / 100 };
-    }
+    for (const route of Object.keys(routes)) byRoute[route] = tail(replyTimes(samples.filter((s) => s.route === route)));
     // Reply latency per second of the window: a tail from stalls (GC, a checkpoint, a vacuum) shows as a few bad
     // seconds, a tail from an overloaded machine as every second's p99 up.
     const bySecond: { second: number; n: number; p50_ms: number; p99_ms: number; max_ms: number }[] = [];
     for (let second = 0; second < SECONDS; second++) {
-      const ms = samples.filter((s) => Math.floor(s.atMs / 1000) === second).map((s) => s.replyMs).sort((a, b) => a - b);
-      if (ms.length) bySecond.push({ second, n: ms.length, p50_ms: Math.round(pct(ms, 50) * 100) / 100, p99_ms: Math.round(pct(ms, 99) * 100) / 100, max_ms: Math.round(ms[ms.length - 1] * 100) / 100 });
+      const ms = replyTimes(samples.filter((s) => Math.floor(s.atMs / 1000) === second));
+      if (ms.length) bySecond.push({ second, ...tail(ms), max_ms: r2(ms[ms.length - 1]) });
     }
     const errorCounts: Record<string, number> = {};
     for (const e of errors) errorCounts[e] = (errorCounts[e] ?? 0) + 1;
-    const r2 = (n: number) => Math.round(n * 100) / 100;
     const result = {
       bench: 'chat',
       date: new Date().toISOString(),

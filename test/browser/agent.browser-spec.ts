@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import type { ReviewDetailView, ReviewPage } from '@app/contracts';
-import { bearer, ensureUser, login, signIn, TEST_PASSWORD, TestApp, truncateChat } from '@app/testing';
+import { bearer, callApi, ensureUser, login, signIn, TEST_PASSWORD, TestApp, truncateChat } from '@app/testing';
 import {
   fallbackText,
   openPage,
@@ -69,7 +69,7 @@ describe('agent console (browser)', () => {
     await reviewRows.first().waitFor({ state: 'attached' });
 
     const admin = await signIn(t, 'admin');
-    expect((await fetch(`${t.url}/api/conversations/${id}`, { method: 'DELETE', headers: bearer(admin.token) })).status).toBe(200);
+    expect((await callApi(t.url, 'DELETE', `/api/conversations/${id}`, admin.token)).status).toBe(200);
     await agent.page.getByText('An admin deleted this conversation.').waitFor();
     await row.waitFor({ state: 'detached' });
     expect(await agent.page.locator('#handoff-count').textContent()).toBe('0');

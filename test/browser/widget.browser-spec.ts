@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { ContentService } from '@app/answers';
-import { bearer, signIn, TestApp, truncateChat } from '@app/testing';
+import { callApi, signIn, TestApp, truncateChat } from '@app/testing';
 import {
   fallbackText,
   openPage,
@@ -91,8 +91,7 @@ describe('widget (browser)', () => {
     const [{ id }] = await t.dataSource.query(`SELECT id FROM conversation`);
 
     const admin = await signIn(t, 'admin');
-    const res = await fetch(`${t.url}/api/conversations/${id}`, { method: 'DELETE', headers: bearer(admin.token) });
-    expect(res.status).toBe(200);
+    expect((await callApi(t.url, 'DELETE', `/api/conversations/${id}`, admin.token)).status).toBe(200);
     await w.alert.getByText('This conversation was deleted').waitFor();
     await w.alert.getByRole('button', { name: 'Start a new one' }).click();
 
