@@ -69,7 +69,9 @@ describe('golden utterances on the default model', () => {
   // Hand-written order and invoice numbers, names, places and amounts in shapes Bitext never shows
   // (training/data/challenge/README.md). The model trained on Bitext alone found 16 of 43 of the first
   // file's entities; entity-value augmentation (support.toml entity_augment) is what this guards.
-  it.each(['support-entities.jsonl', 'support-entities-heldout.jsonl'])(
+  // small-talk.jsonl: greetings, thanks, goodbyes and "are you a bot?" in words the small-talk data does not
+  // use, and requests wrapped in a greeting or thanks (training/data/smalltalk/README.md, courtesy_augment).
+  it.each(['support-entities.jsonl', 'support-entities-heldout.jsonl', 'small-talk.jsonl'])(
     'finds entities of unseen values and shapes in challenge/%s (intent ≥ 90%%, exact spans ≥ 75%%)',
     async (file) => {
       // canonical rows: start/end are code points, the runtime's UTF-16 (both files are BMP-only, so equal)

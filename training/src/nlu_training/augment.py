@@ -262,6 +262,52 @@ def summary(originals: list[Example], copies: list[Example]) -> dict[str, Any]:
     }
 
 
-def with_copies(data_sha: str, copies_sha: str) -> str:
-    """The data hash of the folders plus their augmented copies."""
-    return hashlib.sha256(f"{data_sha}:entity_augment:{copies_sha}".encode()).hexdigest()
+def with_copies(data_sha: str, copies_sha: str, kind: str = "entity_augment") -> str:
+    """The data hash of the folders plus their augmented copies of one kind."""
+    return hashlib.sha256(f"{data_sha}:{kind}:{copies_sha}".encode()).hexdigest()
+
+
+# Courtesy augmentation. Customers wrap a request in a greeting or a thank-you ("hi, I want to cancel order
+# 12345", "where is my refund? thanks"), but Bitext never does (no train utterance starts with a greeting or
+# says thanks), and a model that has also learnt `greet` and `thank_you` from the bare words could take the
+# wrapper for the request. A courtesy copy puts one around an utterance and keeps its intent and entities.
+COURTESY_PREFIXES = (
+    "hi", "hi,", "Hi,", "hello", "hello,", "Hello!", "hey", "hey,", "hey there,", "hi there!", "hiya,",
+    "good morning,", "Good morning.", "good afternoon,", "good evening,", "hi again,", "hello team,",
+)  # fmt: skip
+COURTESY_SUFFIXES = (
+    "thanks", "thanks!", "thank you", ", thanks", ", thank you!", "thx", "ty", "please", "pls", "cheers",
+    "thanks in advance", "thank you so much", "🙏", "appreciate it",
+)  # fmt: skip
+# Utterances that are themselves small talk get no wrapper ("hi, thanks" is neither intent), nor do ones of
+# fewer than COURTESY_MIN_WORDS words: "hi ok" is a greeting, whatever "ok" alone is.
+SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank_you", "bot_challenge"})
+COURTESY_MIN_WORDS = 3
+
+
+def courtesy(example: Example, rng: random.Random) -> Example:
+    """A copy of `example` with a greeting before it, a thank-you after it, or both; entities moved to match."""
+    roll = rng.random()
+    prefix = rng.choice(COURTESY_PREFIXES) + " " if roll < 0.7 else ""
+    suffix = rng.choice(COURTESY_SUFFIXES) if roll >= 0.55 else ""
+    text: str = example["text"]
+    if suffix and not suffix.startswith(","):
+        suffix = " " + suffix
+    shift = len(prefix)
+    ents = [{**e, "start": e["start"] + shift, "end": e["end"] + shift} for e in example["entities"]]
+    return {"text": prefix + text + suffix, "intent": example["intent"], "entities": ents}
+
+
+def courtesy_augment(examples: list[Example], rate: float, seed: int) -> list[Example]:
+    """Courtesy copies (not the originals) of about `rate` of the examples that are not small talk and have at
+    least COURTESY_MIN_WORDS words; the same examples, rate and seed give the same copies."""
+    if rate <= 0:
+        return []
+    rng = random.Random(f"{seed}:courtesy_augment")
+    return [
+        courtesy(ex, rng)
+        for ex in examples
+        if rng.random() < rate
+        and ex["intent"] not in SMALL_TALK_INTENTS
+        and len(ex["text"].split()) >= COURTESY_MIN_WORDS
+    ]

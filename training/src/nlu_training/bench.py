@@ -58,6 +58,7 @@ def run_bench(
                 "freeze_embeddings",
                 "crf",
                 "entity_augment",
+                "courtesy_augment",
                 "patience",
                 "seed",
             )

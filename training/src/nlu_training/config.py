@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-DATA_SOURCES = ("canonical", "bitext", "jointbert", "transcripts")
+DATA_SOURCES = ("canonical", "bitext", "jointbert", "transcripts", "jsonl")
 BERT_FAMILY = ("bert", "distilbert", "roberta", "xlm-roberta", "electra", "deberta", "deberta-v2", "mpnet")
 
 
@@ -61,6 +61,7 @@ ADDED_LATER: dict[str, Any] = {
     "intent_label_smoothing": 0.0,
     "layer_lr_decay": 1.0,
     "entity_augment": 0.0,
+    "courtesy_augment": 0.0,
 }
 
 
@@ -88,6 +89,8 @@ class TrainConfig:
     crf: bool = False  # a linear-chain CRF over the word tags (crf.py); its scores ship in labels.json
     # Augmented train copies per example with an entity, values drawn fresh per label (augment.py); 0 = off.
     entity_augment: float = 0.0
+    # Share of train examples (small talk excepted) copied once with a greeting and/or thank-you around them.
+    courtesy_augment: float = 0.0
     patience: int = 3
     device: str = "auto"
     threads: int = 0  # 0 = every available core
@@ -123,6 +126,8 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be in [0, 1), got {getattr(self, name)}")
         if not 0 <= self.entity_augment <= 10:
             raise ConfigError(f"entity_augment must be in [0, 10] copies, got {self.entity_augment}")
+        if not 0 <= self.courtesy_augment <= 1:
+            raise ConfigError(f"courtesy_augment must be in [0, 1], got {self.courtesy_augment}")
         if not 0 < self.layer_lr_decay <= 1:
             raise ConfigError(f"layer_lr_decay must be in (0, 1], got {self.layer_lr_decay}")
         if not 0 <= self.oos_budget <= 100:

@@ -22,7 +22,7 @@ from .readers import (
 from .words import Span, spans_to_bio, split_words
 
 SPLITS = ("train", "dev", "test")
-SOURCES = ("bitext", "jointbert", "transcripts")
+SOURCES = ("bitext", "jointbert", "transcripts", "jsonl")
 
 
 def sha256_file(path: Path) -> str:
@@ -128,6 +128,8 @@ def load_source(source: str, path: Path, seed: int, skips: Skips) -> tuple[dict[
             return {s: ex for s, (ex, _) in loaded.items()}, stats
         examples, stats = read_transcripts(path, skips)
         return stratified_split(examples, seed), stats
+    if source == "jsonl":  # one canonical file, e.g. hand-written examples: the same frozen 80/10/10 split as bitext
+        return stratified_split(read_jsonl(path, skips), seed), {}
     raise ValueError(f"unknown source {source!r}; expected one of {SOURCES}")
 
 

@@ -36,6 +36,7 @@ def data_block(info: dict[str, Any]) -> dict[str, Any]:
         "snapped_spans": meta.get("snapped_spans", {}),
         "reader_stats": meta.get("reader_stats", {}),
         "entity_augment": meta.get("entity_augment", {}),
+        "courtesy_augment": meta.get("courtesy_augment", {}),
     }
 
 

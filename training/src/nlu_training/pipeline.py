@@ -14,7 +14,7 @@ import torch
 from transformers import AutoTokenizer
 
 from . import export as ex
-from .augment import augment, with_copies
+from .augment import augment, courtesy_augment, with_copies
 from .augment import summary as augment_summary
 from .calibrate import calibrate, route_stats, softmax
 from .config import TrainConfig, build_config
@@ -53,10 +53,17 @@ def load_data(cfg: TrainConfig, work: Path) -> tuple[dict[str, list[Example]], d
     splits["train"] = round_robin_subset(splits["train"], cfg.data.max_train)
     for s in ("dev", "test"):
         splits[s] = round_robin_subset(splits[s], cfg.data.max_eval)
+    originals = splits["train"]
     if cfg.entity_augment:
-        copies = augment(splits["train"], cfg.entity_augment, cfg.seed)
-        info = augment_summary(splits["train"], copies)
+        copies = augment(originals, cfg.entity_augment, cfg.seed)
+        info = augment_summary(originals, copies)
         meta = {**meta, "entity_augment": info, "data_sha256": with_copies(meta["data_sha256"], info["sha256"])}
+        splits["train"] = splits["train"] + copies
+    if cfg.courtesy_augment:
+        copies = courtesy_augment(originals, cfg.courtesy_augment, cfg.seed)
+        info = augment_summary(originals, copies)
+        sha = with_copies(meta["data_sha256"], info["sha256"], "courtesy_augment")
+        meta = {**meta, "courtesy_augment": info, "data_sha256": sha}
         splits["train"] = splits["train"] + copies
     return splits, meta, data_dir
 

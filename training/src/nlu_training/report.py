@@ -118,6 +118,9 @@ def render_markdown(m: dict[str, Any], labels: Labels, cfg: TrainConfig) -> str:
         f"- entity-value augmentation (train copies, augment.py): {data['entity_augment']}\n"
         if data.get("entity_augment")
         else "",
+        f"- courtesy augmentation (greeting / thank-you copies, augment.py): {data['courtesy_augment']}\n"
+        if data.get("courtesy_augment")
+        else "",
         "\n## Per intent (test)\n\n",
         _table(
             ["intent", "precision", "recall", "F1", "support"],
