@@ -1,6 +1,6 @@
 /**
  * Builds the default content under `content/` from the shared datasets:
- *   answer templates for the 27 Bitext intents, knowledge-base articles (Bitext walk-throughs + ABCD guidelines),
+ *   answer templates for the 27 Bitext intents and the four small-talk ones (small-talk.ts), knowledge-base articles (Bitext walk-throughs + ABCD guidelines),
  *   the example company profile and the licences. Run once; the output is committed.
  *
  *   npx tsx scripts/content/build-content.ts [--data ../shared/data] [--split training/data/bitext] [--out content]
@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsvRecords, slotsIn } from '@app/answers';
 import { ABCD_INTENTS, ARTICLE_TITLE_SUFFIXES, COMPANY_RULES, ENTITY_PLACEHOLDER_RULES, GENERIC_ENTITY, INTENT_TITLES, PROMPTS, REQUIRED } from './content-rules';
+import { SMALL_TALK_TEMPLATES } from './small-talk';
 
 interface Row {
   text: string;
@@ -326,7 +327,7 @@ function main(): void {
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { text: string; intent: string });
   const ui = uiLabelSet(rows);
-  const templates = buildTemplates(rows, fixed, ui);
+  const templates = [...buildTemplates(rows, fixed, ui), ...SMALL_TALK_TEMPLATES];
   const articles = [...buildBitextArticles(rows, train, ui), ...buildAbcdArticles(JSON.parse(readFileSync(join(data, 'abcd/guidelines.json'), 'utf8')))];
   mkdirSync(join(outDir, 'licenses'), { recursive: true });
   writeFileSync(join(outDir, 'templates.json'), JSON.stringify(templates, null, 2) + '\n');

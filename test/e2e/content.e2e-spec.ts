@@ -37,9 +37,12 @@ describe('content REST (PGlite)', () => {
   it('lists the seeded default templates and articles', async () => {
     const templates = await call('GET', '/api/content/templates?limit=100');
     expect(templates.status).toBe(200);
-    expect(templates.body.total).toBe(27);
+    // The 27 Bitext intents and the four small-talk ones written for Parley.
+    expect(templates.body.total).toBe(31);
     const track = templates.body.items.find((x: { intent: string }) => x.intent === 'track_order');
     expect(track).toMatchObject({ required_entities: ['order_id'], source: 'bitext', enabled: true });
+    const greet = templates.body.items.find((x: { intent: string }) => x.intent === 'greet');
+    expect(greet).toMatchObject({ required_entities: [], source: 'parley', enabled: true });
     const articles = await call('GET', '/api/content/articles?intent=recover_password');
     expect(articles.body.items.length).toBeGreaterThanOrEqual(2);
   });

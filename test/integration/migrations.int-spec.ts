@@ -126,4 +126,23 @@ describe.each([['pglite'], ['postgres']])('migrations on %s', (kind) => {
     expect(byId.get(withAgent)).toEqual([1, 0]);
     await ds.query(`DELETE FROM "conversation" WHERE "id" = ANY($1)`, [[answered, owed, owedBehindSystem, forHumans, withAgent]]);
   });
+
+  it('gives an installation seeded before it the small-talk templates, leaving an intent that has one alone', async () => {
+    const ds = db.dataSource;
+    // Migrated empty: nothing inserted (boot seeds all of content/ into empty tables).
+    expect(Number((await ds.query(`SELECT count(*) AS n FROM "answer_template"`))[0].n)).toBe(0);
+    await revertThrough(ds, 'TemplateSourceParley1796500000000');
+    await ds.query(`INSERT INTO "answer_template" ("intent", "name", "variants", "source") VALUES ('track_order', 'Track', '["On its way."]', 'bitext'), ('greet', 'Our hello', '["Howdy!"]', 'user')`);
+    await ds.runMigrations({ transaction: 'each' });
+    const rows: Array<{ intent: string; name: string; source: string; variants: string[] }> = await ds.query(`SELECT "intent", "name", "source", "variants" FROM "answer_template" ORDER BY "intent", "name"`);
+    expect(rows.map((r) => [r.intent, r.source])).toEqual([
+      ['bot_challenge', 'parley'],
+      ['goodbye', 'parley'],
+      ['greet', 'user'],
+      ['thank_you', 'parley'],
+      ['track_order', 'bitext'],
+    ]);
+    expect(rows.find((r) => r.intent === 'greet')!.variants).toEqual(['Howdy!']);
+    await ds.query(`DELETE FROM "answer_template"`);
+  });
 });

@@ -75,7 +75,7 @@ export class TemplateDto {
   @ApiProperty({ type: [String] }) required_entities: string[];
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) prompts: Record<string, string>;
   @ApiProperty() enabled: boolean;
-  @ApiProperty({ enum: ['bitext', 'user', 'import'] }) source: string;
+  @ApiProperty({ enum: ['bitext', 'parley', 'user', 'import'] }) source: string;
 }
 
 export class TemplatePageDto {

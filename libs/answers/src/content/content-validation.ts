@@ -1,4 +1,4 @@
-import type { AnswerTemplateInput, KbArticleInput } from '@app/database';
+import type { AnswerTemplateInput, KbArticleInput, TemplateSource } from '@app/database';
 import { RowError } from '../answers.errors';
 
 /** External shape of a template (content files, REST, JSON/CSV import and export). */
@@ -10,7 +10,7 @@ export interface TemplateRecord {
   required_entities: string[];
   prompts: Record<string, string>;
   enabled: boolean;
-  source?: 'bitext' | 'user' | 'import';
+  source?: TemplateSource;
 }
 
 /** External shape of a knowledge-base article. */

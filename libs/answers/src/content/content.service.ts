@@ -32,7 +32,10 @@ export class ContentService {
     let templates = 0;
     let articles = 0;
     if ((await this.templates.count()) === 0) {
-      templates = await this.templates.insertMany(this.validateAll(this.files.readTemplates(), (r, i) => validateTemplate(r, i, 'bitext')));
+      const raw = this.files.readTemplates();
+      const valid = this.validateAll(raw, (r, i) => validateTemplate(r, i, 'bitext'));
+      valid.forEach((t, i) => (t.source = (raw[i] as { source?: string }).source === 'parley' ? 'parley' : 'bitext'));
+      templates = await this.templates.insertMany(valid);
     }
     if ((await this.articles.count()) === 0) {
       const raw = this.files.readArticles();

@@ -1,10 +1,12 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export type ContentSource = 'bitext' | 'abcd' | 'user' | 'import';
+export type ContentSource = 'bitext' | 'abcd' | 'parley' | 'user' | 'import';
+/** Where a template came from: derived from Bitext, written for Parley (small talk), a user's edit, an import. */
+export type TemplateSource = 'bitext' | 'parley' | 'user' | 'import';
 
 /** Reply texts for one intent, with `{{slot}}` and `{{company.key}}` placeholders (table `answer_template`). */
 @Entity({ name: 'answer_template' })
-@Check('CHK_answer_template_source', `"source" IN ('bitext', 'user', 'import')`)
+@Check('CHK_answer_template_source', `"source" IN ('bitext', 'parley', 'user', 'import')`)
 export class AnswerTemplate {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -31,7 +33,7 @@ export class AnswerTemplate {
   enabled: boolean;
 
   @Column({ type: 'text' })
-  source: 'bitext' | 'user' | 'import';
+  source: TemplateSource;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
