@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SendMessageResult, StartConversationResult } from '@app/contracts';
-import { effectiveThresholds } from '@app/conversation';
+import { effectiveThresholds, firstRoute, HANDOFF_ACK_TEXT } from '@app/conversation';
 import { AnswerTemplateRepository, TurnRepository } from '@app/database';
 import { NluService } from '@app/nlu';
 import {
@@ -216,6 +216,36 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       expect(await slotRows(conversation.conversationId)).toBe(0);
     });
 
+    it('answers small talk from its own templates and queues none of it for review', async () => {
+      const { socket } = await start();
+      const hello = await ask(socket, 'hi');
+      expect(hello).toMatchObject({ route: 'template', intent: 'greet' });
+      expect(hello.text).toMatch(/help|what can I do/i);
+      expect(hello.text).not.toMatch(/\{\{|\}\}/);
+      const thanks = await ask(socket, 'thank you so much for your help');
+      expect(thanks).toMatchObject({ route: 'template', intent: 'thank_you' });
+      for (const reply of [hello, thanks]) expect(await reviewReasons(reply.messageId)).toEqual([]);
+      // A request wrapped in a greeting is still the request.
+      const wrapped = await ask(socket, 'hello, where is my order 88213?');
+      expect(wrapped).toMatchObject({ route: 'template', intent: 'track_order' });
+      expect(wrapped.text).toContain('88213');
+    });
+
+    it('hands the conversation to a person when the customer asks for one in words', async () => {
+      const { socket, conversation } = await start();
+      const queued = waitForEvent(socket, 'handoff:queued', TIMEOUT);
+      const reply = await ask(socket, 'I want to speak with a human agent');
+      expect(reply).toMatchObject({ route: 'template', intent: 'contact_human_agent', text: HANDOFF_ACK_TEXT });
+      expect(await queued).toMatchObject({ conversationId: conversation.conversationId, status: 'handoff_requested', message: { author: 'system', seq: 3 } });
+      // The bot stays silent from then on, as after the button.
+      await send(socket, 'hello? still there?');
+      await t.drainTurns();
+      const authors = await t.dataSource.query(`SELECT author FROM message WHERE conversation_id = $1 ORDER BY seq`, [conversation.conversationId]);
+      expect(authors.map((r: { author: string }) => r.author)).toEqual(['customer', 'bot', 'system', 'customer']);
+      const [row] = await t.dataSource.query(`SELECT status FROM conversation WHERE id = $1`, [conversation.conversationId]);
+      expect(row.status).toBe('handoff_requested');
+    });
+
     it('answers from the knowledge base with its sources when the intent has no template', async () => {
       await t.dataSource.query(`UPDATE answer_template SET enabled = false WHERE intent = 'get_refund'`);
       // Raw SQL bypasses the repository, which serves turns from an in-process copy of the templates.
@@ -235,17 +265,18 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       }
     });
 
-    it('falls back below the retrieval threshold, offers a human and queues the turn for review', async () => {
-      // The least confident of a few off-topic messages, as this model scores them (no hard-coded score).
+    it('falls back on an off-topic or meaningless message, offers a human and queues the turn for review', async () => {
+      // The first of a few such messages that this model sends to the fallback (out_of_scope, or below the
+      // retrieval threshold), as it scores them: no hard-coded score.
       const nlu = t.app.get(NluService);
-      const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'thanks', 'why', 'no'];
+      const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'why', 'no'];
       const scored = await Promise.all(candidates.map(async (text) => ({ text, parse: await nlu.parse(text) })));
-      const pick = scored.sort((a, b) => a.parse.intent.confidence - b.parse.intent.confidence)[0];
-      const thresholds = effectiveThresholds(pick.parse.thresholds, t.config.nlu.thresholds);
-      expect(pick.parse.intent.confidence).toBeLessThan(thresholds.retrieval);
+      const route = (p: (typeof scored)[number]['parse']) => firstRoute(p.intent.confidence, effectiveThresholds(p.thresholds, t.config.nlu.thresholds), false, p.intent.name);
+      const pick = scored.find((s) => route(s.parse) === 'fallback');
+      expect(pick).toBeDefined();
 
       const { socket } = await start();
-      const reply = await ask(socket, pick.text);
+      const reply = await ask(socket, pick!.text);
       expect(reply).toMatchObject({ route: 'fallback', suggestions: [{ text: 'Talk to a person', action: 'handoff:request' }] });
       expect(reply.text).toMatch(/person/i);
       expect(await reviewReasons(reply.messageId)).toEqual(['fallback']);

@@ -54,6 +54,8 @@ export interface AppConfig {
   readonly chat: {
     readonly maxMessageChars: number;
     readonly slotTtlSeconds: number;
+    /** Intents that, when confident, hand the conversation to a person (CHAT_HANDOFF_INTENTS). */
+    readonly handoffIntents: readonly string[];
     /** Sweeper for unanswered messages: how often (0 = off) and how old a message must be. */
     readonly sweepIntervalSeconds: number;
     readonly sweepAfterSeconds: number;

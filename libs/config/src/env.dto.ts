@@ -156,6 +156,14 @@ export class EnvDto {
   @Max(7 * 24 * 3600)
   SLOT_TTL_SECONDS: number = 900;
 
+  /**
+   * Intents that hand the conversation to a person when the model is confident (≥ the answer threshold), as the
+   * "Talk to a person" button does; comma-separated, or `none` (the intents' templates answer instead).
+   */
+  @IsString()
+  @Matches(/^\s*[a-z0-9_]+(\s*,\s*[a-z0-9_]+)*\s*$/, { message: 'CHAT_HANDOFF_INTENTS must be a comma-separated list of intent names (lower case, digits, _) or none' })
+  CHAT_HANDOFF_INTENTS: string = 'contact_human_agent';
+
   /** How often each server looks for customer messages left unanswered (a server died mid-turn); 0 turns it off. */
   @Type(() => Number)
   @IsInt()

@@ -62,6 +62,14 @@ describe('loadConfig', () => {
     expect(variables).toEqual(['DATABASE_URL', 'MAX_MESSAGE_CHARS', 'NLU_SPIN', 'NLU_VARIANT', 'PORT', 'THRESHOLD_REVIEW']);
   });
 
+  it('reads the handoff intents as a list, none as no intent, and refuses anything else', () => {
+    expect(loadConfig({}).chat.handoffIntents).toEqual(['contact_human_agent']);
+    expect(loadConfig({ CHAT_HANDOFF_INTENTS: 'contact_human_agent, complaint' }).chat.handoffIntents).toEqual(['contact_human_agent', 'complaint']);
+    expect(loadConfig({ CHAT_HANDOFF_INTENTS: 'none' }).chat.handoffIntents).toEqual([]);
+    expect(() => loadConfig({ CHAT_HANDOFF_INTENTS: 'talk to human' })).toThrow(/CHAT_HANDOFF_INTENTS/);
+    expect(() => loadConfig({ CHAT_HANDOFF_INTENTS: 'a,,b' })).toThrow(/CHAT_HANDOFF_INTENTS/);
+  });
+
   it('reads NLU_SPIN as a boolean', () => {
     expect(loadConfig({ NLU_SPIN: 'true', NLU_THREADS: '2', NLU_WORKERS: '1' }).nlu).toMatchObject({ spin: true, threads: 2, workers: 1 });
   });

@@ -71,6 +71,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
     chat: {
       maxMessageChars: dto.MAX_MESSAGE_CHARS,
       slotTtlSeconds: dto.SLOT_TTL_SECONDS,
+      handoffIntents: dto.CHAT_HANDOFF_INTENTS.trim() === 'none' ? [] : dto.CHAT_HANDOFF_INTENTS.split(',').map((i) => i.trim()),
       sweepIntervalSeconds: dto.TURN_SWEEP_INTERVAL_SECONDS,
       sweepAfterSeconds: dto.TURN_SWEEP_AFTER_SECONDS,
       maxBacklog: dto.CHAT_MAX_BACKLOG,

@@ -22,23 +22,21 @@ import {
   ConversationPage,
   ConversationRepository,
   FeedbackRepository,
-  HandoffRepository,
   isPoolCheckoutTimeout,
   MessageEntity,
   MessageRepository,
   owesReply,
   ReviewItemRepository,
-  SlotStateRepository,
   TransactionService,
   TurnRepository,
 } from '@app/database';
 import { AdmissionService, Refusal } from './admission.service';
 import { ChatEmitter } from './chat-emitter';
 import { toMessageView } from './message-view';
+import { HandoffService } from './handoff.service';
 import { checkMessageText } from './message-text';
 import { TurnService } from './turn.service';
 
-export const HANDOFF_TEXT = 'Thanks for your patience. A human agent will join this conversation shortly.';
 
 /** Hash stored for a conversation token; the token itself never reaches the database or the logs. */
 export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -55,15 +53,14 @@ export class ConversationService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly conversations: ConversationRepository,
     private readonly messages: MessageRepository,
-    private readonly slots: SlotStateRepository,
     private readonly feedback: FeedbackRepository,
     private readonly reviews: ReviewItemRepository,
     private readonly tx: TransactionService,
     private readonly turnWrites: TurnRepository,
     private readonly turns: TurnService,
     private readonly emitter: ChatEmitter,
-    private readonly handoffs: HandoffRepository,
     private readonly admission: AdmissionService,
+    private readonly handoff: HandoffService,
   ) {}
 
   async start(payload: StartConversationPayload): Promise<StartConversationResult> {
@@ -145,24 +142,8 @@ export class ConversationService {
   }
 
   /** Hands the conversation to a human: the bot goes silent, a system message says so. Idempotent. */
-  async requestHandoff(conversationId: string, reason?: string): Promise<HandoffRequestResult> {
-    const result = await this.tx.run(async (m) => {
-      const conversation = await this.conversations.lockForUpdate(m, conversationId);
-      if (!conversation) throw new ConversationNotFoundError();
-      if (conversation.status === 'closed') throw new ConversationClosedError();
-      if (conversation.status !== 'bot') return { status: conversation.status, message: null };
-      await this.handoffs.markRequested(m, conversationId);
-      await this.slots.delete(m, conversationId);
-      const seq = await this.conversations.nextSeq(m, conversationId);
-      const message = await this.messages.insert(m, { conversationId, seq, direction: 'out', author: 'system', text: HANDOFF_TEXT });
-      return { status: 'handoff_requested' as const, message };
-    });
-    if (result.message) {
-      this.emitter.handoffQueued(conversationId, { conversationId, status: result.status, message: toMessageView(result.message) });
-      this.emitter.handoffChanged(conversationId, 'new');
-      this.logger.log({ event: 'handoff.requested', conversationId, reasonChars: reason?.length ?? 0 });
-    }
-    return { status: result.status };
+  requestHandoff(conversationId: string, reason?: string): Promise<HandoffRequestResult> {
+    return this.handoff.request(conversationId, { by: 'customer', reasonChars: reason?.length ?? 0 });
   }
 
   /** Thumbs up/down on a bot reply; thumbs down queues the reply for agent review. */

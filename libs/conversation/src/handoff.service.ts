@@ -9,6 +9,7 @@ import {
   ConversationNotFoundError,
   DomainError,
   ErrorCode,
+  HandoffRequestResult,
   HandoffView,
   MessageView,
 } from '@app/contracts';
@@ -17,6 +18,7 @@ import { ChatEmitter, HandoffChange } from './chat-emitter';
 import { toMessageView } from './message-view';
 import { checkMessageText } from './message-text';
 
+export const HANDOFF_TEXT = 'Thanks for your patience. A human agent will join this conversation shortly.';
 export const BACK_TO_BOT_TEXT = "You're chatting with our virtual assistant again. Ask me anything, or ask for a person at any time.";
 export const agentJoinedText = (name: string) => `${name} joined the conversation.`;
 
@@ -75,6 +77,28 @@ export class HandoffService {
     const row = await this.handoffs.find(conversationId);
     if (!row) throw new ConversationNotFoundError();
     return toHandoffView(row);
+  }
+
+  /**
+   * The customer's side: hands a conversation that is with the bot to the queue (the "Talk to a person" button,
+   * or a confident handoff intent in a turn). The bot goes silent and a system message says so; idempotent.
+   */
+  async request(conversationId: string, cause: { by: 'customer' | 'intent'; reasonChars?: number }): Promise<HandoffRequestResult> {
+    const result = await this.tx.run(async (m) => {
+      const conversation = await this.conversations.lockForUpdate(m, conversationId);
+      if (!conversation) throw new ConversationNotFoundError();
+      if (conversation.status === 'closed') throw new ConversationClosedError();
+      if (conversation.status !== 'bot') return { status: conversation.status, message: null };
+      await this.handoffs.markRequested(m, conversationId);
+      await this.slots.delete(m, conversationId);
+      return { status: 'handoff_requested' as const, message: await this.systemMessage(m, conversationId, HANDOFF_TEXT) };
+    });
+    if (result.message) {
+      this.emitter.handoffQueued(conversationId, { conversationId, status: result.status, message: result.message });
+      this.emitter.handoffChanged(conversationId, 'new');
+      this.logger.log({ event: 'handoff.requested', conversationId, by: cause.by, reasonChars: cause.reasonChars ?? 0 });
+    }
+    return { status: result.status };
   }
 
   /**

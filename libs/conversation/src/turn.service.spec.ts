@@ -2,9 +2,9 @@ import type { NluResult } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import type { MessageEntity, StoredReply } from '@app/database';
 import { NluPort, RetrievalPort, TemplatePort } from './ports';
-import { FALLBACK_TEXT, TurnService } from './turn.service';
+import { FALLBACK_TEXT, HANDOFF_ACK_TEXT, TurnService } from './turn.service';
 
-const config = { nlu: { thresholds: {} }, chat: { slotTtlSeconds: 900 } } as unknown as AppConfig;
+const config = { nlu: { thresholds: {} }, chat: { slotTtlSeconds: 900, handoffIntents: ['contact_human_agent'] } } as unknown as AppConfig;
 
 function nluResult(intent: string, confidence: number): NluResult {
   return {
@@ -30,6 +30,7 @@ function createSut(overrides: { template?: TemplatePort['respond']; search?: Ret
     { parse: jest.fn() } as unknown as NluPort,
     templates as unknown as TemplatePort,
     retrieval as unknown as RetrievalPort,
+    {} as never,
     {} as never,
     {} as never,
     {} as never,
@@ -95,6 +96,24 @@ describe('TurnService.decide', () => {
     expect(d.route).toBe('template');
   });
 
+  it('hands a confident handoff intent to a person, also in the middle of a slot question', async () => {
+    const pending = { conversationId: 'c1', intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() + 60_000) };
+    const { sut, templates, retrieval } = createSut();
+    for (const state of [null, pending]) {
+      const d = await sut.decide(inbound, nluResult('contact_human_agent', 0.95), state as never);
+      expect(d).toMatchObject({ route: 'template', text: HANDOFF_ACK_TEXT, handoff: true, slot: 'clear' });
+    }
+    expect(templates.respond).not.toHaveBeenCalled();
+    expect(retrieval.search).not.toHaveBeenCalled();
+  });
+
+  it('does not hand over on an unsure handoff intent', async () => {
+    const { sut } = createSut();
+    const d = await sut.decide(inbound, nluResult('contact_human_agent', 0.5), null);
+    expect(d.handoff).toBeUndefined();
+    expect(d.route).toBe('fallback');
+  });
+
   it('ignores an expired slot question', async () => {
     const expired = { conversationId: 'c1', intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() - 1000) };
     const { sut, templates } = createSut();
@@ -108,7 +127,7 @@ describe('TurnService.schedule', () => {
   const message = (seq: number) => ({ id: `m${seq}`, conversationId: 'c1', seq, text: 'where is my order', createdAt: new Date() }) as MessageEntity;
   const asked = { intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() + 60_000) };
 
-  function createScheduled(replySeq: (inbound: MessageEntity) => number | null) {
+  function createScheduled(replySeq: (inbound: MessageEntity) => number | null, parse: () => Promise<NluResult> = async () => nluResult('track_order', 0.95)) {
     type Work = (session: unknown) => Promise<unknown>;
     const statements = {
       listUnanswered: jest.fn(async (): Promise<{ messages: MessageEntity[]; slot: null }> => ({ messages: [message(1)], slot: null })),
@@ -129,16 +148,18 @@ describe('TurnService.schedule', () => {
     const emitter = { botReply: jest.fn(), reviewQueued: jest.fn() };
     const templates = { respond: jest.fn(async () => ({ kind: 'ask' as const, text: 'What is your order number?', templateId: 't', slot: asked })) };
     const metrics = { turn: jest.fn(), nluFailed: jest.fn(), turnPath: jest.fn() };
+    const handoff = { request: jest.fn(async () => ({ status: 'handoff_requested' as const })) };
     const sut = new TurnService(
       config,
-      { parse: jest.fn(async () => nluResult('track_order', 0.95)) } as unknown as NluPort,
+      { parse: jest.fn(parse) } as unknown as NluPort,
       templates as unknown as TemplatePort,
       { minScore: 0.3, search: jest.fn(async () => []) } as unknown as RetrievalPort,
       turns as never,
       emitter as never,
       metrics as never,
+      handoff as never,
     );
-    return { sut, turns, templates, emitter, metrics };
+    return { sut, turns, templates, emitter, metrics, handoff };
   }
 
   it('reads the backlog once, then answers the next message from what its own reply left, without the lock', async () => {
@@ -152,6 +173,19 @@ describe('TurnService.schedule', () => {
     expect(emitter.botReply.mock.calls.map(([, r]: [string, { replyTo: string }]) => r.replyTo)).toEqual(['m1', 'm3']);
     // The open question stored with the first reply is the second turn's pending slot, without a read.
     expect(templates.respond).toHaveBeenLastCalledWith(expect.objectContaining({ pending: expect.objectContaining({ asked: 'order_id', templateId: 't' }) }));
+  });
+
+  it('hands the conversation over after sending the reply to a handoff intent, and forgets its state', async () => {
+    const { sut, turns, emitter, handoff, metrics } = createScheduled((m) => m.seq + 1, async () => nluResult('contact_human_agent', 0.97));
+    await sut.schedule('c1', message(1));
+    expect(turns.appendBotReply).toHaveBeenCalledWith(expect.objectContaining({ text: HANDOFF_ACK_TEXT, intent: 'contact_human_agent' }), { kind: 'clear' }, null);
+    expect(handoff.request).toHaveBeenCalledWith('c1', { by: 'intent' });
+    expect(emitter.botReply.mock.invocationCallOrder[0]).toBeLessThan(handoff.request.mock.invocationCallOrder[0]);
+    // The handoff took a seq: the next message is answered from a fresh read under the lock, not from memory.
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [], slot: null });
+    await sut.schedule('c1', message(4));
+    expect(metrics.turnPath.mock.calls.flat()).toEqual(['locked', 'locked']);
+    expect(emitter.botReply).toHaveBeenCalledTimes(1);
   });
 
   it('takes the locked turn and reads the conversation when the unlocked write finds a newer message', async () => {

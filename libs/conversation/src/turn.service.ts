@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import type { Entity, NluResult, ReplyRoute, ReplySource, ReviewItemView, ReviewReason, Suggestion } from '@app/contracts';
 import { isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, StoredReply, TurnRepository, TurnSession } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
+import { HandoffService } from './handoff.service';
 import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
 import { afterNoTemplate, effectiveThresholds, firstRoute, reviewReason, Thresholds } from './policy';
@@ -13,6 +14,8 @@ import { TurnMetrics } from './turn-metrics.service';
 
 export const FALLBACK_TEXT = "Sorry, I'm not sure I understood. Could you rephrase that, or would you like to talk to a person?";
 export const TALK_TO_A_PERSON: Suggestion = { text: 'Talk to a person', action: 'handoff:request' };
+/** The bot's reply to a confident handoff intent ("can I talk to a human?"), before the handoff's system message. */
+export const HANDOFF_ACK_TEXT = "Sure, I'll get a person for you.";
 /** Waits before retrying a turn the database refused (unreachable, restarting); after the last, the sweeper retries. */
 const RETRY_DELAYS_MS = [250, 1_000, 3_000];
 /** Conversations one sweep queues at most. */
@@ -28,6 +31,8 @@ export interface TurnDecision {
   suggestions: Suggestion[];
   /** What happens to the conversation's slot state: keep as is, clear, or store this open question. */
   slot: 'keep' | 'clear' | PendingSlot;
+  /** Hand the conversation to a person once the reply is sent (a confident CHAT_HANDOFF_INTENTS intent). */
+  handoff?: true;
 }
 
 /** Stores a turn's reply (null: not stored, send nothing): {@link TurnSession.appendBotReply} or its unlocked variant. */
@@ -66,7 +71,12 @@ export class TurnService implements BeforeApplicationShutdown {
     private readonly turns: TurnRepository,
     private readonly emitter: ChatEmitter,
     private readonly metrics: TurnMetrics,
-  ) {}
+    private readonly handoff: HandoffService,
+  ) {
+    this.handoffIntents = new Set(config.chat.handoffIntents);
+  }
+
+  private readonly handoffIntents: ReadonlySet<string>;
 
   /**
    * Queues "answer everything unanswered" for the conversation; returns when that run finished. `inbound` is the
@@ -160,7 +170,7 @@ export class TurnService implements BeforeApplicationShutdown {
       // below reads what happened (another message, another instance's reply, a handoff) and answers from that.
       const answered = await this.answer((reply, slot, review) => this.turns.appendReplyIfLatest(reply, slot, review), inbound, known.slot, early);
       this.metrics.turnPath(answered ? 'unlocked' : 'unlocked_refused');
-      if (answered) return this.delivered(conversationId, answered);
+      if (answered) return await this.delivered(conversationId, answered);
     }
     for (let more = true; more; ) {
       const outcome = await this.turns.withConversation(
@@ -178,15 +188,37 @@ export class TurnService implements BeforeApplicationShutdown {
         { onlyIfFree },
       );
       if (!outcome.ran || !outcome.value) return;
-      this.delivered(conversationId, outcome.value.answered);
+      await this.delivered(conversationId, outcome.value.answered);
       more = outcome.value.more;
     }
   }
 
-  /** Sends a stored reply; remembers what it left only if nothing else came in between the message and its reply. */
-  private delivered(conversationId: string, answered: Answered): void {
+  /**
+   * Sends a stored reply; remembers what it left only if nothing else came in between the message and its reply.
+   * A handoff reply then hands the conversation over, still inside this conversation's turn queue, so the bot
+   * answers nothing after it.
+   */
+  private async delivered(conversationId: string, answered: Answered): Promise<void> {
     this.deliver(answered);
+    if (answered.decision.handoff) return this.handOver(conversationId);
     if (answered.reply.seq === answered.inbound.seq + 1) this.contexts.remember(conversationId, { seq: answered.reply.seq, slot: answered.slot });
+  }
+
+  /** The handoff a reply promised; a database that is briefly away delays it like a turn (see answerPendingWithRetry). */
+  private async handOver(conversationId: string): Promise<void> {
+    this.contexts.forget(conversationId);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.handoff.request(conversationId, { by: 'intent' });
+        return;
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || attempt >= RETRY_DELAYS_MS.length) {
+          this.logger.error({ event: 'handoff.failed', conversationId, err: describe(error) });
+          return;
+        }
+        await sleep(RETRY_DELAYS_MS[attempt]);
+      }
+    }
   }
 
   private async understand(inbound: MessageEntity): Promise<{ nlu: NluResult | null; nluMs: number | null }> {
@@ -248,6 +280,10 @@ export class TurnService implements BeforeApplicationShutdown {
     if (!nlu) return fallback(null, null, 'keep');
     const thresholds = effectiveThresholds(nlu.thresholds, this.config.nlu.thresholds);
     const confidence = nlu.intent.confidence;
+    // "Can I talk to a person?" is answered by doing it, also in the middle of a slot question.
+    if (this.handoffIntents.has(nlu.intent.name) && confidence >= thresholds.answer) {
+      return { route: 'template', text: HANDOFF_ACK_TEXT, nlu, thresholds, sources: null, suggestions: [], slot: 'clear', handoff: true };
+    }
     const now = new Date();
     const pending: PendingSlot | null = state?.templateId && state.expiresAt > now ? { ...state, templateId: state.templateId } : null;
     let route: 'template' | 'retrieval' | 'fallback' = firstRoute(confidence, thresholds, pending !== null, nlu.intent.name);
