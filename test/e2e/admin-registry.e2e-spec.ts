@@ -130,7 +130,7 @@ describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraini
     expect(body.activeId).toBe(body.items[0].id);
   });
 
-  it('imports transcripts: pre-labels customer turns, queues low-confidence ones, keeps labelled ones for training', async () => {
+  it('imports transcripts: pre-labels customer turns, queues the ones the live bot would queue, keeps labelled ones for training', async () => {
     const { status, body } = await api('POST', '/api/transcripts/import', jsonl(TRANSCRIPTS));
     expect(status).toBe(201);
     const result = body as TranscriptImportResult;
@@ -147,15 +147,22 @@ describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraini
     expect(customer.every((m: { model_version: string; intent: string }) => m.model_version === defaultVersion && m.intent)).toBe(true);
     expect(messages.filter((m: { author: string }) => m.author === 'agent').every((m: { intent: string | null }) => m.intent === null)).toBe(true);
 
-    // Unlabelled customer turns below the model's review threshold, and only those, are in the review queue.
-    const threshold = JSON.parse(readFileSync(join(defaultDir, 'manifest.json'), 'utf8')).thresholds.review as number;
+    // Unlabelled customer turns are queued for the reason the live bot would have queued them, and only those:
+    // off-topic (out_of_scope however confident) or below the retrieval threshold -> fallback; below review -> low_confidence.
+    const thresholds = JSON.parse(readFileSync(join(defaultDir, 'manifest.json'), 'utf8')).thresholds as { answer: number; retrieval: number; review: number };
     const labelled = new Set(['where is my order 4417', 'thanks, and can I get a refund']);
-    const expected = customer.filter((m: { text: string; confidence: number }) => !labelled.has(m.text) && m.confidence < threshold).map((m: { id: string }) => m.id);
-    expect(expected.length).toBeGreaterThan(0); // the nonsense turns
+    const reasonOf = (m: { intent: string; confidence: number }) =>
+      m.intent === 'out_of_scope' || m.confidence < thresholds.retrieval ? 'fallback' : m.confidence < thresholds.review ? 'low_confidence' : null;
+    const unlabelled = customer.filter((m: { text: string }) => !labelled.has(m.text));
+    const expected = unlabelled.filter((m: { intent: string; confidence: number }) => reasonOf(m)).map((m: { id: string; intent: string; confidence: number }) => ({ message_id: m.id, reason: reasonOf(m) }));
+    // the nonsense turns are among them
+    const nonsense = unlabelled.filter((m: { text: string }) => /giraffes|blorp/.test(m.text)).map((m: { id: string }) => m.id);
+    expect(nonsense).toHaveLength(2);
+    expect(expected.map((e: { message_id: string }) => e.message_id)).toEqual(expect.arrayContaining(nonsense));
     const queued = await a.dataSource.query(`SELECT "message_id", "reason" FROM "review_item" WHERE "message_id" = ANY($1)`, [customer.map((m: { id: string }) => m.id)]);
-    expect(queued.map((q: { message_id: string }) => q.message_id).sort()).toEqual([...expected].sort());
+    const byId = (x: { message_id: string }, y: { message_id: string }) => x.message_id.localeCompare(y.message_id);
+    expect([...queued].sort(byId)).toEqual([...expected].sort(byId));
     expect(result.reviewItems).toBe(expected.length);
-    expect(queued.every((q: { reason: string }) => q.reason === 'low_confidence')).toBe(true);
 
     const examples = await a.dataSource.query(`SELECT "text", "intent", "entities", "source", "message_id" FROM "training_example" ORDER BY "text"`);
     expect(examples).toEqual([

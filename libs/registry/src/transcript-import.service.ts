@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import type { AuthUser, NluResult, TranscriptFormat, TranscriptImportMode, TranscriptImportResult } from '@app/contracts';
+import type { AuthUser, NluResult, ReviewReason, TranscriptFormat, TranscriptImportMode, TranscriptImportResult } from '@app/contracts';
+import { effectiveThresholds, firstRoute, reviewReason, Thresholds } from '@app/conversation';
 import { ImportedConversation, NewTrainingExample, TrainingExampleRepository, TranscriptRepository, TransactionService } from '@app/database';
 import { ModelNotReadyError, NluService } from '@app/nlu';
 import { TranscriptEmptyError, TranscriptInvalidError, TranscriptTooLargeError } from './registry.errors';
@@ -12,7 +13,8 @@ const PARSE_CHUNK = 64;
 
 /**
  * Imports past conversations: validates the file (per-row errors), pre-labels customer turns with the active
- * model, stores closed conversations with their messages, queues low-confidence unlabelled turns for review and
+ * model, stores closed conversations with their messages, queues the unlabelled turns the live bot would have queued
+ * for review (below the review threshold, or sent to the fallback: off-topic, unsure, not understood) and
  * turns labelled in the file as training examples (source `transcript`), all in one transaction.
  */
 @Injectable()
@@ -43,8 +45,8 @@ export class TranscriptImportService {
 
     const importId = randomUUID();
     const conversations = await this.prelabel(parsed.valid, importId);
-    const reviewAt = this.config.nlu.thresholds.review ?? info.thresholds.review;
-    const review: { messageId: string; conversationId: string }[] = [];
+    const thresholds = effectiveThresholds(info.thresholds, this.config.nlu.thresholds);
+    const review: { messageId: string; conversationId: string; reason: ReviewReason }[] = [];
     const training: NewTrainingExample[] = [];
     let customerTurns = 0;
     conversations.forEach((conv, ci) => {
@@ -54,8 +56,9 @@ export class TranscriptImportService {
         const gold = parsed.valid[ci].turns[ti];
         if (gold.intent) {
           training.push({ text: turn.text, intent: gold.intent, entities: gold.entities ?? [], source: 'transcript', messageId: turn.id, conversationId: conv.id, createdBy: actor?.id ?? null });
-        } else if ((turn.confidence ?? 0) < reviewAt) {
-          review.push({ messageId: turn.id, conversationId: conv.id });
+        } else {
+          const reason = importedReviewReason(turn, thresholds);
+          if (reason) review.push({ messageId: turn.id, conversationId: conv.id, reason });
         }
       });
     });
@@ -96,6 +99,16 @@ export class TranscriptImportService {
     }
     return conversations;
   }
+}
+
+/**
+ * Why an unlabelled imported customer turn goes to the review queue: the live policy's reason for it (policy.ts), so
+ * a turn the bot would have answered from the fallback (`out_of_scope` however confident, below the retrieval
+ * threshold, or not understood at all) is `fallback`, and a turn below the review threshold `low_confidence`.
+ */
+function importedReviewReason(turn: { intent: string | null; confidence: number | null }, t: Thresholds): ReviewReason | null {
+  if (turn.intent === null || turn.confidence === null) return 'fallback';
+  return reviewReason(firstRoute(turn.confidence, t, false, turn.intent), turn.confidence, t);
 }
 
 function prelabelOf(r: NluResult) {

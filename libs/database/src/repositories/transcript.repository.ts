@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import type { Entity as NluEntity, IntentScore } from '@app/contracts';
+import type { Entity as NluEntity, IntentScore, ReviewReason } from '@app/contracts';
 
 /** One turn of an imported conversation, with the current model's pre-label on customer turns. */
 export interface ImportedTurn {
@@ -65,14 +65,14 @@ export class TranscriptRepository {
     return { conversations: conversations.length, messages: msgRows.length };
   }
 
-  /** Review queue rows (`low_confidence`) for the given customer messages. */
-  async enqueueReview(manager: EntityManager, items: readonly { messageId: string; conversationId: string }[]): Promise<number> {
+  /** Review queue rows for the given customer messages, each with its reason. */
+  async enqueueReview(manager: EntityManager, items: readonly { messageId: string; conversationId: string; reason: ReviewReason }[]): Promise<number> {
     if (!items.length) return 0;
     const rows = await manager.query(
       `INSERT INTO "review_item" ("message_id", "conversation_id", "reason")
-       SELECT x."message_id", x."conversation_id", 'low_confidence' FROM jsonb_to_recordset($1::jsonb) AS x("message_id" uuid, "conversation_id" uuid)
+       SELECT x."message_id", x."conversation_id", x."reason" FROM jsonb_to_recordset($1::jsonb) AS x("message_id" uuid, "conversation_id" uuid, "reason" text)
        ON CONFLICT ("message_id") DO NOTHING RETURNING "id"`,
-      [JSON.stringify(items.map((i) => ({ message_id: i.messageId, conversation_id: i.conversationId })))],
+      [JSON.stringify(items.map((i) => ({ message_id: i.messageId, conversation_id: i.conversationId, reason: i.reason })))],
     );
     return rows.length;
   }
