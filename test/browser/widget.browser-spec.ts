@@ -40,6 +40,8 @@ describe('widget (browser)', () => {
     await screenshot(page, 'widget-closed-desktop');
     await w.open();
     expect(await w.launcher.getAttribute('aria-expanded')).toBe('true');
+    // A welcome tells the customer what the bot does; it is the page's, not a message of the conversation.
+    expect(await w.log.locator('li.welcome').textContent()).toMatch(/orders.*person/);
 
     await w.say('what payment methods do you accept');
     await w.bot.first().waitFor();
@@ -94,6 +96,7 @@ describe('widget (browser)', () => {
     expect((await callApi(t.url, 'DELETE', `/api/conversations/${id}`, admin.token)).status).toBe(200);
     await w.alert.getByText('This conversation was deleted').waitFor();
     await w.alert.getByRole('button', { name: 'Start a new one' }).click();
+    expect(await w.log.locator('li.welcome').count()).toBe(1);
 
     // A fresh conversation: the old transcript is gone from the page and the bot answers again.
     await w.say('how do I reset my password');

@@ -14,6 +14,10 @@
 
   const base = (script.dataset.parleyUrl || new URL(script.src, location.href).origin).replace(/\/+$/, '');
   const title = script.dataset.title || 'Chat with us';
+  // Shown at the top of the conversation, never sent or stored; data-welcome="" shows none.
+  const welcome =
+    script.dataset.welcome ??
+    "Hi! I'm the virtual assistant. Ask me about orders, deliveries, refunds, payments or your account, or ask for a person at any time.";
   const storageKey = 'parley:' + base;
   const ACK_TIMEOUT_MS = 15000;
   const RETRYABLE = new Set(['INTERNAL_ERROR', 'DB_UNAVAILABLE', 'MODEL_NOT_READY', 'RATE_LIMITED', 'BUSY']);
@@ -128,6 +132,7 @@
   const sendButton = el('button', { type: 'submit', class: 'send' }, 'Send');
   form.append(label, input, sendButton);
   panel.append(header, connection, log, typing, alertBox, form);
+  addWelcome();
   shadow.append(launcher, panel);
 
   function setOpen(open, focus) {
@@ -173,6 +178,13 @@
   }
 
   // ---- rendering of messages ---------------------------------------------------------------------------------
+  function addWelcome() {
+    if (!welcome) return;
+    const item = el('li', { class: 'welcome' });
+    item.append(el('p', { class: 'welcome-text' }, welcome));
+    log.append(item);
+  }
+
   function appendItem(key, item) {
     rendered.set(key, item);
     log.append(item);
@@ -515,6 +527,7 @@
     seenSeq.clear();
     rendered.clear();
     log.replaceChildren();
+    addWelcome();
     clearAlert();
     save();
     startConversation().catch((error) => showAlert(`Could not start the chat: ${error.message}`));
