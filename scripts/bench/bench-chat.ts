@@ -12,7 +12,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,8 +32,10 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
     db: { type: 'string', default: 'pglite' },
-    // The embedded database's folder (kept between runs: the KB vectors are embedded once).
-    'pglite-dir': { type: 'string', default: 'var/pglite-bench' },
+    // The embedded database's folder, kept between runs (the KB vectors are embedded once); default
+    // var/bench-pglite/<model version>: a server boots the registry's active version, so a folder first booted with
+    // another model would go on serving that one whatever --model says.
+    'pglite-dir': { type: 'string' },
     url: { type: 'string' },
     model: { type: 'string', default: process.env.PARLEY_MODEL_DIR ?? 'models/default' },
     out: { type: 'string', default: 'bench/results/chat.json' },
@@ -51,6 +53,10 @@ interface Sample {
   replyMs: number;
   ackMs: number;
   route: string;
+}
+
+function manifestVersion(modelDir: string): string {
+  return String((JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as { version: unknown }).version);
 }
 
 async function bootServer(): Promise<{ url: string; child: ChildProcess | null; modelVersion: string | null }> {
@@ -72,7 +78,7 @@ async function bootServer(): Promise<{ url: string; child: ChildProcess | null; 
   else {
     // A dedicated, persistent dir: the KB vectors are embedded once, later runs boot fast.
     env.DATABASE_URL = '';
-    env.PGLITE_DIR = resolve(values['pglite-dir']);
+    env.PGLITE_DIR = resolve(values['pglite-dir'] ?? join('var/bench-pglite', manifestVersion(values.model)));
   }
   // BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes to the server process, as in bench:load.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);

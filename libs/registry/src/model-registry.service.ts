@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { HeadlineMetrics, ModelStatus, ModelVersionDetail, ModelVersionView } from '@app/contracts';
-import { ModelVersionEntity, ModelVersionRepository } from '@app/database';
+import { ModelVersionEntity, ModelVersionRepository, TransactionService } from '@app/database';
 import { ModelInvalidError, ModelNotFoundError } from './registry.errors';
 import { gateSummary } from './gate-report';
 import { TrainingFilesRepository } from './training-files.repository';
@@ -13,6 +13,7 @@ export class ModelRegistryService {
   constructor(
     private readonly models: ModelVersionRepository,
     @Inject(TrainingFilesRepository) private readonly files: TrainingFilesRepository,
+    private readonly tx: TransactionService,
   ) {}
 
   /** Adds a folder to the registry from its manifest (the same version twice returns the existing row). */
@@ -40,7 +41,7 @@ export class ModelRegistryService {
    */
   async bootDir(defaultDir: string): Promise<{ dir: string; model: ModelVersionEntity | null }> {
     const active = await this.models.findActive();
-    if (active) return { dir: active.dir, model: active };
+    if (active) return { dir: active.dir, model: await this.followRetrainedFolder(active) };
     if ((await this.models.count()) > 0) return { dir: defaultDir, model: null };
     try {
       const model = await this.register(defaultDir, { status: 'active' });
@@ -50,6 +51,21 @@ export class ModelRegistryService {
       this.logger.warn({ event: 'registry.boot_register_failed', dir: defaultDir, message: (error as Error).message });
       return { dir: defaultDir, model: null };
     }
+  }
+
+  /**
+   * The active version's folder retrained in place (scripts/ensure-model.sh rewrites models/default when the data
+   * or config changed, e.g. after an upgrade) holds another version than its row: the server would run the new
+   * model while the registry, the admin area and the gate still showed the old one. The folder's version is
+   * registered and activated instead; the old row is retired (a rollback to it is refused: its folder is gone).
+   */
+  private async followRetrainedFolder(active: ModelVersionEntity): Promise<ModelVersionEntity> {
+    const onDisk = (await this.files.readModelFolder(active.dir))?.manifest.version;
+    if (typeof onDisk !== 'string' || !onDisk || onDisk === active.version) return active;
+    const found = await this.register(active.dir, { status: 'candidate' });
+    const now = await this.tx.run((m) => this.models.activate(found.id, null, null, m));
+    this.logger.warn({ event: 'registry.folder_retrained', dir: active.dir, registered: active.version, found: now.version });
+    return now;
   }
 
   async list(): Promise<{ items: ModelVersionView[]; activeId: string | null }> {
