@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { SendMessageResult, StartConversationResult } from '@app/contracts';
 import { effectiveThresholds, firstRoute, HANDOFF_ACK_TEXT } from '@app/conversation';
@@ -244,6 +245,17 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       expect(authors.map((r: { author: string }) => r.author)).toEqual(['customer', 'bot', 'system', 'customer']);
       const [row] = await t.dataSource.query(`SELECT status FROM conversation WHERE id = $1`, [conversation.conversationId]);
       expect(row.status).toBe('handoff_requested');
+    });
+
+    // `npm run chat` (like `rasa shell`), fed a script on stdin: it must print every reply before it quits.
+    it('answers lines piped into the terminal client, waiting for the replies before it quits', async () => {
+      const cli = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/cli/chat-cli.ts', '--url', t.url], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      cli.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      cli.stdin.end('hi\nwhere is my order 88213?\n');
+      const code = await new Promise<number | null>((resolve) => cli.on('exit', resolve));
+      expect({ code, out }).toEqual({ code: 0, out: expect.stringMatching(/intent=greet[\s\S]*intent=track_order.*order_id="88213"/) });
     });
 
     it('answers from the knowledge base with its sources when the intent has no template', async () => {

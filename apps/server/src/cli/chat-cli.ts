@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { io, Socket } from 'socket.io-client';
-import { Ack, BotReply, ClientToServerEvents, ServerToClientEvents, StartConversationResult, WIDGET_NAMESPACE } from '@app/contracts';
+import { Ack, BotReply, ClientToServerEvents, SendMessageResult, ServerToClientEvents, StartConversationResult, WIDGET_NAMESPACE } from '@app/contracts';
 
 type WidgetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -35,12 +35,15 @@ async function call<T>(socket: WidgetSocket, event: keyof ClientToServerEvents, 
 const RESEND = new Set(['BUSY', 'RATE_LIMITED', 'DB_UNAVAILABLE']);
 const MAX_SENDS = 10;
 
+/** How long input piped in waits, at its end, for the replies still owed (none come while a person has the chat). */
+const REPLY_GRACE_MS = 15_000;
+
 /** Sends one message; on BUSY (server catching up) and the like, resends it after retryAfterMs plus jitter. */
-async function sendMessage(socket: WidgetSocket, text: string): Promise<void> {
+async function sendMessage(socket: WidgetSocket, text: string): Promise<string> {
   const payload = { clientMessageId: randomUUID(), text };
   for (let attempt = 1; ; attempt++) {
-    const ack = await request(socket, 'message:send', payload);
-    if (ack.ok) return;
+    const ack = await request<SendMessageResult>(socket, 'message:send', payload);
+    if (ack.ok) return ack.data.messageId;
     if (!RESEND.has(ack.error.code) || attempt >= MAX_SENDS) throw new Error(`${ack.error.code}: ${ack.error.message}`);
     const wait = Math.round((ack.error.retryAfterMs ?? 1_000) * (1 + Math.random() * 0.5));
     console.log(dim(`server ${ack.error.code === 'BUSY' ? 'busy' : ack.error.code}; sending again in ${wait} ms`));
@@ -66,6 +69,15 @@ async function main(): Promise<void> {
 
   let lastSeq = 0;
   let lastReply: BotReply | null = null;
+  // Messages sent and not answered yet: at the end of piped input the client waits for them before it quits.
+  const owed = new Set<string>();
+  const answered = new Set<string>(); // a reply can arrive in the same read as its ack, before the send returns
+  let settled: (() => void) | null = null;
+  const forget = (id?: string) => {
+    if (id) owed.delete(id);
+    else owed.clear();
+    if (owed.size === 0) settled?.();
+  };
   const started = await call<StartConversationResult>(socket, 'conversation:start', arg('token') ? { token: arg('token') } : {});
   const token = started.token ?? arg('token');
   console.log(dim(`${started.resumed ? 'resumed' : 'started'} conversation ${started.conversationId} at ${url}. /human, /up, /down, /token, /quit`));
@@ -76,8 +88,13 @@ async function main(): Promise<void> {
     lastSeq = Math.max(lastSeq, r.seq);
     lastReply = r;
     printReply(r);
+    answered.add(r.replyTo);
+    forget(r.replyTo);
   });
-  socket.on('handoff:queued', (e) => console.log(`${bold('system>')} ${e.message.text}`));
+  socket.on('handoff:queued', (e) => {
+    console.log(`${bold('system>')} ${e.message.text}`);
+    forget(); // the bot is silent while a person is asked for
+  });
   socket.on('agent:message', (m) => console.log(`${bold('agent>')} ${m.text}`));
   socket.on('error', (e) => console.log(dim(`error ${e.code}: ${e.message}`)));
   // After a reconnect, resume the same conversation and show what was missed.
@@ -99,7 +116,10 @@ async function main(): Promise<void> {
         const reply = lastReply as BotReply | null;
         if (!reply) console.log(dim('no reply to rate yet'));
         else await call(socket, 'feedback:send', { messageId: reply.messageId, rating: line.slice(1) });
-      } else await sendMessage(socket, line);
+      } else {
+        const id = await sendMessage(socket, line);
+        if (!answered.has(id)) owed.add(id);
+      }
     } catch (error) {
       console.log(dim((error as Error).message));
     } finally {
@@ -107,6 +127,13 @@ async function main(): Promise<void> {
     }
   }
   rl.close();
+  if (owed.size > 0) {
+    await new Promise<void>((resolve) => {
+      settled = resolve;
+      setTimeout(resolve, REPLY_GRACE_MS).unref();
+    });
+    if (owed.size > 0) console.log(dim(`${owed.size} message(s) still unanswered after ${REPLY_GRACE_MS / 1000} s`));
+  }
   socket.disconnect();
 }
 
