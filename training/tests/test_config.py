@@ -175,3 +175,9 @@ def test_layer_lr_decay_lowers_the_rate_layer_by_layer() -> None:
 def test_a_value_of_the_wrong_kind_names_the_setting(raw: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         build_config({"data": {"path": "/a"}, **raw})
+
+
+def test_evaluation_files_of_one_name_are_refused() -> None:
+    """metrics.json keys results by file name: the second file's figures would replace the first's."""
+    with pytest.raises(ConfigError, match="two files of the same name"):
+        build_config({"data": {"path": "/a", "evaluate": ["/x/test.jsonl", "/y/test.jsonl"]}})

@@ -99,3 +99,11 @@ def test_evaluate_model_cli_writes_one_entry_per_model(tiny_run: TinyRun, tmp_pa
 def test_score_model_refuses_a_folder_without_manifest(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="manifest"):
         score_model(tmp_path, [tmp_path / "x.jsonl"])
+
+
+def test_score_models_refuses_two_files_of_one_name_before_scoring(tmp_path: Path) -> None:
+    """Results are keyed by file name: bitext/test.jsonl and oos/test.jsonl would leave one set of figures."""
+    from nlu_training.score import score_models
+
+    with pytest.raises(DataError, match=r"test\.jsonl:0: duplicate_name"):
+        score_models([tmp_path / "no-model"], [tmp_path / "a" / "test.jsonl", tmp_path / "b" / "test.jsonl"], None)

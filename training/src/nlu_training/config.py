@@ -43,6 +43,9 @@ class DataConfig:
             raise ConfigError("data.extra must be a list of folder paths")
         if not all(isinstance(p, str) and p for p in self.evaluate):
             raise ConfigError("data.evaluate must be a list of file paths")
+        stems = [Path(p).stem for p in self.evaluate]
+        if len(set(stems)) != len(stems):  # metrics.json keys their results by file name
+            raise ConfigError(f"data.evaluate names two files of the same name: {stems}")
         if self.source not in DATA_SOURCES:
             raise ConfigError(f"data.source must be one of {DATA_SOURCES}, got {self.source!r}")
         if not self.path:

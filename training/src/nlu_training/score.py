@@ -47,9 +47,20 @@ def score_file(sess: Any, path: Path, tokenizer: Any, labels: Labels, max_len: i
     return compute_metrics(data, predict(ex.onnx_predictor(sess), data, labels, batch_size), labels)
 
 
+def check_distinct_names(data_files: list[Path]) -> None:
+    """Results are keyed by file name (stem): two files of one name (bitext/test.jsonl, oos/test.jsonl) would
+    leave only the second's figures, so they are refused."""
+    seen: dict[str, Path] = {}
+    for path in data_files:
+        if path.stem in seen:
+            raise DataError(path, 0, "duplicate_name", f"results are keyed by file name; {seen[path.stem]} has it too")
+        seen[path.stem] = path
+
+
 def score_models(
     model_dirs: list[Path], data_files: list[Path], out: Path | None, variant: str = "int8"
 ) -> dict[str, Any]:
+    check_distinct_names(data_files)
     result = {"models": [score_model(d, data_files, variant) for d in model_dirs]}
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
