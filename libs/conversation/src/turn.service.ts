@@ -85,7 +85,7 @@ export class TurnService implements BeforeApplicationShutdown {
   schedule(conversationId: string, inbound?: MessageEntity): Promise<void> {
     if (inbound) this.receivedAt.set(inbound.id, performance.now());
     return this.mutex
-      .run(conversationId, () => this.answerPendingWithRetry(conversationId, inbound))
+      .run(conversationId, () => this.whileDatabaseAway('turn.retry', conversationId, () => this.answerPending(conversationId, inbound)))
       .catch((error: unknown) => {
         this.logger.error({ event: 'turn.failed', conversationId, err: describe(error) });
       })
@@ -140,14 +140,17 @@ export class TurnService implements BeforeApplicationShutdown {
     await this.drain();
   }
 
-  /** A database that is briefly away (restart, failover) delays the answer instead of dropping it. */
-  private async answerPendingWithRetry(conversationId: string, inbound?: MessageEntity): Promise<void> {
+  /**
+   * Runs `work` again after RETRY_DELAYS_MS while the database is briefly away (restart, failover), so a turn or a
+   * promised handoff is delayed instead of dropped; any other error, or the last one, is thrown.
+   */
+  private async whileDatabaseAway<T>(event: string, conversationId: string, work: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.answerPending(conversationId, inbound);
+        return await work();
       } catch (error) {
         if (!isDatabaseUnavailable(error) || attempt >= RETRY_DELAYS_MS.length) throw error;
-        this.logger.warn({ event: 'turn.retry', conversationId, attempt: attempt + 1, err: describe(error) });
+        this.logger.warn({ event, conversationId, attempt: attempt + 1, err: describe(error) });
         await sleep(RETRY_DELAYS_MS[attempt]);
       }
     }
@@ -204,20 +207,13 @@ export class TurnService implements BeforeApplicationShutdown {
     if (answered.reply.seq === answered.inbound.seq + 1) this.contexts.remember(conversationId, { seq: answered.reply.seq, slot: answered.slot });
   }
 
-  /** The handoff a reply promised; a database that is briefly away delays it like a turn (see answerPendingWithRetry). */
+  /** The handoff a reply promised; a database that is briefly away delays it like a turn. */
   private async handOver(conversationId: string): Promise<void> {
     this.contexts.forget(conversationId);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.handoff.request(conversationId, { by: 'intent' });
-        return;
-      } catch (error) {
-        if (!isDatabaseUnavailable(error) || attempt >= RETRY_DELAYS_MS.length) {
-          this.logger.error({ event: 'handoff.failed', conversationId, err: describe(error) });
-          return;
-        }
-        await sleep(RETRY_DELAYS_MS[attempt]);
-      }
+    try {
+      await this.whileDatabaseAway('handoff.retry', conversationId, () => this.handoff.request(conversationId, { by: 'intent' }));
+    } catch (error) {
+      this.logger.error({ event: 'handoff.failed', conversationId, err: describe(error) });
     }
   }
 

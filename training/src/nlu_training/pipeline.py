@@ -53,18 +53,17 @@ def load_data(cfg: TrainConfig, work: Path) -> tuple[dict[str, list[Example]], d
     splits["train"] = round_robin_subset(splits["train"], cfg.data.max_train)
     for s in ("dev", "test"):
         splits[s] = round_robin_subset(splits[s], cfg.data.max_eval)
+    # Train copies of each kind, made from the original train rows; their sha256 joins the data hash (meta[kind]).
     originals = splits["train"]
-    if cfg.entity_augment:
-        copies = augment(originals, cfg.entity_augment, cfg.seed)
-        info = augment_summary(originals, copies)
-        meta = {**meta, "entity_augment": info, "data_sha256": with_copies(meta["data_sha256"], info["sha256"])}
-        splits["train"] = splits["train"] + copies
-    if cfg.courtesy_augment:
-        copies = courtesy_augment(originals, cfg.courtesy_augment, cfg.seed)
-        info = augment_summary(originals, copies)
-        sha = with_copies(meta["data_sha256"], info["sha256"], "courtesy_augment")
-        meta = {**meta, "courtesy_augment": info, "data_sha256": sha}
-        splits["train"] = splits["train"] + copies
+    for kind, make, rate in (
+        ("entity_augment", augment, cfg.entity_augment),
+        ("courtesy_augment", courtesy_augment, cfg.courtesy_augment),
+    ):
+        if rate:
+            copies = make(originals, rate, cfg.seed)
+            info = augment_summary(originals, copies)
+            meta = {**meta, kind: info, "data_sha256": with_copies(meta["data_sha256"], info["sha256"], kind)}
+            splits["train"] = splits["train"] + copies
     return splits, meta, data_dir
 
 

@@ -118,7 +118,7 @@ async function main(): Promise<void> {
         else await call(socket, 'feedback:send', { messageId: reply.messageId, rating: line.slice(1) });
       } else {
         const id = await sendMessage(socket, line);
-        if (!answered.has(id)) owed.add(id);
+        if (!answered.delete(id)) owed.add(id);
       }
     } catch (error) {
       console.log(dim((error as Error).message));

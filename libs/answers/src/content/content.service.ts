@@ -32,16 +32,10 @@ export class ContentService {
     let templates = 0;
     let articles = 0;
     if ((await this.templates.count()) === 0) {
-      const raw = this.files.readTemplates();
-      const valid = this.validateAll(raw, (r, i) => validateTemplate(r, i, 'bitext'));
-      valid.forEach((t, i) => (t.source = (raw[i] as { source?: string }).source === 'parley' ? 'parley' : 'bitext'));
-      templates = await this.templates.insertMany(valid);
+      templates = await this.templates.insertMany(this.validateAll(this.files.readTemplates(), (r, i) => validateTemplate(r, i, shippedSource(r, ['parley']))));
     }
     if ((await this.articles.count()) === 0) {
-      const raw = this.files.readArticles();
-      const valid = this.validateAll(raw, (r, i) => validateArticle(r, i, 'bitext'));
-      valid.forEach((a, i) => (a.source = (raw[i] as { source?: string }).source === 'abcd' ? 'abcd' : 'bitext'));
-      articles = await this.articles.insertMany(valid);
+      articles = await this.articles.insertMany(this.validateAll(this.files.readArticles(), (r, i) => validateArticle(r, i, shippedSource(r, ['abcd']))));
     }
     if (templates + articles > 0) this.logger.log({ event: 'content.seeded', templates, articles });
     await this.retrieval.reindex();
@@ -273,4 +267,10 @@ function csvToArticleRows(payload: string): unknown[] {
     intent: r.intent?.trim() ? r.intent.trim() : null,
     questions: listCell(r.questions),
   }));
+}
+
+/** The source a row of `content/` names when it is one of `others` (written for Parley, ABCD), else `bitext`. */
+function shippedSource<S extends string>(row: unknown, others: readonly S[]): S | 'bitext' {
+  const named = (row as { source?: unknown } | null)?.source;
+  return others.find((s) => s === named) ?? 'bitext';
 }
