@@ -27,7 +27,7 @@ def test_the_frozen_folder_is_what_prepare_makes_of_the_source(tmp_path: Path) -
     assert meta["data_sha256"] == frozen["data_sha256"]
     for s in SPLITS:
         assert sha256_file(tmp_path / "st" / f"{s}.jsonl") == sha256_file(DATA / "smalltalk" / f"{s}.jsonl")
-    # and fillers that mean nothing without context ("ok", "hmm", "no"), off-topic for the model
+    # yes and no (affirm, deny), and fillers that mean nothing at all ("hmm", "asdf"), off-topic for the model
     assert set(meta["intents"]) == SMALL_TALK_INTENTS | {"out_of_scope"}
 
 
@@ -40,8 +40,9 @@ def test_small_talk_never_leaks_into_other_data_or_its_challenge_set() -> None:
         other, _ = load_canonical(DATA / folder)
         others |= {norm(e["text"]) for s in SPLITS for e in other[s]}
     assert not set(keys) & others
-    challenge = {norm(e["text"]) for e in read_jsonl(DATA / "challenge" / "small-talk.jsonl")}
-    assert challenge and not set(keys) & challenge, "the challenge set must stay unseen"
+    for name in ("small-talk.jsonl", "confirmations.jsonl"):
+        challenge = {norm(e["text"]) for e in read_jsonl(DATA / "challenge" / name)}
+        assert challenge and not set(keys) & challenge, f"the challenge set {name} must stay unseen"
 
 
 def test_a_jsonl_source_is_split_80_10_10_per_intent_and_bad_lines_name_file_and_line(tmp_path: Path) -> None:

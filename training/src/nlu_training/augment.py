@@ -281,7 +281,7 @@ COURTESY_SUFFIXES = (
 )  # fmt: skip
 # Utterances that are themselves small talk get no wrapper ("hi, thanks" is neither intent), nor do ones of
 # fewer than COURTESY_MIN_WORDS words: "hi ok" is a greeting, whatever "ok" alone is.
-SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank_you", "bot_challenge"})
+SMALL_TALK_INTENTS = frozenset({"greet", "goodbye", "thank_you", "bot_challenge", "affirm", "deny"})
 COURTESY_MIN_WORDS = 3
 
 
