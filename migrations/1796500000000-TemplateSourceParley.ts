@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { addMissingTemplates } from './add-missing-templates';
 
 /**
  * Answer templates get a fourth source, `parley`: default content written for Parley itself (the small-talk
@@ -56,15 +57,7 @@ export class TemplateSourceParley1796500000000 implements MigrationInterface {
     await q.query(
       `ALTER TABLE "answer_template" ADD CONSTRAINT "CHK_answer_template_source" CHECK ("source" IN ('bitext', 'parley', 'user', 'import'))`,
     );
-    const [{ seeded }] = await q.query(`SELECT EXISTS (SELECT 1 FROM "answer_template") AS "seeded"`);
-    if (!seeded) return;
-    for (const t of SMALL_TALK) {
-      await q.query(
-        `INSERT INTO "answer_template" ("intent", "name", "variants", "source")
-         SELECT $1, $2, $3::jsonb, 'parley' WHERE NOT EXISTS (SELECT 1 FROM "answer_template" WHERE "intent" = $1)`,
-        [t.intent, t.name, JSON.stringify(t.variants)],
-      );
-    }
+    await addMissingTemplates(q, SMALL_TALK);
   }
 
   async down(q: QueryRunner): Promise<void> {

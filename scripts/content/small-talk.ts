@@ -2,6 +2,8 @@
  * Answers to small talk, written for Parley (Apache-2.0 like the rest of it; `source: "parley"`): the intents the
  * default model learns from training/data/smalltalk. They fill only company facts, so any company profile reads
  * right. `contact_human_agent` is not here: a confident one hands the conversation over (CHAT_HANDOFF_INTENTS).
+ * `affirm` and `deny` are answered here only out of context ("ok" after an answer): right after the fallback's
+ * "… or would you like to talk to a person?" they accept or decline that person instead (TurnService).
  */
 export interface SmallTalkTemplate {
   intent: string;
@@ -22,10 +24,12 @@ const template = (intent: string, name: string, variants: string[]): SmallTalkTe
 });
 
 export const SMALL_TALK_TEMPLATES: SmallTalkTemplate[] = [
+  template('affirm', 'Yes / OK', ["Great! Let me know if there's anything else I can help with.", 'Good. What else can I do for you?']),
   template('bot_challenge', 'Who am I talking to?', [
     "I'm {{company.website_name}}'s virtual assistant, not a person. I can help with orders, deliveries, refunds, payments, invoices and your account, and I can get you a person at any time.",
     "I'm a virtual assistant. Ask me about orders, shipping, refunds, payments or your account; if you'd rather talk to a person, just say so.",
   ]),
+  template('deny', 'No', ["Okay. If there's anything else I can help with, just ask.", 'No problem. Let me know if you need anything else.']),
   template('goodbye', 'Goodbye', [
     'Thanks for contacting {{company.website_name}}. Have a great day!',
     "Goodbye! If you need anything else, I'm here.",

@@ -115,7 +115,7 @@ export async function signInPage(page: Page, url: string, email: string, passwor
  */
 export async function fallbackText(t: TestApp): Promise<string> {
   const nlu = t.app.get(NluService);
-  const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'thanks', 'why', 'no'];
+  const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'thanks', 'why', 'asdf'];
   const scored = await Promise.all(candidates.map(async (text) => ({ text, parse: await nlu.parse(text) })));
   const outOfScope = scored.find((s) => s.parse.intent.name === 'out_of_scope');
   if (outOfScope) return outOfScope.text;

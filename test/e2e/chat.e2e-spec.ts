@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { SendMessageResult, StartConversationResult } from '@app/contracts';
-import { effectiveThresholds, firstRoute, HANDOFF_ACK_TEXT } from '@app/conversation';
+import { effectiveThresholds, FALLBACK_TEXT, firstRoute, HANDOFF_ACK_TEXT, OFFER_DECLINED_TEXT } from '@app/conversation';
 import { AnswerTemplateRepository, TurnRepository } from '@app/database';
 import { NluService } from '@app/nlu';
 import {
@@ -247,6 +247,30 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       expect(row.status).toBe('handoff_requested');
     });
 
+    it('takes "yes" after the fallback as yes to a person, "no" as no, and "ok" after an answer as just ok', async () => {
+      const offered = await start();
+      // The default model learns "asdf" as out_of_scope (training/data/smalltalk): the fallback, which ends in the offer.
+      expect(await ask(offered.socket, 'asdf')).toMatchObject({ route: 'fallback', text: FALLBACK_TEXT });
+      const queued = waitForEvent(offered.socket, 'handoff:queued', TIMEOUT);
+      const yes = await ask(offered.socket, 'yes please');
+      expect(yes).toMatchObject({ route: 'template', intent: 'affirm', text: HANDOFF_ACK_TEXT });
+      expect(await queued).toMatchObject({ conversationId: offered.conversation.conversationId, status: 'handoff_requested' });
+
+      const declined = await start();
+      await ask(declined.socket, 'asdf');
+      const no = await ask(declined.socket, 'no thanks');
+      expect(no).toMatchObject({ route: 'template', intent: 'deny', text: OFFER_DECLINED_TEXT, suggestions: [{ action: 'handoff:request' }] });
+      expect(await reviewReasons(no.messageId)).toEqual([]);
+      // Still the bot's conversation: the next request is answered.
+      expect(await ask(declined.socket, 'where is my order 88213?')).toMatchObject({ route: 'template', intent: 'track_order' });
+      const ok = await ask(declined.socket, 'ok');
+      expect(ok).toMatchObject({ route: 'template', intent: 'affirm' });
+      expect(ok.text).not.toBe(HANDOFF_ACK_TEXT);
+      expect(await reviewReasons(ok.messageId)).toEqual([]);
+      const [row] = await t.dataSource.query(`SELECT status FROM conversation WHERE id = $1`, [declined.conversation.conversationId]);
+      expect(row.status).toBe('bot');
+    });
+
     // `npm run chat` (like `rasa shell`), fed a script on stdin: it must print every reply before it quits.
     it('answers lines piped into the terminal client, waiting for the replies before it quits', async () => {
       const cli = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/cli/chat-cli.ts', '--url', t.url], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -281,7 +305,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       // The first of a few such messages that this model sends to the fallback (out_of_scope, or below the
       // retrieval threshold), as it scores them: no hard-coded score.
       const nlu = t.app.get(NluService);
-      const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'why', 'no'];
+      const candidates = ['I like turtles', 'hmm', 'xyz', 'what', 'why', 'asdf'];
       const scored = await Promise.all(candidates.map(async (text) => ({ text, parse: await nlu.parse(text) })));
       const route = (p: (typeof scored)[number]['parse']) => firstRoute(p.intent.confidence, effectiveThresholds(p.thresholds, t.config.nlu.thresholds), false, p.intent.name);
       const pick = scored.find((s) => route(s.parse) === 'fallback');

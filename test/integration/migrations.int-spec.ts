@@ -136,13 +136,36 @@ describe.each([['pglite'], ['postgres']])('migrations on %s', (kind) => {
     await ds.runMigrations({ transaction: 'each' });
     const rows: Array<{ intent: string; name: string; source: string; variants: string[] }> = await ds.query(`SELECT "intent", "name", "source", "variants" FROM "answer_template" ORDER BY "intent", "name"`);
     expect(rows.map((r) => [r.intent, r.source])).toEqual([
+      ['affirm', 'parley'],
       ['bot_challenge', 'parley'],
+      ['deny', 'parley'],
       ['goodbye', 'parley'],
       ['greet', 'user'],
       ['thank_you', 'parley'],
       ['track_order', 'bitext'],
     ]);
     expect(rows.find((r) => r.intent === 'greet')!.variants).toEqual(['Howdy!']);
+    await ds.query(`DELETE FROM "answer_template"`);
+  });
+
+  it('gives an installation seeded before it the yes/no templates, and hands them to the operator when reverted', async () => {
+    const ds = db.dataSource;
+    await revertThrough(ds, 'TemplatesAffirmDeny1796600000000');
+    await ds.query(`INSERT INTO "answer_template" ("intent", "name", "variants", "source") VALUES ('greet', 'Hello', '["Hi!"]', 'parley'), ('deny', 'Our no', '["Fine."]', 'user')`);
+    await ds.runMigrations({ transaction: 'each' });
+    const sources = async () => ((await ds.query(`SELECT "intent", "source" FROM "answer_template" ORDER BY "intent"`)) as Array<{ intent: string; source: string }>).map((r) => [r.intent, r.source]);
+    expect(await sources()).toEqual([
+      ['affirm', 'parley'],
+      ['deny', 'user'],
+      ['greet', 'parley'],
+    ]);
+    await revertThrough(ds, 'TemplatesAffirmDeny1796600000000');
+    expect(await sources()).toEqual([
+      ['affirm', 'user'],
+      ['deny', 'user'],
+      ['greet', 'parley'],
+    ]);
+    await ds.runMigrations({ transaction: 'each' });
     await ds.query(`DELETE FROM "answer_template"`);
   });
 });

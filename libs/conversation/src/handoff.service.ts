@@ -83,7 +83,7 @@ export class HandoffService {
    * The customer's side: hands a conversation that is with the bot to the queue (the "Talk to a person" button,
    * or a confident handoff intent in a turn). The bot goes silent and a system message says so; idempotent.
    */
-  async request(conversationId: string, cause: { by: 'customer' | 'intent'; reasonChars?: number }): Promise<HandoffRequestResult> {
+  async request(conversationId: string, cause: { by: 'customer' | 'intent' | 'offer'; reasonChars?: number }): Promise<HandoffRequestResult> {
     const result = await this.tx.run(async (m) => {
       const conversation = await this.conversations.lockForUpdate(m, conversationId);
       if (!conversation) throw new ConversationNotFoundError();

@@ -1,4 +1,4 @@
-import type { ReviewReason } from '@app/contracts';
+import type { ReplyRoute, ReviewReason } from '@app/contracts';
 
 export interface Thresholds {
   answer: number;
@@ -15,6 +15,28 @@ export type FirstRoute = 'template' | 'retrieval' | 'fallback';
  * by definition, so the honest answer is the fallback (offer a human), and the turn is queued for review.
  */
 export const OUT_OF_SCOPE_INTENT = 'out_of_scope';
+
+/**
+ * The reserved labels for "yes" and "no" (docs/model-format.md). Alone they say nothing about what the customer
+ * wants; right after the fallback asked "… or would you like to talk to a person?" they answer that question.
+ */
+export const AFFIRM_INTENT = 'affirm';
+export const DENY_INTENT = 'deny';
+
+/** The reply routes that end in the question "would you like to talk to a person?" (the fallback's text). */
+const OFFERS_A_PERSON: ReadonlySet<ReplyRoute> = new Set(['fallback']);
+
+/**
+ * What the message says to the person the bot's previous reply offered: `accept` on a confident `affirm`,
+ * `decline` on a confident `deny`, null when the previous reply offered none or the message is something else
+ * ("yes, but where is my order 123?" is its own intent and is answered as such).
+ */
+export function answerToOffer(previousRoute: ReplyRoute | null, intent: string, confidence: number, t: Thresholds): 'accept' | 'decline' | null {
+  if (previousRoute === null || !OFFERS_A_PERSON.has(previousRoute) || confidence < t.answer) return null;
+  if (intent === AFFIRM_INTENT) return 'accept';
+  if (intent === DENY_INTENT) return 'decline';
+  return null;
+}
 
 /**
  * The routing rule of docs/model-format.md on the calibrated top-1 probability:

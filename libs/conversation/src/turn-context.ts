@@ -1,3 +1,4 @@
+import type { ReplyRoute } from '@app/contracts';
 import type { SlotStateEntity } from '@app/database';
 
 /** What a conversation looked like right after this process stored a bot reply in it. */
@@ -6,6 +7,8 @@ export interface TurnContext {
   seq: number;
   /** The slot question the reply left open (null: none). */
   slot: SlotStateEntity | null;
+  /** The reply's route: after a fallback, "yes" accepts the person it offered. */
+  route: ReplyRoute;
 }
 
 /**

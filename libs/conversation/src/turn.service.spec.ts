@@ -1,8 +1,8 @@
 import type { NluResult } from '@app/contracts';
 import type { AppConfig } from '@app/config';
-import type { MessageEntity, StoredReply } from '@app/database';
+import type { MessageEntity, StoredReply, Unanswered } from '@app/database';
 import { NluPort, RetrievalPort, TemplatePort } from './ports';
-import { FALLBACK_TEXT, HANDOFF_ACK_TEXT, TurnService } from './turn.service';
+import { FALLBACK_TEXT, HANDOFF_ACK_TEXT, OFFER_DECLINED_TEXT, TurnService } from './turn.service';
 
 const config = { nlu: { thresholds: {} }, chat: { slotTtlSeconds: 900, handoffIntents: ['contact_human_agent'] } } as unknown as AppConfig;
 
@@ -101,7 +101,7 @@ describe('TurnService.decide', () => {
     const { sut, templates, retrieval } = createSut();
     for (const state of [null, pending]) {
       const d = await sut.decide(inbound, nluResult('contact_human_agent', 0.95), state as never);
-      expect(d).toMatchObject({ route: 'template', text: HANDOFF_ACK_TEXT, handoff: true, slot: 'clear' });
+      expect(d).toMatchObject({ route: 'template', text: HANDOFF_ACK_TEXT, handoff: 'intent', slot: 'clear' });
     }
     expect(templates.respond).not.toHaveBeenCalled();
     expect(retrieval.search).not.toHaveBeenCalled();
@@ -112,6 +112,33 @@ describe('TurnService.decide', () => {
     const d = await sut.decide(inbound, nluResult('contact_human_agent', 0.5), null);
     expect(d.handoff).toBeUndefined();
     expect(d.route).toBe('fallback');
+  });
+
+  it('takes a confident "yes" right after the fallback as accepting the person it offered', async () => {
+    const { sut, templates } = createSut();
+    const d = await sut.decide(inbound, nluResult('affirm', 0.95), null, 'fallback');
+    expect(d).toMatchObject({ route: 'template', text: HANDOFF_ACK_TEXT, handoff: 'offer', slot: 'clear' });
+    expect(templates.respond).not.toHaveBeenCalled();
+  });
+
+  it('asks again on a confident "no" right after the fallback, still offering the person, and keeps the slot state', async () => {
+    const { sut, templates } = createSut();
+    const d = await sut.decide(inbound, nluResult('deny', 0.95), null, 'fallback');
+    expect(d).toMatchObject({ route: 'template', text: OFFER_DECLINED_TEXT, slot: 'keep', suggestions: [{ action: 'handoff:request' }] });
+    expect(d.handoff).toBeUndefined();
+    expect(templates.respond).not.toHaveBeenCalled();
+  });
+
+  it('answers "yes" as its own intent after any other reply, or when unsure', async () => {
+    const { sut, templates } = createSut({ template: async () => ({ kind: 'answer', text: 'Great!', templateId: 't', filled: {} }) });
+    for (const previous of [null, 'template', 'retrieval', 'slot_prompt', 'agent'] as const) {
+      const d = await sut.decide(inbound, nluResult('affirm', 0.95), null, previous);
+      expect(d).toMatchObject({ route: 'template', text: 'Great!' });
+      expect(d.handoff).toBeUndefined();
+    }
+    const unsure = await sut.decide(inbound, nluResult('affirm', 0.5), null, 'fallback');
+    expect(unsure.handoff).toBeUndefined();
+    expect(templates.respond).toHaveBeenCalledTimes(5);
   });
 
   it('ignores an expired slot question', async () => {
@@ -130,7 +157,7 @@ describe('TurnService.schedule', () => {
   function createScheduled(replySeq: (inbound: MessageEntity) => number | null, parse: () => Promise<NluResult> = async () => nluResult('track_order', 0.95)) {
     type Work = (session: unknown) => Promise<unknown>;
     const statements = {
-      listUnanswered: jest.fn(async (): Promise<{ messages: MessageEntity[]; slot: null }> => ({ messages: [message(1)], slot: null })),
+      listUnanswered: jest.fn(async (): Promise<Unanswered> => ({ messages: [message(1)], slot: null, previousRoute: null })),
       appendBotReply: jest.fn(async (reply: { replyToId: string; replyToSeq: number }): Promise<StoredReply | null> => {
         const seq = replySeq(message(reply.replyToSeq));
         if (seq === null) return null;
@@ -182,10 +209,28 @@ describe('TurnService.schedule', () => {
     expect(handoff.request).toHaveBeenCalledWith('c1', { by: 'intent' });
     expect(emitter.botReply.mock.invocationCallOrder[0]).toBeLessThan(handoff.request.mock.invocationCallOrder[0]);
     // The handoff took a seq: the next message is answered from a fresh read under the lock, not from memory.
-    turns.listUnanswered.mockResolvedValueOnce({ messages: [], slot: null });
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [], slot: null, previousRoute: null });
     await sut.schedule('c1', message(4));
     expect(metrics.turnPath.mock.calls.flat()).toEqual(['locked', 'locked']);
     expect(emitter.botReply).toHaveBeenCalledTimes(1);
+  });
+
+  it('hands over on "yes" to the fallback, whether the turn knows the reply from memory or reads it', async () => {
+    const said = [nluResult('get_refund', 0.2), nluResult('affirm', 0.97)];
+    const { sut, turns, handoff, metrics } = createScheduled((m) => m.seq + 1, async () => said.shift()!);
+    await sut.schedule('c1', message(1));
+    await sut.schedule('c1', message(3));
+    expect(turns.appendBotReply.mock.calls.map(([r]) => (r as unknown as { text: string }).text)).toEqual([FALLBACK_TEXT, HANDOFF_ACK_TEXT]);
+    expect(metrics.turnPath.mock.calls.flat()).toEqual(['locked', 'unlocked']);
+    expect(handoff.request).toHaveBeenCalledWith('c1', { by: 'offer' });
+
+    const read = createScheduled((m) => m.seq + 1, async () => nluResult('affirm', 0.97));
+    read.turns.listUnanswered.mockResolvedValueOnce({ messages: [message(5)], slot: null, previousRoute: 'fallback' });
+    await read.sut.schedule('c1', message(5));
+    expect(read.handoff.request).toHaveBeenCalledWith('c1', { by: 'offer' });
+    read.turns.listUnanswered.mockResolvedValueOnce({ messages: [message(9)], slot: null, previousRoute: 'template' });
+    await read.sut.schedule('c1', message(9));
+    expect(read.handoff.request).toHaveBeenCalledTimes(1);
   });
 
   it('takes the locked turn and reads the conversation when the unlocked write finds a newer message', async () => {
@@ -193,7 +238,7 @@ describe('TurnService.schedule', () => {
     await sut.schedule('c1', message(1));
     turns.appendReplyIfLatest.mockResolvedValueOnce(null);
     // Another message (seq 4) came in while seq 3 was being answered: the locked turn answers both, in order.
-    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(3), message(4)], slot: null }).mockResolvedValueOnce({ messages: [message(4)], slot: null });
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(3), message(4)], slot: null, previousRoute: null }).mockResolvedValueOnce({ messages: [message(4)], slot: null, previousRoute: null });
     await sut.schedule('c1', message(3));
     expect(turns.withConversation).toHaveBeenCalledTimes(3);
     expect(turns.appendBotReply.mock.calls.map(([r]: [{ replyToId: string }]) => r.replyToId)).toEqual(['m1', 'm3', 'm4']);
@@ -204,7 +249,7 @@ describe('TurnService.schedule', () => {
   it('reads the backlog again when something took a seq between the reply and the next message', async () => {
     const { sut, turns } = createScheduled((m) => m.seq + 1);
     await sut.schedule('c1', message(1));
-    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(4)], slot: null });
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(4)], slot: null, previousRoute: null });
     await sut.schedule('c1', message(4));
     expect(turns.listUnanswered).toHaveBeenCalledTimes(2);
   });
@@ -212,16 +257,16 @@ describe('TurnService.schedule', () => {
   it('remembers nothing when the reply was not stored or other messages came in before it', async () => {
     const { sut, turns } = createScheduled((m) => (m.seq === 1 ? null : m.seq + 2));
     await sut.schedule('c1', message(1));
-    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(2)], slot: null });
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(2)], slot: null, previousRoute: null });
     await sut.schedule('c1', message(2));
-    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(5)], slot: null });
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(5)], slot: null, previousRoute: null });
     await sut.schedule('c1', message(5));
     expect(turns.listUnanswered).toHaveBeenCalledTimes(3);
   });
 
   it('answers a backlog in seq order, one locked turn each, and sends each reply after its turn', async () => {
     const { sut, turns, emitter } = createScheduled((m) => m.seq + 10);
-    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(1), message(2)], slot: null }).mockResolvedValueOnce({ messages: [message(2)], slot: null });
+    turns.listUnanswered.mockResolvedValueOnce({ messages: [message(1), message(2)], slot: null, previousRoute: null }).mockResolvedValueOnce({ messages: [message(2)], slot: null, previousRoute: null });
     await sut.schedule('c1');
     expect(turns.withConversation).toHaveBeenCalledTimes(2);
     expect(turns.appendBotReply.mock.calls.map(([r]: [{ replyToId: string }]) => r.replyToId)).toEqual(['m1', 'm2']);

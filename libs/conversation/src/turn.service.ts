@@ -2,12 +2,12 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { Entity, NluResult, ReplyRoute, ReplySource, ReviewItemView, ReviewReason, Suggestion } from '@app/contracts';
-import { isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, StoredReply, TurnRepository, TurnSession } from '@app/database';
+import { isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, StoredReply, TurnRepository, TurnSession, Unanswered } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 import { HandoffService } from './handoff.service';
 import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
-import { afterNoTemplate, effectiveThresholds, firstRoute, reviewReason, Thresholds } from './policy';
+import { afterNoTemplate, answerToOffer, effectiveThresholds, firstRoute, reviewReason, Thresholds } from './policy';
 import { NluPort, PendingSlot, RetrievalPort, TemplatePort } from './ports';
 import { TurnContextCache } from './turn-context';
 import { TurnMetrics } from './turn-metrics.service';
@@ -16,6 +16,8 @@ export const FALLBACK_TEXT = "Sorry, I'm not sure I understood. Could you rephra
 export const TALK_TO_A_PERSON: Suggestion = { text: 'Talk to a person', action: 'handoff:request' };
 /** The bot's reply to a confident handoff intent ("can I talk to a human?"), before the handoff's system message. */
 export const HANDOFF_ACK_TEXT = "Sure, I'll get a person for you.";
+/** The bot's reply to "no" right after the fallback offered a person. */
+export const OFFER_DECLINED_TEXT = "Okay. Could you tell me in other words what you need? I'll do my best to help.";
 /** Waits before retrying a turn the database refused (unreachable, restarting); after the last, the sweeper retries. */
 const RETRY_DELAYS_MS = [250, 1_000, 3_000];
 /** Conversations one sweep queues at most. */
@@ -31,12 +33,18 @@ export interface TurnDecision {
   suggestions: Suggestion[];
   /** What happens to the conversation's slot state: keep as is, clear, or store this open question. */
   slot: 'keep' | 'clear' | PendingSlot;
-  /** Hand the conversation to a person once the reply is sent (a confident CHAT_HANDOFF_INTENTS intent). */
-  handoff?: true;
+  /**
+   * Hand the conversation to a person once the reply is sent: a confident CHAT_HANDOFF_INTENTS intent, or "yes" to
+   * the person the fallback offered.
+   */
+  handoff?: 'intent' | 'offer';
 }
 
 /** Stores a turn's reply (null: not stored, send nothing): {@link TurnSession.appendBotReply} or its unlocked variant. */
 type StoreReply = TurnSession['appendBotReply'];
+
+/** What the conversation looked like when the message came: its open slot question and the bot reply just before it. */
+type Context = Omit<Unanswered, 'messages'>;
 
 /** A reply stored for one inbound message, with what it takes to send, count and log it. */
 interface Answered {
@@ -171,7 +179,8 @@ export class TurnService implements BeforeApplicationShutdown {
       // This process's last reply came right before `inbound`, so the conversation's state is known: no read and no
       // lock. The write stores the reply only if `inbound` is still the latest message; if not, the locked turn
       // below reads what happened (another message, another instance's reply, a handoff) and answers from that.
-      const answered = await this.answer((reply, slot, review) => this.turns.appendReplyIfLatest(reply, slot, review), inbound, known.slot, early);
+      const context = { slot: known.slot, previousRoute: known.route };
+      const answered = await this.answer((reply, slot, review) => this.turns.appendReplyIfLatest(reply, slot, review), inbound, context, early);
       this.metrics.turnPath(answered ? 'unlocked' : 'unlocked_refused');
       if (answered) return await this.delivered(conversationId, answered);
     }
@@ -181,11 +190,11 @@ export class TurnService implements BeforeApplicationShutdown {
         async (session) => {
           this.metrics.turnPath('locked');
           // Empty while a human is asked for or talking: the bot stays silent.
-          const { messages, slot } = await session.listUnanswered(conversationId, new Date());
+          const { messages, ...context } = await session.listUnanswered(conversationId, new Date());
           if (messages.length === 0) return null;
           const understood = early && messages[0].id === inbound?.id ? early : await this.understand(messages[0]);
           early = null;
-          const answered = await this.answer((reply, change, review) => session.appendBotReply(reply, change, review), messages[0], slot, understood);
+          const answered = await this.answer((reply, change, review) => session.appendBotReply(reply, change, review), messages[0], context, understood);
           return answered && { answered, more: messages.length > 1 };
         },
         { onlyIfFree },
@@ -203,15 +212,17 @@ export class TurnService implements BeforeApplicationShutdown {
    */
   private async delivered(conversationId: string, answered: Answered): Promise<void> {
     this.deliver(answered);
-    if (answered.decision.handoff) return this.handOver(conversationId);
-    if (answered.reply.seq === answered.inbound.seq + 1) this.contexts.remember(conversationId, { seq: answered.reply.seq, slot: answered.slot });
+    if (answered.decision.handoff) return this.handOver(conversationId, answered.decision.handoff);
+    if (answered.reply.seq === answered.inbound.seq + 1) {
+      this.contexts.remember(conversationId, { seq: answered.reply.seq, slot: answered.slot, route: answered.decision.route });
+    }
   }
 
   /** The handoff a reply promised; a database that is briefly away delays it like a turn. */
-  private async handOver(conversationId: string): Promise<void> {
+  private async handOver(conversationId: string, by: 'intent' | 'offer'): Promise<void> {
     this.contexts.forget(conversationId);
     try {
-      await this.whileDatabaseAway('handoff.retry', conversationId, () => this.handoff.request(conversationId, { by: 'intent' }));
+      await this.whileDatabaseAway('handoff.retry', conversationId, () => this.handoff.request(conversationId, { by }));
     } catch (error) {
       this.logger.error({ event: 'handoff.failed', conversationId, err: describe(error) });
     }
@@ -224,10 +235,11 @@ export class TurnService implements BeforeApplicationShutdown {
   }
 
   /** Decides and stores the reply to `inbound` (not sent yet: see {@link deliver}); null when it must not be sent. */
-  private async answer(store: StoreReply, inbound: MessageEntity, slot: SlotStateEntity | null, understood: { nlu: NluResult | null; nluMs: number | null }): Promise<Answered | null> {
+  private async answer(store: StoreReply, inbound: MessageEntity, context: Context, understood: { nlu: NluResult | null; nluMs: number | null }): Promise<Answered | null> {
     const started = this.receivedAt.get(inbound.id) ?? performance.now();
     const { nlu, nluMs } = understood;
-    const decision = await this.decide(inbound, nlu, slot);
+    const { slot } = context;
+    const decision = await this.decide(inbound, nlu, slot, context.previousRoute);
     const change = this.slotChange(decision);
     const reason = reviewReason(decision.route, decision.nlu?.intent.confidence ?? null, decision.thresholds);
     const stored = await this.persist(store, inbound, decision, change, reason, nluMs, performance.now() - started);
@@ -271,15 +283,23 @@ export class TurnService implements BeforeApplicationShutdown {
     }
   }
 
-  /** Policy + answer. Never throws for an answers-lib failure: that turn falls back (and is logged). */
-  async decide(inbound: MessageEntity, nlu: NluResult | null, state: SlotStateEntity | null): Promise<TurnDecision> {
+  /**
+   * Policy + answer; `previousRoute` is the route of the bot reply the message directly follows, if any. Never
+   * throws for an answers-lib failure: that turn falls back (and is logged).
+   */
+  async decide(inbound: MessageEntity, nlu: NluResult | null, state: SlotStateEntity | null, previousRoute: ReplyRoute | null = null): Promise<TurnDecision> {
     if (!nlu) return fallback(null, null, 'keep');
     const thresholds = effectiveThresholds(nlu.thresholds, this.config.nlu.thresholds);
     const confidence = nlu.intent.confidence;
-    // "Can I talk to a person?" is answered by doing it, also in the middle of a slot question.
-    if (this.handoffIntents.has(nlu.intent.name) && confidence >= thresholds.answer) {
-      return { route: 'template', text: HANDOFF_ACK_TEXT, nlu, thresholds, sources: null, suggestions: [], slot: 'clear', handoff: true };
+    // "Can I talk to a person?" is answered by doing it, also in the middle of a slot question; so is "yes" to the
+    // fallback's "… or would you like to talk to a person?".
+    const toOffer = answerToOffer(previousRoute, nlu.intent.name, confidence, thresholds);
+    if (toOffer === 'accept' || (this.handoffIntents.has(nlu.intent.name) && confidence >= thresholds.answer)) {
+      const by = toOffer === 'accept' ? 'offer' : 'intent';
+      return { route: 'template', text: HANDOFF_ACK_TEXT, nlu, thresholds, sources: null, suggestions: [], slot: 'clear', handoff: by };
     }
+    // "No" to it: ask again, still offering the person (the chip), and leave any slot question as it is.
+    if (toOffer === 'decline') return { route: 'template', text: OFFER_DECLINED_TEXT, nlu, thresholds, sources: null, suggestions: [TALK_TO_A_PERSON], slot: 'keep' };
     const now = new Date();
     const pending: PendingSlot | null = state?.templateId && state.expiresAt > now ? { ...state, templateId: state.templateId } : null;
     let route: 'template' | 'retrieval' | 'fallback' = firstRoute(confidence, thresholds, pending !== null, nlu.intent.name);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { escapeLiteral, Pool, PoolConfig } from 'pg';
 import { DataSource } from 'typeorm';
-import type { ReviewReason } from '@app/contracts';
+import type { ReplyRoute, ReviewReason } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
 import { findByClientMessageId, NewMessage } from './message.repository';
 import { SlotStateEntity } from '../entities/slot-state.entity';
@@ -27,9 +27,18 @@ export interface StoredReply {
   reviewItem: { id: string; createdAt: Date } | null;
 }
 
+/** The messages a turn owes an answer and what it answers them in (see {@link TurnSession.listUnanswered}). */
+export interface Unanswered {
+  messages: MessageEntity[];
+  /** The open slot question, unexpired. */
+  slot: SlotStateEntity | null;
+  /** Route of the bot reply the first message directly follows (null: it follows something else, or nothing). */
+  previousRoute: ReplyRoute | null;
+}
+
 /** What a turn reads and writes while it holds its conversation (see {@link TurnRepository.withConversation}). */
 export interface TurnSession {
-  listUnanswered(conversationId: string, now: Date): Promise<{ messages: MessageEntity[]; slot: SlotStateEntity | null }>;
+  listUnanswered(conversationId: string, now: Date): Promise<Unanswered>;
   appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<StoredReply | null>;
 }
 
@@ -195,7 +204,7 @@ export class TurnRepository implements OnApplicationShutdown {
   }
 
   /** {@link TurnSession.listUnanswered} outside a turn lock. */
-  listUnanswered(conversationId: string, now: Date): Promise<{ messages: MessageEntity[]; slot: SlotStateEntity | null }> {
+  listUnanswered(conversationId: string, now: Date): Promise<Unanswered> {
     return this.pooled.listUnanswered(conversationId, now);
   }
 }
@@ -275,22 +284,24 @@ class TurnStatements implements TurnSession {
   /**
    * Inbound customer messages the bot still owes an answer, oldest first (none unless the bot has the
    * conversation; none from before it got the conversation back from a human), with the conversation's open
-   * slot question as of now: one round trip. The turn needs it only when it cannot tell from its own last
-   * reply that nothing else happened in the conversation (see TurnService).
+   * slot question as of now and the route of the bot reply right before the first of them: one round trip. The
+   * turn needs it only when it cannot tell from its own last reply that nothing else happened in the
+   * conversation (see TurnService).
    */
-  async listUnanswered(conversationId: string, now: Date): Promise<{ messages: MessageEntity[]; slot: SlotStateEntity | null }> {
+  async listUnanswered(conversationId: string, now: Date): Promise<Unanswered> {
     const rows = await this.sql(
       'turn.list_unanswered',
-      `SELECT m.*, to_jsonb(s) AS slot FROM "message" m
+      `SELECT m.*, to_jsonb(s) AS slot, p."route" AS previous_route FROM "message" m
          JOIN "conversation" c ON c."id" = m."conversation_id" AND c."status" = 'bot'
          LEFT JOIN "slot_state" s ON s."conversation_id" = m."conversation_id" AND s."expires_at" > $2
+         LEFT JOIN "message" p ON p."conversation_id" = m."conversation_id" AND p."seq" = m."seq" - 1 AND p."author" = 'bot'
         WHERE m."conversation_id" = $1 AND m."author" = 'customer' AND m."seq" > c."bot_since_seq"
           AND NOT EXISTS (SELECT 1 FROM "message" r WHERE r."reply_to_id" = m."id" AND r."author" = 'bot')
         ORDER BY m."seq"`,
       [conversationId, now],
     );
     const slot = rows[0]?.slot ? toSlotState(typeof rows[0].slot === 'string' ? JSON.parse(rows[0].slot) : rows[0].slot) : null;
-    return { messages: rows.map(toMessage), slot };
+    return { messages: rows.map(toMessage), slot, previousRoute: (rows[0]?.previous_route as ReplyRoute | null | undefined) ?? null };
   }
 }
 
