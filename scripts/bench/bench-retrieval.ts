@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { AnswersEmbedder, ContentFilesRepository, ContentService, DEFAULT_RETRIEVAL_OPTIONS, loadCompanyProfile, RetrievalOptions, RetrievalService } from '@app/answers';
+import { firstRoute } from '@app/conversation';
 import { AnswerTemplateRepository, KbArticleRepository, openDatabase } from '@app/database';
 import { createNluService, NluService } from '@app/nlu';
 
@@ -143,11 +144,17 @@ async function main(): Promise<void> {
     const inDomain = await gate(retrieval, queries.map((q) => ({ text: q.text, embedding: q.embedding, hint: q.predicted, intent: q.intent })));
     const oodTexts = oodQuestions(values.ood);
     const oodItems = [];
+    // The ones the chat policy would search at all (manifest thresholds): the rest go to a template or, mostly
+    // (`out_of_scope`), straight to the fallback. The gate above measures retrieval alone, as if every one did.
+    const oodSearched = [];
     for (const text of oodTexts) {
       const p = await nlu.parse(text);
-      oodItems.push({ text, embedding: p.embedding, hint: p.intent.name, intent: null });
+      const item = { text, embedding: p.embedding, hint: p.intent.name, intent: null };
+      oodItems.push(item);
+      if (firstRoute(p.intent.confidence, p.thresholds, false, p.intent.name) === 'retrieval') oodSearched.push(item);
     }
     const ood = await gate(retrieval, oodItems);
+    const oodAnsweredLive = Math.round((oodSearched.length ? (await gate(retrieval, oodSearched)).accepted : 0) * oodSearched.length);
 
     if (values.sweep) {
       const inItems = queries.map((q) => ({ text: q.text, embedding: q.embedding, hint: q.predicted, intent: q.intent }));
@@ -179,7 +186,11 @@ async function main(): Promise<void> {
       recall_at_5: methods.fused.recall_at_5,
       mrr: methods.fused.mrr,
       methods,
-      gate: { min_score: retrieval.minScore, in_domain: inDomain, out_of_domain: { queries: oodItems.length, source: 'SNIPS + ATIS test utterances', accepted: ood.accepted } },
+      gate: {
+        min_score: retrieval.minScore,
+        in_domain: inDomain,
+        out_of_domain: { queries: oodItems.length, source: 'SNIPS + ATIS test utterances', accepted: ood.accepted, searched_by_policy: oodSearched.length, answered_by_policy: oodAnsweredLive },
+      },
       options: { ...DEFAULT_RETRIEVAL_OPTIONS },
       timings_ms: { seed_and_embed: Math.round(seedMs), parse_all_queries: Math.round(parseMs), search_p50: round(p50), search_p95: round(p95) },
       seeded,
@@ -188,6 +199,7 @@ async function main(): Promise<void> {
     console.log(`\nRetrieval on Bitext ${split} (${queries.length} queries, ${intentOf.size} articles, model ${info?.version})\n`);
     console.log(table(methods));
     console.log(`\ngate (score >= ${retrieval.minScore}): ${split} answered ${inDomain.accepted} (right intent ${inDomain.accepted_and_right_intent}); out-of-domain answered ${ood.accepted} of ${oodItems.length}`);
+    console.log(`chat policy: ${oodSearched.length} of the ${oodItems.length} out-of-domain questions reach the search (the rest: fallback or template), ${oodAnsweredLive} get an article`);
     console.log(`search (lexical SQL + dense + fusion) p50 ${p50.toFixed(2)} ms, p95 ${p95.toFixed(2)} ms; seed+embed ${(seedMs / 1000).toFixed(1)} s`);
     mkdirSync(resolve(values.out, '..'), { recursive: true });
     writeFileSync(values.out, JSON.stringify(result, null, 2) + '\n');
