@@ -10,7 +10,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCsvRecords, slotsIn } from '@app/answers';
-import { ABCD_INTENTS, ARTICLE_TITLE_SUFFIXES, COMPANY_RULES, ENTITY_PLACEHOLDER_RULES, GENERIC_ENTITY, INTENT_TITLES, PROMPTS, REQUIRED } from './content-rules';
+import { ABCD_INTENTS, ARTICLE_TITLE_SUFFIXES, ASKS_FOR_DETAILS, COMPANY_RULES, ENTITY_PLACEHOLDER_RULES, GENERIC_ENTITY, hasSubstance, INTENT_TITLES, PROMPTS, REQUIRED, UNSUPPORTED_CLAIMS } from './content-rules';
 import { SMALL_TALK_TEMPLATES } from './small-talk';
 
 interface Row {
@@ -211,8 +211,10 @@ function buildTemplates(rows: Row[], fixed: Map<string, string>, ui: Set<string>
       const v = chatSized(mapped);
       if (v.length < 60 || v.length > VARIANT_MAX + 40 || leaks(v, r) || cands.includes(v)) continue;
       // Variants that ask for details we never use ("could you provide...") or that open a list they do not show.
-      if (/provide (me|us) with|please provide|request you to provide|could you (please |kindly )?(provide|share|clarify|confirm)|please let me know|brief moment|[:]$/i.test(v)) continue;
+      if (ASKS_FOR_DETAILS.test(v) || UNSUPPORTED_CLAIMS.test(v) || v.endsWith(':')) continue;
       if (slotsIn(v).some((s) => !labels.has(s))) continue;
+      // Nothing but "I understand … allow me to assist you": a promise, no answer.
+      if (!hasSubstance(v)) continue;
       cands.push(v);
     }
     const withSlot = cands.filter((v) => /\{\{(?!company\.)/.test(v));

@@ -85,3 +85,45 @@ export const ABCD_INTENTS: Record<string, string> = {
   'Troubleshoot Site/Invalid Credit Card': 'payment_issue',
   'Order Issue/Manage Cancel': 'cancel_order',
 };
+
+/**
+ * Sentences that only acknowledge the request or promise help ("I understand you want to cancel order {{order_id}}.",
+ * "Allow me to assist you with that.", "How can I assist you?"). Bitext's responses open with them, and the
+ * chat-sized cut of some responses keeps nothing else: a customer would get a promise and no answer.
+ */
+const ACKNOWLEDGEMENT = new RegExp(
+  [
+    /^(certainly|absolutely|of course|sure|no worries|great|thank you|thanks)\b[^.!?]*[.!?]?$/,
+    /^(i|we)('m| am|'re| are|'d| would| will|'ll)? ?(so |truly |really |completely |totally |fully |sincerely |more than )?(understand|sorry|apologi[sz]e|here to|ready to|delighted|happy to|glad to|be (happy|glad|delighted)|committed|dedicated|acknowledge|do (my|our) best|willing)/,
+    /^(don't worry|do not worry|you('re| are) in need|you seem|it's unfortunate|it is unfortunate|your (satisfaction|feedback)|we (sincerely|truly) |please accept|our (aim|goal|priority)|we appreciate|your (opinion|input)|let's (get|work))/,
+    /^(allow|let) me\b/,
+    /^(you are|you're|it appears|it seems|i can see|i see|i hear)\b/,
+    /^(rest assured|please (feel free|don't hesitate|do not hesitate))/,
+    /^how (can|may) i (help|assist)/,
+    /\b(assist|help|guide|support) you( out| further| with (this|that|it|the process))?[.!]?$/,
+  ]
+    .map((r) => r.source)
+    .join('|'),
+  'i',
+);
+
+/**
+ * Replies that ask the customer for details nothing will read ("kindly share your order number so that I can look
+ * into it"): the bot cannot look into anything, and the customer's answer goes to the NLU as a new message.
+ */
+export const ASKS_FOR_DETAILS =
+  /provide (me|us) with|(please|kindly) (provide|share|specify|tell)|request you to provide|(could|can|would) you (please |kindly )?(provide|share|clarify|confirm|specify|tell|verify|explain|describe)|request (that )?you|ask you to|please explain|(In short|Here.s how): 1\) (the|your|full|a|an|order number|name on|describe) |if you could (provide|share|specify)|please let (me|us) know|let (me|us) know (which|what|the)|need to gather|share (the|your|with me)|(require|need) (some )?(additional|more) (information|details)|so that I can (look|check|investigate|assist)|(may I|I) (kindly )?(ask|request) (for |you )?(your|the|some|additional|more)|I('ll| will)? need (your|the|some)|once I have (that|this|these|your)|brief moment|in (a few|several|the following) ways\.?$/i;
+
+/**
+ * Things a shipped reply must not say: an action the bot never takes ("I will promptly check the status and update
+ * you"), a company fact the profile does not hold ("we operate 24/7"; hours come from `company.support_hours`), a
+ * reprimand written for a rude message.
+ */
+export const UNSUPPORTED_CLAIMS =
+  /\bI('ll| will) (promptly |personally |immediately )?(check|look into|investigate|update you|process|escalate)|\b(a|one) moment\b|database|hold on|please wait|while I (pull|connect|transfer|check|look)|(in|from) our system|unable to locate|allow me to connect|\b24\/7\b|around the clock|respectful tone/i;
+
+/** True when a reply says something beyond acknowledging the request: a step, a fact, an instruction. */
+export function hasSubstance(reply: string): boolean {
+  const sentences = reply.split(/(?<=[.!?])\s+(?=[A-Z"'(])/).map((s) => s.trim()).filter(Boolean);
+  return sentences.some((s) => /\bIn short:|^Here's how:|\b1\) /.test(s) || !ACKNOWLEDGEMENT.test(s));
+}
