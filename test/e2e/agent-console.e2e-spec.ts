@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BotReply, HandoffView, LoginResult, ReviewDetailView, ReviewItemView, SendMessageResult } from '@app/contracts';
+import { HANDOFF_TEXT } from '@app/conversation';
 import { NluService } from '@app/nlu';
 import {
   agentRequest,
@@ -186,8 +187,11 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       const conversationId = conversation.conversationId;
 
       const handoffNew = waitForAgentEvent(consoleSocket, 'handoff:new', { ...TIMEOUT, filter: (h) => h.conversationId === conversationId });
+      const queued = waitForEvent(socket, 'handoff:queued', TIMEOUT);
       await requestOk(socket, 'handoff:request', {});
       expect(await handoffNew).toMatchObject({ conversationId, status: 'handoff_requested', assignedAgent: null });
+      // A console is open: the customer is told a person will join, not that nobody is online.
+      expect((await queued).message.text).toBe(HANDOFF_TEXT);
       const queue = await api<HandoffView[]>('GET', '/api/handoffs', agent.token);
       expect(queue.body.map((h) => h.conversationId)).toEqual([conversationId]);
 

@@ -1,13 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { AddressInfo, createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { BotReply, MessageView, SendMessageResult } from '@app/contracts';
+import type { BotReply, HandoffQueued, MessageView, SendMessageResult } from '@app/contracts';
+import { HANDOFF_AWAY_TEXT, HANDOFF_TEXT } from '@app/conversation';
 import { TurnRepository } from '@app/database';
 import {
   bootTestApp,
   collectEvents,
+  connectAgent,
   request,
   requestOk,
+  signIn,
   startConversation,
   TestApp,
   truncateChat,
@@ -105,6 +108,23 @@ describe('two instances on PostgreSQL + Redis', () => {
     expect(reply.route).toBe('template');
     const ready = (await (await fetch(`${a.url}/ready`)).json()) as { checks: { redis: string } };
     expect(ready.checks.redis).toBe('up');
+  });
+
+  it('tells a customer asking for a person whether an agent console is open on any instance', async () => {
+    const handOff = async () => {
+      const { socket } = await open(a);
+      const queued = waitForEvent(socket, 'handoff:queued', { timeout: SEND_TIMEOUT });
+      await requestOk(socket, 'handoff:request', {});
+      return ((await queued) as HandoffQueued).message.text;
+    };
+    expect(await handOff()).toBe(HANDOFF_AWAY_TEXT);
+    // The console is on the other instance: instance a learns of it through the Redis adapter.
+    const console_ = await connectAgent(b.url, (await signIn(b, 'agent')).token);
+    try {
+      expect(await handOff()).toBe(HANDOFF_TEXT);
+    } finally {
+      console_.disconnect();
+    }
   });
 
   it('resumes on the other instance mid-conversation: full history in order, nothing lost or repeated', async () => {

@@ -28,4 +28,8 @@ export abstract class ChatEmitter {
   conversationDeleted(_conversationId: string): void {}
   /** A message entered the review queue: tell every agent console (`item` when the caller has it, else it is read). */
   reviewQueued(_messageId: string, _item?: ReviewItemView): void {}
+  /** Agent consoles connected now, on every instance; null when this emitter cannot tell (then nobody says "away"). */
+  agentsOnline(): Promise<number | null> {
+    return Promise.resolve(null);
+  }
 }

@@ -1,14 +1,14 @@
 import type { AppConfig } from '@app/config';
 import { AuthUser, ConversationClosedError, ConversationStatus, DomainError } from '@app/contracts';
 import type { ConversationEntity, HandoffRow, MessageEntity } from '@app/database';
-import { HandoffService } from './handoff.service';
+import { HANDOFF_AWAY_TEXT, HANDOFF_TEXT, HandoffService } from './handoff.service';
 
 const ann: AuthUser = { id: 'ann', email: 'ann@x.io', name: 'Ann', role: 'agent' };
 const bob: AuthUser = { id: 'bob', email: 'bob@x.io', name: 'Bob', role: 'agent' };
 const boss: AuthUser = { id: 'boss', email: 'boss@x.io', name: 'Boss', role: 'admin' };
 
 /** The service over in-memory stand-ins for one conversation's row; the transaction just runs its work. */
-function setup(status: ConversationStatus, assignedAgentId: string | null) {
+function setup(status: ConversationStatus, assignedAgentId: string | null, agentsOnline: number | null = null) {
   const row = { id: 'c1', status, assignedAgentId } as ConversationEntity;
   const view = (): HandoffRow => ({
     conversationId: 'c1',
@@ -22,21 +22,36 @@ function setup(status: ConversationStatus, assignedAgentId: string | null) {
     find: jest.fn(async () => view()),
     assign: jest.fn(async (_m: unknown, _id: string, agentId: string) => Object.assign(row, { status: 'agent', assignedAgentId: agentId })),
     returnToBot: jest.fn(async () => Object.assign(row, { status: 'bot', assignedAgentId: null })),
+    markRequested: jest.fn(async () => Object.assign(row, { status: 'handoff_requested' })),
   };
-  const emitter = { conversationStatus: jest.fn(), handoffChanged: jest.fn() };
+  const emitter = { conversationStatus: jest.fn(), handoffChanged: jest.fn(), handoffQueued: jest.fn(), agentsOnline: jest.fn(async () => agentsOnline) };
+  const messages = { insert: jest.fn(async (_m: unknown, fields: { text: string }) => ({ ...message, text: fields.text })) };
   const audit = { record: jest.fn(async () => ({})) };
   const sut = new HandoffService(
     { chat: { maxMessageChars: 100 } } as AppConfig,
     { lockForUpdate: jest.fn(async () => ({ ...row })), nextSeq: jest.fn(async () => 1) } as never,
-    { insert: jest.fn(async () => message) } as never,
+    messages as never,
     handoffs as never,
     { delete: jest.fn(async () => undefined) } as never,
     { run: (work: (m: unknown) => Promise<unknown>) => work({}) } as never,
     emitter as never,
     audit as never,
   );
-  return { sut, handoffs, emitter, audit };
+  return { sut, handoffs, emitter, audit, messages };
 }
+
+describe('HandoffService: the customer asks for a person', () => {
+  it.each([
+    [0, HANDOFF_AWAY_TEXT],
+    [2, HANDOFF_TEXT],
+    [null, HANDOFF_TEXT],
+  ])('with %p agent consoles online the system message says %j', async (online, text) => {
+    const { sut, emitter, handoffs } = setup('bot', null, online);
+    expect(await sut.request('c1', { by: 'customer' })).toEqual({ status: 'handoff_requested' });
+    expect(handoffs.markRequested).toHaveBeenCalled();
+    expect(emitter.handoffQueued).toHaveBeenCalledWith('c1', expect.objectContaining({ status: 'handoff_requested', message: expect.objectContaining({ author: 'system', text }) }));
+  });
+});
 
 describe('HandoffService: who may take and release', () => {
   it('an agent takes a waiting conversation: status, system message, audit, push', async () => {

@@ -19,6 +19,9 @@ import { toMessageView } from './message-view';
 import { checkMessageText } from './message-text';
 
 export const HANDOFF_TEXT = 'Thanks for your patience. A human agent will join this conversation shortly.';
+/** The handoff's system message when no agent console is open: the customer is told not to wait here for one. */
+export const HANDOFF_AWAY_TEXT =
+  "Thanks for your patience. No human agent is online right now: your conversation is in our queue, and a person will answer here as soon as one is back. You can close this window; the reply will wait for you here.";
 export const BACK_TO_BOT_TEXT = "You're chatting with our virtual assistant again. Ask me anything, or ask for a person at any time.";
 export const agentJoinedText = (name: string) => `${name} joined the conversation.`;
 
@@ -84,6 +87,9 @@ export class HandoffService {
    * or a confident handoff intent in a turn). The bot goes silent and a system message says so; idempotent.
    */
   async request(conversationId: string, cause: { by: 'customer' | 'intent' | 'offer'; reasonChars?: number }): Promise<HandoffRequestResult> {
+    // Asked before the transaction: with Redis it is a round trip to the other instances.
+    const agentsOnline = await this.emitter.agentsOnline();
+    const text = agentsOnline === 0 ? HANDOFF_AWAY_TEXT : HANDOFF_TEXT;
     const result = await this.tx.run(async (m) => {
       const conversation = await this.conversations.lockForUpdate(m, conversationId);
       if (!conversation) throw new ConversationNotFoundError();
@@ -91,12 +97,12 @@ export class HandoffService {
       if (conversation.status !== 'bot') return { status: conversation.status, message: null };
       await this.handoffs.markRequested(m, conversationId);
       await this.slots.delete(m, conversationId);
-      return { status: 'handoff_requested' as const, message: await this.systemMessage(m, conversationId, HANDOFF_TEXT) };
+      return { status: 'handoff_requested' as const, message: await this.systemMessage(m, conversationId, text) };
     });
     if (result.message) {
       this.emitter.handoffQueued(conversationId, { conversationId, status: result.status, message: result.message });
       this.emitter.handoffChanged(conversationId, 'new');
-      this.logger.log({ event: 'handoff.requested', conversationId, by: cause.by, reasonChars: cause.reasonChars ?? 0 });
+      this.logger.log({ event: 'handoff.requested', conversationId, by: cause.by, reasonChars: cause.reasonChars ?? 0, agentsOnline });
     }
     return { status: result.status };
   }

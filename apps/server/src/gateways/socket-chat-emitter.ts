@@ -28,6 +28,8 @@ export type WidgetNamespace = Namespace<ClientToServerEvents, ServerToClientEven
 export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents>;
 
 const HANDOFF_EVENT = { new: 'handoff:new', taken: 'handoff:taken', released: 'handoff:released' } as const;
+/** How long a handoff waits for the other instances to say how many agent consoles they hold. */
+const AGENTS_ONLINE_TIMEOUT_MS = 1_000;
 
 /**
  * {@link ChatEmitter} over socket.io: the `/widget` namespace (every socket of a conversation is in its room)
@@ -138,6 +140,26 @@ export class SocketChatEmitter extends ChatEmitter {
   /** A decided review item, to every console (not on the port: only the agent REST side decides). */
   reviewUpdated(item: ReviewItemView): void {
     this.agents?.to(AGENTS_ROOM).emit('review:updated', item);
+  }
+
+  /**
+   * Agent consoles connected now. One instance: its own room. With Redis: every instance's, asked through the
+   * adapter; an instance that does not answer within AGENTS_ONLINE_TIMEOUT_MS makes it unknown (null), so a
+   * handoff never waits long for it and never says "nobody is online" on a guess.
+   */
+  override async agentsOnline(): Promise<number | null> {
+    if (!this.agents) return null;
+    if (this.config.redis.url === null) return this.agents.adapter.rooms.get(AGENTS_ROOM)?.size ?? 0;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer from every instance')), AGENTS_ONLINE_TIMEOUT_MS)));
+      return (await Promise.race([this.agents.in(AGENTS_ROOM).fetchSockets(), timeout])).length;
+    } catch (error) {
+      this.logger.warn({ event: 'agents.online_unknown', message: (error as Error).message });
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
