@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { SendMessageResult, StartConversationResult } from '@app/contracts';
+import type { BotReply, SendMessageResult, StartConversationResult } from '@app/contracts';
 import { effectiveThresholds, FALLBACK_TEXT, firstRoute, HANDOFF_ACK_TEXT, HANDOFF_AWAY_TEXT, OFFER_DECLINED_TEXT } from '@app/conversation';
 import { AnswerTemplateRepository, TurnRepository } from '@app/database';
 import { NluService } from '@app/nlu';
@@ -314,9 +314,34 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
 
       const { socket } = await start();
       const reply = await ask(socket, pick!.text);
-      expect(reply).toMatchObject({ route: 'fallback', suggestions: [{ text: 'Talk to a person', action: 'handoff:request' }] });
+      expect(reply.route).toBe('fallback');
+      expect(reply.suggestions!.at(-1)).toEqual({ text: 'Talk to a person', action: 'handoff:request' });
       expect(reply.text).toMatch(/person/i);
       expect(await reviewReasons(reply.messageId)).toEqual(['fallback']);
+    });
+
+    it('offers "did you mean" buttons on a vague message, and pressing one gets that answer', async () => {
+      // The first of a few vague messages this model is unsure about and the knowledge base cannot answer; which one
+      // it is depends on the model, so none is hard-coded.
+      const { socket } = await start();
+      let offered: BotReply | undefined;
+      for (const text of ['problem with my stuff', 'the thing I bought', 'issue with my stuff', 'a problem with my purchase thing']) {
+        const reply = await ask(socket, text);
+        if (reply.route === 'fallback' && reply.suggestions!.some((s) => s.action === 'message:send')) {
+          offered = reply;
+          break;
+        }
+      }
+      expect(offered).toBeDefined();
+      const buttons = offered!.suggestions!;
+      expect(buttons.length).toBeLessThanOrEqual(3);
+      expect(buttons.at(-1)).toEqual({ text: 'Talk to a person', action: 'handoff:request' });
+      // The widget sends a button's text as the customer's message: it is answered, not sent to the fallback again.
+      const [choice] = buttons;
+      const [template] = await t.dataSource.query(`SELECT intent FROM answer_template WHERE name = $1 AND enabled`, [choice.text]);
+      const answered = await ask(socket, choice.text);
+      expect(answered.route === 'template' || answered.route === 'slot_prompt').toBe(true);
+      expect(answered.intent).toBe(template.intent);
     });
 
     it('still replies (fallback) when the NLU refuses the message, and keeps the message', async () => {

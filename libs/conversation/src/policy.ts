@@ -23,6 +23,25 @@ export const OUT_OF_SCOPE_INTENT = 'out_of_scope';
 export const AFFIRM_INTENT = 'affirm';
 export const DENY_INTENT = 'deny';
 
+/**
+ * Intents never offered as "did you mean …?" buttons after a fallback: small talk and yes/no (a button that says
+ * "Greeting" helps nobody), and the off-topic label.
+ */
+export const NOT_SUGGESTED: ReadonlySet<string> = new Set([OUT_OF_SCOPE_INTENT, AFFIRM_INTENT, DENY_INTENT, 'greet', 'goodbye', 'thank_you', 'bot_challenge']);
+/** Calibrated probability an intent needs to be offered as a button after a fallback (the two likeliest at most). */
+export const SUGGEST_MIN_CONFIDENCE = 0.1;
+export const MAX_SUGGESTIONS = 2;
+
+/**
+ * The intents worth asking "did you mean …?" about after a fallback (Rasa's two-stage fallback, Dialogflow's
+ * follow-up chips): the likeliest ones of the ranking above {@link SUGGEST_MIN_CONFIDENCE}, none when the top one is
+ * off-topic (nothing to guess), nor small talk or the handoff intents (the "Talk to a person" button is there).
+ */
+export function suggestionCandidates(ranking: ReadonlyArray<{ name: string; confidence: number }>, handoffIntents: ReadonlySet<string>): string[] {
+  if (ranking.length === 0 || ranking[0].name === OUT_OF_SCOPE_INTENT) return [];
+  return ranking.filter((r) => r.confidence >= SUGGEST_MIN_CONFIDENCE && !NOT_SUGGESTED.has(r.name) && !handoffIntents.has(r.name)).map((r) => r.name);
+}
+
 /** The reply routes that end in the question "would you like to talk to a person?" (the fallback's text). */
 const OFFERS_A_PERSON: ReadonlySet<ReplyRoute> = new Set(['fallback']);
 

@@ -27,6 +27,8 @@ export type TemplateOutcome =
 
 export abstract class TemplatePort {
   abstract respond(input: { nlu: NluResult; pending: PendingSlot | null; now: Date; conversationId?: string; seq?: number }): Promise<TemplateOutcome>;
+  /** What a "did you mean …?" button for the intent says and sends (its template's name); null: no enabled template. */
+  abstract suggestionFor(intent: string): Promise<string | null>;
 }
 
 export interface KnowledgeHit {

@@ -22,12 +22,20 @@ function nluResult(intent: string, confidence: number): NluResult {
 
 const inbound = { id: 'm1', conversationId: 'c1', seq: 1, text: 'where is my order', createdAt: new Date() } as MessageEntity;
 
-function createSut(overrides: { template?: TemplatePort['respond']; search?: RetrievalPort['search'] } = {}) {
-  const templates = { respond: jest.fn(overrides.template ?? (async () => ({ kind: 'none' as const }))) };
+const TITLES: Record<string, string> = { get_refund: 'How to request a refund', track_refund: 'How to check the status of a refund', greet: 'Greeting' };
+
+function createSut(overrides: { template?: TemplatePort['respond']; search?: RetrievalPort['search']; parse?: NluPort['parse'] } = {}) {
+  const templates = {
+    respond: jest.fn(overrides.template ?? (async () => ({ kind: 'none' as const }))),
+    suggestionFor: jest.fn(async (intent: string) => TITLES[intent] ?? null),
+  };
   const retrieval = { minScore: 0.3, search: jest.fn(overrides.search ?? (async () => [])) };
+  // By default a suggestion's text reads back as the intent whose title it is.
+  const byTitle = new Map(Object.entries(TITLES).map(([intent, title]) => [title, intent]));
+  const nlu = { parse: jest.fn(overrides.parse ?? (async (text: string) => nluResult(byTitle.get(text) ?? 'out_of_scope', 0.99))) };
   const sut = new TurnService(
     config,
-    { parse: jest.fn() } as unknown as NluPort,
+    nlu as unknown as NluPort,
     templates as unknown as TemplatePort,
     retrieval as unknown as RetrievalPort,
     {} as never,
@@ -35,7 +43,12 @@ function createSut(overrides: { template?: TemplatePort['respond']; search?: Ret
     {} as never,
     {} as never,
   );
-  return { sut, templates, retrieval };
+  return { sut, templates, retrieval, nlu };
+}
+
+function ranked(...entries: Array<[string, number]>): NluResult {
+  const r = nluResult(entries[0][0], entries[0][1]);
+  return { ...r, ranking: entries.map(([name, confidence]) => ({ name, confidence, logit: 1 })) };
 }
 
 describe('TurnService.decide', () => {
@@ -65,7 +78,38 @@ describe('TurnService.decide', () => {
   it('falls back and offers a human when retrieval finds nothing good enough', async () => {
     const { sut } = createSut({ search: async () => [{ articleId: 'a1', slug: 's', title: 'T', snippet: '', score: 0.1 }] });
     const d = await sut.decide(inbound, nluResult('get_refund', 0.6), null);
-    expect(d).toMatchObject({ route: 'fallback', text: FALLBACK_TEXT, suggestions: [{ text: 'Talk to a person', action: 'handoff:request' }] });
+    expect(d).toMatchObject({ route: 'fallback', text: FALLBACK_TEXT });
+    // The unsure intent as a button (its template answers when pressed), then the person.
+    expect(d.suggestions).toEqual([
+      { text: 'How to request a refund', action: 'message:send' },
+      { text: 'Talk to a person', action: 'handoff:request' },
+    ]);
+  });
+
+  it('offers the likeliest in-scope intents as "did you mean" buttons on a fallback, then a person', async () => {
+    const { sut, nlu } = createSut();
+    const d = await sut.decide(inbound, ranked(['get_refund', 0.19], ['greet', 0.18], ['track_refund', 0.15], ['out_of_scope', 0.12], ['check_invoice', 0.11]), null);
+    expect(d.route).toBe('fallback');
+    expect(d.suggestions).toEqual([
+      { text: 'How to request a refund', action: 'message:send' },
+      { text: 'How to check the status of a refund', action: 'message:send' },
+      { text: 'Talk to a person', action: 'handoff:request' },
+    ]);
+    // Each text was checked once against the model; the next fallback reuses that.
+    await sut.decide(inbound, ranked(['get_refund', 0.19], ['track_refund', 0.15]), null);
+    expect(nlu.parse).toHaveBeenCalledTimes(2);
+  });
+
+  it('offers no button that the model would not read back as its intent, none off-topic and none below the floor', async () => {
+    const unsure = createSut({ parse: async () => nluResult('get_refund', 0.5) });
+    expect((await unsure.sut.decide(inbound, ranked(['get_refund', 0.19]), null)).suggestions).toEqual([{ text: 'Talk to a person', action: 'handoff:request' }]);
+    const { sut, nlu } = createSut();
+    for (const nluOut of [ranked(['out_of_scope', 0.9], ['get_refund', 0.1]), ranked(['get_refund', 0.09]), ranked(['check_invoice', 0.19])]) {
+      expect((await sut.decide(inbound, nluOut, null)).suggestions).toEqual([{ text: 'Talk to a person', action: 'handoff:request' }]);
+    }
+    expect(nlu.parse).not.toHaveBeenCalled();
+    const failing = createSut({ parse: async () => Promise.reject(new Error('model gone')) });
+    expect((await failing.sut.decide(inbound, ranked(['get_refund', 0.19]), null)).suggestions).toEqual([{ text: 'Talk to a person', action: 'handoff:request' }]);
   });
 
   it('falls back below the retrieval threshold without searching', async () => {

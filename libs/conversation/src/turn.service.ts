@@ -7,7 +7,7 @@ import { ChatEmitter } from './chat-emitter';
 import { HandoffService } from './handoff.service';
 import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
-import { afterNoTemplate, answerToOffer, effectiveThresholds, firstRoute, reviewReason, Thresholds } from './policy';
+import { afterNoTemplate, answerToOffer, effectiveThresholds, firstRoute, MAX_SUGGESTIONS, reviewReason, suggestionCandidates, Thresholds } from './policy';
 import { NluPort, PendingSlot, RetrievalPort, TemplatePort } from './ports';
 import { TurnContextCache } from './turn-context';
 import { TurnMetrics } from './turn-metrics.service';
@@ -85,6 +85,8 @@ export class TurnService implements BeforeApplicationShutdown {
   }
 
   private readonly handoffIntents: ReadonlySet<string>;
+  /** Whether a suggestion's text reads back as its intent, by model version, intent and text (see didYouMean). */
+  private readonly suggestionChecks = new Map<string, boolean>();
 
   /**
    * Queues "answer everything unanswered" for the conversation; returns when that run finished. `inbound` is the
@@ -313,7 +315,39 @@ export class TurnService implements BeforeApplicationShutdown {
       const decided = await this.tryRetrieval(inbound, nlu, thresholds, slotAfter);
       if (decided) return decided;
     }
-    return fallback(nlu, thresholds, slotAfter);
+    return { ...fallback(nlu, thresholds, slotAfter), suggestions: [...(await this.didYouMean(nlu, thresholds)), TALK_TO_A_PERSON] };
+  }
+
+  /**
+   * "Did you mean …?" buttons for a fallback: the likeliest in-scope intents (policy.suggestionCandidates), each as its
+   * template's name, which the widget sends as the customer's next message. One is offered only if this model reads
+   * that text back as its intent at the answer threshold, so pressing it answers instead of falling back again
+   * (checked once per model version and text, then remembered). Never fails the turn: on any error, no buttons.
+   */
+  private async didYouMean(nlu: NluResult, t: Thresholds): Promise<Suggestion[]> {
+    const out: Suggestion[] = [];
+    try {
+      for (const intent of suggestionCandidates(nlu.ranking, this.handoffIntents)) {
+        if (out.length >= MAX_SUGGESTIONS) break;
+        const text = await this.templates.suggestionFor(intent);
+        if (text && (await this.readsBackAs(text, intent, nlu.model.version, t))) out.push({ text, action: 'message:send' });
+      }
+    } catch (error) {
+      this.logger.warn({ event: 'suggestions.failed', err: describe(error) });
+    }
+    return out;
+  }
+
+  private async readsBackAs(text: string, intent: string, modelVersion: string, t: Thresholds): Promise<boolean> {
+    const key = `${modelVersion}\u0000${intent}\u0000${text}`;
+    let known = this.suggestionChecks.get(key);
+    if (known === undefined) {
+      const parsed = await this.nlu.parse(text);
+      known = parsed.intent.name === intent && parsed.intent.confidence >= t.answer;
+      if (this.suggestionChecks.size >= 1_000) this.suggestionChecks.clear();
+      this.suggestionChecks.set(key, known);
+    }
+    return known;
   }
 
   private async tryTemplate(inbound: MessageEntity, nlu: NluResult, t: Thresholds, pending: PendingSlot | null, now: Date): Promise<TurnDecision | null> {

@@ -39,6 +39,12 @@ export class TemplateService {
     this.ttlMs = (ttlSeconds ?? 900) * 1000;
   }
 
+  /** The name of the intent's enabled template ("How to track an order"), which a "did you mean" button shows and sends. */
+  async suggestionFor(intent: string): Promise<string | null> {
+    const template = await this.templates.findForIntent(intent);
+    return template?.name.trim() || null;
+  }
+
   async respond(input: TemplateInput): Promise<TemplateOutcome> {
     const pending = input.pending && input.pending.expiresAt.getTime() > input.now.getTime() ? input.pending : null;
     if (pending && CANCEL.test(input.nlu.text)) return { kind: 'cancelled', text: CANCELLED_TEXT };
