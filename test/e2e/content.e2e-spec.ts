@@ -37,8 +37,9 @@ describe('content REST (PGlite)', () => {
   it('lists the seeded default templates and articles', async () => {
     const templates = await call('GET', '/api/content/templates?limit=100');
     expect(templates.status).toBe(200);
-    // The 27 Bitext intents and the four small-talk ones written for Parley.
-    expect(templates.body.total).toBe(31);
+    // The 27 Bitext intents and the six small-talk ones written for Parley (greet … affirm, deny).
+    expect(templates.body.total).toBe(33);
+    expect(templates.body.items.filter((x: { source: string }) => x.source === 'parley').map((x: { intent: string }) => x.intent).sort()).toEqual(['affirm', 'bot_challenge', 'deny', 'goodbye', 'greet', 'thank_you']);
     const track = templates.body.items.find((x: { intent: string }) => x.intent === 'track_order');
     expect(track).toMatchObject({ required_entities: ['order_id'], source: 'bitext', enabled: true });
     const greet = templates.body.items.find((x: { intent: string }) => x.intent === 'greet');

@@ -79,16 +79,17 @@ def test_frozen_oos_folder_matches_its_meta_and_never_leaks() -> None:
 
 def test_extra_folders_merge_split_by_split_and_change_the_data_hash() -> None:
     cfg = load_config(Path(__file__).resolve().parents[1] / "configs" / "support.toml")
-    assert cfg.data.extra == (str((DATA / "oos").resolve()), str((DATA / "smalltalk").resolve()))
+    assert cfg.data.extra == tuple(str((DATA / name).resolve()) for name in ("oos", "smalltalk", "short"))
     alone, meta_alone = load_merged(DATA / "bitext")
     merged, meta = load_merged(Path(cfg.data.path), cfg.data.extra)
     oos, _ = load_canonical(DATA / "oos")
     small_talk, _ = load_canonical(DATA / "smalltalk")
+    short, _ = load_canonical(DATA / "short")
     assert meta_alone["data_sha256"] == load_canonical(DATA / "bitext")[1]["data_sha256"]
     assert meta["data_sha256"] != meta_alone["data_sha256"]
-    assert [p["source"] for p in meta["parts"]] == ["bitext", "oos", "jsonl"]
+    assert [p["source"] for p in meta["parts"]] == ["bitext", "oos", "jsonl", "jsonl"]
     for s in SPLITS:
-        assert len(merged[s]) == len(alone[s]) + len(oos[s]) + len(small_talk[s])
+        assert len(merged[s]) == len(alone[s]) + len(oos[s]) + len(small_talk[s]) + len(short[s])
     # the config hash ignores where the data lives, and a round trip through config.json keeps extra
     again = build_config(json.loads(json.dumps(cfg.to_dict())))
     assert again == cfg and again.hash() == cfg.hash()

@@ -31,16 +31,17 @@ def test_the_frozen_folder_is_what_prepare_makes_of_the_source(tmp_path: Path) -
     assert set(meta["intents"]) == SMALL_TALK_INTENTS | {"out_of_scope"}
 
 
-def test_small_talk_never_leaks_into_other_data_or_its_challenge_set() -> None:
-    splits, _ = load_canonical(DATA / "smalltalk")
+@pytest.mark.parametrize("folder", ["smalltalk", "short"])
+def test_small_talk_never_leaks_into_other_data_or_its_challenge_set(folder: str) -> None:
+    splits, _ = load_canonical(DATA / folder)
     keys = [norm(e["text"]) for s in SPLITS for e in splits[s]]
     assert len(keys) == len(set(keys)), "a small-talk line repeats (case and spaces folded)"
     others: set[str] = set()
-    for folder in ("bitext", "oos"):
-        other, _ = load_canonical(DATA / folder)
+    for other_folder in {"bitext", "oos", "smalltalk", "short"} - {folder}:
+        other, _ = load_canonical(DATA / other_folder)
         others |= {norm(e["text"]) for s in SPLITS for e in other[s]}
     assert not set(keys) & others
-    for name in ("small-talk.jsonl", "confirmations.jsonl"):
+    for name in ("small-talk.jsonl", "confirmations.jsonl", "short-messages.jsonl"):
         challenge = {norm(e["text"]) for e in read_jsonl(DATA / "challenge" / name)}
         assert challenge and not set(keys) & challenge, f"the challenge set {name} must stay unseen"
 
