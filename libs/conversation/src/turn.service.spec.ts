@@ -217,7 +217,7 @@ describe('TurnService.schedule', () => {
       findStalled: jest.fn(async () => [] as string[]),
     };
     const emitter = { botReply: jest.fn(), reviewQueued: jest.fn() };
-    const templates = { respond: jest.fn(async () => ({ kind: 'ask' as const, text: 'What is your order number?', templateId: 't', slot: asked })) };
+    const templates = { respond: jest.fn(async () => ({ kind: 'ask' as const, text: 'What is your order number?', templateId: 't', slot: asked })), suggestionFor: jest.fn(async () => null) };
     const metrics = { turn: jest.fn(), nluFailed: jest.fn(), turnPath: jest.fn() };
     const handoff = { request: jest.fn(async () => ({ status: 'handoff_requested' as const })) };
     const sut = new TurnService(
