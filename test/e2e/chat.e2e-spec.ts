@@ -283,6 +283,19 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       expect({ code, out }).toEqual({ code: 0, out: expect.stringMatching(/intent=greet[\s\S]*intent=track_order.*order_id="88213"/) });
     });
 
+    it('presses a button of the last reply in the terminal client with /1', async () => {
+      const cli = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/cli/chat-cli.ts', '--url', t.url], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      cli.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      // "asdf" gets the fallback, whose only button asks for a person; /1 waits for that reply, then presses it.
+      cli.stdin.end('asdf\n/1\n');
+      const code = await new Promise<number | null>((resolve) => cli.on('exit', resolve));
+      expect(code).toBe(0);
+      expect(out).toMatch(/route=fallback[\s\S]*buttons: \/1 \[Talk to a person\][\s\S]*status: handoff_requested/);
+      expect(out).toContain(HANDOFF_AWAY_TEXT);
+    });
+
     it('answers from the knowledge base with its sources when the intent has no template', async () => {
       await t.dataSource.query(`UPDATE answer_template SET enabled = false WHERE intent = 'get_refund'`);
       // Raw SQL bypasses the repository, which serves turns from an in-process copy of the templates.

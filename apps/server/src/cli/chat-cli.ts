@@ -4,7 +4,8 @@
  *
  *   npm run chat -- [--url http://localhost:3000] [--token <conversation token>]
  *
- * Commands: /human (ask for a person), /up and /down (rate the last reply), /token, /quit.
+ * Commands: /1, /2 … (press the last reply's n-th button), /human (ask for a person), /up and /down (rate the last
+ * reply), /token, /quit.
  */
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -58,7 +59,7 @@ function printReply(r: BotReply): void {
   if (entities) details.push(`entities: ${entities}`);
   console.log(dim(`      ${details.join('  ')}`));
   for (const s of r.sources ?? []) console.log(dim(`      source: ${s.title} (${s.slug}, score ${s.score})`));
-  if (r.suggestions?.length) console.log(dim(`      suggestions: ${r.suggestions.map((s) => `[${s.text}]`).join(' ')}  (/human to ask for a person)`));
+  if (r.suggestions?.length) console.log(dim(`      buttons: ${r.suggestions.map((s, i) => `/${i + 1} [${s.text}]`).join('  ')}`));
 }
 
 async function main(): Promise<void> {
@@ -78,9 +79,23 @@ async function main(): Promise<void> {
     else owed.clear();
     if (owed.size === 0) settled?.();
   };
+  /** Waits (at most REPLY_GRACE_MS) until every message sent has its reply; false if some are still owed. */
+  const repliesIn = async (): Promise<boolean> => {
+    if (owed.size > 0) {
+      await new Promise<void>((resolve) => {
+        settled = resolve;
+        setTimeout(resolve, REPLY_GRACE_MS).unref();
+      });
+    }
+    return owed.size === 0;
+  };
+  const send = async (text: string) => {
+    const id = await sendMessage(socket, text);
+    if (!answered.delete(id)) owed.add(id);
+  };
   const started = await call<StartConversationResult>(socket, 'conversation:start', arg('token') ? { token: arg('token') } : {});
   const token = started.token ?? arg('token');
-  console.log(dim(`${started.resumed ? 'resumed' : 'started'} conversation ${started.conversationId} at ${url}. /human, /up, /down, /token, /quit`));
+  console.log(dim(`${started.resumed ? 'resumed' : 'started'} conversation ${started.conversationId} at ${url}. /1 /2 … (buttons), /human, /up, /down, /token, /quit`));
   for (const m of started.messages) console.log(dim(`  #${m.seq} ${m.author}: ${m.text}`));
   lastSeq = started.lastSeq;
 
@@ -112,14 +127,22 @@ async function main(): Promise<void> {
       else if (line === '') continue;
       else if (line === '/token') console.log(dim(`token: ${token} (resume with --token)`));
       else if (line === '/human') console.log(dim(`status: ${(await call<{ status: string }>(socket, 'handoff:request', {})).status}`));
+      else if (/^\/\d+$/.test(line)) {
+        // A button of the latest reply: wait for the replies still owed (piped input runs ahead of them).
+        await repliesIn();
+        const button = (lastReply as BotReply | null)?.suggestions?.[Number(line.slice(1)) - 1];
+        if (!button) console.log(dim('no such button on the last reply'));
+        else if (button.action === 'handoff:request') console.log(dim(`status: ${(await call<{ status: string }>(socket, 'handoff:request', {})).status}`));
+        else {
+          console.log(`${bold('you>')} ${button.text}`);
+          await send(button.text);
+        }
+      }
       else if (line === '/up' || line === '/down') {
         const reply = lastReply as BotReply | null;
         if (!reply) console.log(dim('no reply to rate yet'));
         else await call(socket, 'feedback:send', { messageId: reply.messageId, rating: line.slice(1) });
-      } else {
-        const id = await sendMessage(socket, line);
-        if (!answered.delete(id)) owed.add(id);
-      }
+      } else await send(line);
     } catch (error) {
       console.log(dim((error as Error).message));
     } finally {
@@ -127,13 +150,7 @@ async function main(): Promise<void> {
     }
   }
   rl.close();
-  if (owed.size > 0) {
-    await new Promise<void>((resolve) => {
-      settled = resolve;
-      setTimeout(resolve, REPLY_GRACE_MS).unref();
-    });
-    if (owed.size > 0) console.log(dim(`${owed.size} message(s) still unanswered after ${REPLY_GRACE_MS / 1000} s`));
-  }
+  if (!(await repliesIn())) console.log(dim(`${owed.size} message(s) still unanswered after ${REPLY_GRACE_MS / 1000} s`));
   socket.disconnect();
 }
 
