@@ -19,7 +19,19 @@ export class BootSequence implements OnApplicationBootstrap {
     private readonly nlu: NluService,
     private readonly content: ContentService,
     private readonly registry: ModelRegistryService,
-  ) {}
+  ) {
+    // Every model this server activates, at boot and on any later switch.
+    nlu.onActive((info) => this.checkHandoffIntents(info.version, info.labels.intents));
+  }
+
+  /**
+   * CHAT_HANDOFF_INTENTS names intents that hand the conversation to a person; one the model does not have can never
+   * fire (a typo, or a model trained without it), which no start-up check of the configuration alone can see.
+   */
+  private checkHandoffIntents(version: string, intents: readonly string[]): void {
+    const unknown = this.config.chat.handoffIntents.filter((name) => !intents.includes(name));
+    if (unknown.length > 0) this.logger.warn({ event: 'chat.handoff_intents_unknown', version, unknown, known: intents.length });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.loadModel();

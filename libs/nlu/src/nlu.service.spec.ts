@@ -126,6 +126,21 @@ describe('NluService', () => {
     await expect(sut.embed('not an array')).rejects.toBeInstanceOf(InvalidInputError);
   });
 
+  it('tells its listeners about each model that becomes active, not about a refused one', async () => {
+    const { sut, repo } = setup();
+    const seen: string[] = [];
+    sut.onActive((info) => seen.push(info.version));
+    sut.onActive(() => {
+      throw new Error('a broken listener');
+    });
+    repo.load.mockResolvedValueOnce(fakeModel('v1').model).mockRejectedValueOnce(new ModelLoadError('MODEL_MANIFEST_MISMATCH', 'bad hash')).mockResolvedValueOnce(fakeModel('v3').model);
+    await sut.load('/models/v1');
+    await expect(sut.swap('/models/v2')).rejects.toMatchObject({ code: 'MODEL_MANIFEST_MISMATCH' });
+    await sut.swap('/models/v3');
+    expect(seen).toEqual(['v1', 'v3']);
+    expect(sut.modelInfo?.version).toBe('v3');
+  });
+
   it('keeps the active model when a swap is refused', async () => {
     const { sut, repo } = setup();
     repo.load.mockResolvedValueOnce(fakeModel('v1').model);

@@ -28,6 +28,7 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
   private swapping: Promise<unknown> = Promise.resolve();
   /** Worker crashes, timeouts and replacements of the models swapped out, so the totals survive a swap. */
   private readonly retired = { crashes: 0, timeouts: 0, respawns: 0 };
+  private readonly activeListeners: Array<(info: ModelInfo) => void> = [];
 
   constructor(
     private readonly models: NluModelRepository,
@@ -127,6 +128,14 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
     return { ids: enc.ids, truncated: enc.truncated };
   }
 
+  /**
+   * Calls `listener` with each model that becomes active here (load, swap, promotion, rollback), right after it
+   * does. A listener that throws is logged and does not undo the switch.
+   */
+  onActive(listener: (info: ModelInfo) => void): void {
+    this.activeListeners.push(listener);
+  }
+
   /** Releases the active model; later calls get ModelNotReadyError. */
   async close(): Promise<void> {
     await this.swapping;
@@ -148,6 +157,13 @@ export class NluService implements OnModuleInit, OnModuleDestroy {
     this.current = next;
     const { name, version, variant, runtime } = next.info;
     this.logger.log({ event: 'nlu.model.active', name, version, variant, ...runtime, loadMs: Math.round(performance.now() - started), replaced: old?.info.version ?? null });
+    for (const listener of this.activeListeners) {
+      try {
+        listener(next.info);
+      } catch (error) {
+        this.logger.error({ event: 'nlu.model.listener_failed', version, message: (error as Error).message });
+      }
+    }
     // In-flight calls hold `old`; close() waits for its batcher to drain before releasing sessions.
     if (old) {
       await old.close();
