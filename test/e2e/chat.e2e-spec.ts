@@ -272,25 +272,25 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       expect(row.status).toBe('bot');
     });
 
-    // `npm run chat` (like `rasa shell`), fed a script on stdin: it must print every reply before it quits.
-    it('answers lines piped into the terminal client, waiting for the replies before it quits', async () => {
+    /** `npm run chat` (like `rasa shell`) fed `input` on stdin, until it quits: its exit code and everything it printed. */
+    const chatCli = async (input: string) => {
       const cli = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/cli/chat-cli.ts', '--url', t.url], { stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
       cli.stderr.on('data', (d: Buffer) => (out += d.toString()));
-      cli.stdin.end('hi\nwhere is my order 88213?\n');
+      cli.stdin.end(input);
       const code = await new Promise<number | null>((resolve) => cli.on('exit', resolve));
-      expect({ code, out }).toEqual({ code: 0, out: expect.stringMatching(/intent=greet[\s\S]*intent=track_order.*order_id="88213"/) });
+      return { code, out };
+    };
+
+    // Piped in, every reply must be printed before the client quits.
+    it('answers lines piped into the terminal client, waiting for the replies before it quits', async () => {
+      expect(await chatCli('hi\nwhere is my order 88213?\n')).toEqual({ code: 0, out: expect.stringMatching(/intent=greet[\s\S]*intent=track_order.*order_id="88213"/) });
     });
 
     it('presses a button of the last reply in the terminal client with /1', async () => {
-      const cli = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/cli/chat-cli.ts', '--url', t.url], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let out = '';
-      cli.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      cli.stderr.on('data', (d: Buffer) => (out += d.toString()));
       // "asdf" gets the fallback, whose only button asks for a person; /1 waits for that reply, then presses it.
-      cli.stdin.end('asdf\n/1\n');
-      const code = await new Promise<number | null>((resolve) => cli.on('exit', resolve));
+      const { code, out } = await chatCli('asdf\n/1\n');
       expect(code).toBe(0);
       expect(out).toMatch(/route=fallback[\s\S]*buttons: \/1 \[Talk to a person\][\s\S]*status: handoff_requested/);
       expect(out).toContain(HANDOFF_AWAY_TEXT);
