@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Browser, BrowserContext, chromium, Locator, Page } from 'playwright-core';
 import { effectiveThresholds } from '@app/conversation';
 import { NluService } from '@app/nlu';
-import { bootTestApp, TestApp } from '@app/testing';
+import { ask, bootTestApp, startConversation, TestApp } from '@app/testing';
 
 /** Debian's Chromium (`apt-get install chromium`, done by `scripts/setup.sh --services`). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -124,6 +124,24 @@ export async function fallbackText(t: TestApp): Promise<string> {
   if (pick.parse.intent.confidence >= retrieval)
     throw new Error(`no fallback candidate: "${pick.text}" scores ${pick.parse.intent.confidence}`);
   return pick.text;
+}
+
+/**
+ * A vague message the loaded model and knowledge base answer with the fallback and a "did you mean" button, and that
+ * button's text, found over a socket.io conversation of its own (the first of a few that does; none hard-coded).
+ */
+export async function didYouMeanText(t: TestApp): Promise<{ text: string; button: string }> {
+  const { socket } = await startConversation(t.url);
+  try {
+    for (const text of ['problem with my stuff', 'the thing I bought', 'issue with my stuff', 'a problem with my purchase thing']) {
+      const reply = await ask(socket, text);
+      const button = reply.route === 'fallback' ? reply.suggestions?.find((s) => s.action === 'message:send') : undefined;
+      if (button) return { text, button: button.text };
+    }
+    throw new Error('no vague message got a "did you mean" button with this model');
+  } finally {
+    socket.disconnect();
+  }
 }
 
 /**

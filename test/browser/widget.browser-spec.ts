@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { ContentService } from '@app/answers';
 import { callApi, signIn, TestApp, truncateChat } from '@app/testing';
 import {
+  didYouMeanText,
   fallbackText,
   openPage,
   overflowing,
@@ -31,6 +32,27 @@ describe('widget (browser)', () => {
   beforeEach(async () => {
     await t.drainTurns();
     await truncateChat(t.dataSource);
+  });
+
+  it('shows "did you mean" buttons on a vague message, and pressing one gets that answer', async () => {
+    const { text, button } = await didYouMeanText(t);
+    const { context, page, problems } = await openPage(browser);
+    await page.goto(`${t.url}/demo`);
+    const w = widget(page);
+    await w.open();
+    await w.say(text);
+    const fallback = w.bot.first();
+    await fallback.waitFor();
+    expect(await fallback.getAttribute('data-route')).toBe('fallback');
+    await fallback.getByRole('button', { name: button }).click();
+    // The button's text goes out as the customer's message, and the bot answers it instead of falling back again.
+    await w.customer.nth(1).waitFor();
+    expect(await w.customer.nth(1).locator('.text').textContent()).toBe(button);
+    const answer = w.bot.nth(1);
+    await answer.waitFor();
+    expect(['template', 'slot_prompt']).toContain(await answer.getAttribute('data-route'));
+    expect(problems).toEqual([]);
+    await context.close();
   });
 
   it('answers a customer, escalates to a person, and resumes the conversation after a reload', async () => {
