@@ -19,6 +19,17 @@ class ConfigError(ValueError):
     """Invalid configuration value, override or base model folder."""
 
 
+def same_name(paths: list[str] | list[Path] | tuple[str, ...]) -> tuple[Path, Path] | None:
+    """The first two evaluation files of one name (stem), or None. Results are keyed by file name, so of two files
+    named test.jsonl (bitext/, oos/) only the second's figures would be kept."""
+    seen: dict[str, Path] = {}
+    for p in map(Path, paths):
+        if p.stem in seen:
+            return seen[p.stem], p
+        seen[p.stem] = p
+    return None
+
+
 @dataclass(frozen=True)
 class DataConfig:
     source: str = "canonical"  # canonical = a prepared folder with train/dev/test.jsonl + meta.json
@@ -43,9 +54,9 @@ class DataConfig:
             raise ConfigError("data.extra must be a list of folder paths")
         if not all(isinstance(p, str) and p for p in self.evaluate):
             raise ConfigError("data.evaluate must be a list of file paths")
-        stems = [Path(p).stem for p in self.evaluate]
-        if len(set(stems)) != len(stems):  # metrics.json keys their results by file name
-            raise ConfigError(f"data.evaluate names two files of the same name: {stems}")
+        pair = same_name(self.evaluate)  # metrics.json keys their results by file name
+        if pair is not None:
+            raise ConfigError(f"data.evaluate names two files of the same name: {pair[0]} and {pair[1]}")
         if self.source not in DATA_SOURCES:
             raise ConfigError(f"data.source must be one of {DATA_SOURCES}, got {self.source!r}")
         if not self.path:

@@ -13,6 +13,7 @@ from typing import Any
 from transformers import AutoTokenizer
 
 from . import export as ex
+from .config import same_name
 from .data import read_jsonl
 from .encode import Labels, encode_all
 from .evaluate import compute_metrics, predict
@@ -48,13 +49,10 @@ def score_file(sess: Any, path: Path, tokenizer: Any, labels: Labels, max_len: i
 
 
 def check_distinct_names(data_files: list[Path]) -> None:
-    """Results are keyed by file name (stem): two files of one name (bitext/test.jsonl, oos/test.jsonl) would
-    leave only the second's figures, so they are refused."""
-    seen: dict[str, Path] = {}
-    for path in data_files:
-        if path.stem in seen:
-            raise DataError(path, 0, "duplicate_name", f"results are keyed by file name; {seen[path.stem]} has it too")
-        seen[path.stem] = path
+    """Two files of one name are refused (config.same_name)."""
+    pair = same_name(data_files)
+    if pair is not None:
+        raise DataError(pair[1], 0, "duplicate_name", f"results are keyed by file name; {pair[0]} has it too")
 
 
 def score_models(
