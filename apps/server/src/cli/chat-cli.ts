@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   let lastReply: BotReply | null = null;
   // Messages sent and not answered yet: at the end of piped input the client waits for them before it quits.
   const owed = new Set<string>();
-  const answered = new Set<string>(); // a reply can arrive in the same read as its ack, before the send returns
+  // Replies that came before their send returned (same read as the ack); each is taken out by its send.
+  const answered = new Set<string>();
   let settled: (() => void) | null = null;
   const forget = (id?: string) => {
     if (id) owed.delete(id);
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
     const id = await sendMessage(socket, text);
     if (!answered.delete(id)) owed.add(id);
   };
+  const askForPerson = async () => console.log(dim(`status: ${(await call<{ status: string }>(socket, 'handoff:request', {})).status}`));
   const started = await call<StartConversationResult>(socket, 'conversation:start', arg('token') ? { token: arg('token') } : {});
   const token = started.token ?? arg('token');
   console.log(dim(`${started.resumed ? 'resumed' : 'started'} conversation ${started.conversationId} at ${url}. /1 /2 … (buttons), /human, /up, /down, /token, /quit`));
@@ -103,8 +105,9 @@ async function main(): Promise<void> {
     lastSeq = Math.max(lastSeq, r.seq);
     lastReply = r;
     printReply(r);
-    answered.add(r.replyTo);
-    forget(r.replyTo);
+    // Owed: its send has returned. Else the reply came in the same read as the ack, before the send returned.
+    if (owed.has(r.replyTo)) forget(r.replyTo);
+    else answered.add(r.replyTo);
   });
   socket.on('handoff:queued', (e) => {
     console.log(`${bold('system>')} ${e.message.text}`);
@@ -126,13 +129,13 @@ async function main(): Promise<void> {
       if (line === '/quit') break;
       else if (line === '') continue;
       else if (line === '/token') console.log(dim(`token: ${token} (resume with --token)`));
-      else if (line === '/human') console.log(dim(`status: ${(await call<{ status: string }>(socket, 'handoff:request', {})).status}`));
+      else if (line === '/human') await askForPerson();
       else if (/^\/\d+$/.test(line)) {
         // A button of the latest reply: wait for the replies still owed (piped input runs ahead of them).
         await repliesIn();
         const button = (lastReply as BotReply | null)?.suggestions?.[Number(line.slice(1)) - 1];
         if (!button) console.log(dim('no such button on the last reply'));
-        else if (button.action === 'handoff:request') console.log(dim(`status: ${(await call<{ status: string }>(socket, 'handoff:request', {})).status}`));
+        else if (button.action === 'handoff:request') await askForPerson();
         else {
           console.log(`${bold('you>')} ${button.text}`);
           await send(button.text);
