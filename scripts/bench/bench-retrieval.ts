@@ -95,8 +95,13 @@ function oodQuestions(dataDir: string): string[] {
   return [...take('snips/test/seq.in', 4), ...take('atis/test/seq.in', 5)];
 }
 
-/** The gate the chat pipeline applies: answer from the top article when its score reaches minScore. */
+/** The gate the chat pipeline applies: answer from the top article when its score reaches minScore (shares of `items`). */
 async function gate(retrieval: RetrievalService, items: { text: string; embedding: Float32Array; hint: string; intent: string | null }[]) {
+  const { accepted, correct } = await gateCounts(retrieval, items);
+  return { accepted: round(accepted / items.length), accepted_and_right_intent: round(correct / items.length) };
+}
+
+async function gateCounts(retrieval: RetrievalService, items: { text: string; embedding: Float32Array; hint: string; intent: string | null }[]) {
   let accepted = 0;
   let correct = 0;
   for (const q of items) {
@@ -106,7 +111,7 @@ async function gate(retrieval: RetrievalService, items: { text: string; embeddin
       if (top.intent === q.intent) correct++;
     }
   }
-  return { accepted: round(accepted / items.length), accepted_and_right_intent: round(correct / items.length) };
+  return { accepted, correct };
 }
 
 function table(methods: Record<string, Scores>): string {
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
       if (firstRoute(p.intent.confidence, p.thresholds, false, p.intent.name) === 'retrieval') oodSearched.push(item);
     }
     const ood = await gate(retrieval, oodItems);
-    const oodAnsweredLive = Math.round((oodSearched.length ? (await gate(retrieval, oodSearched)).accepted : 0) * oodSearched.length);
+    const oodAnsweredLive = (await gateCounts(retrieval, oodSearched)).accepted;
 
     if (values.sweep) {
       const inItems = queries.map((q) => ({ text: q.text, embedding: q.embedding, hint: q.predicted, intent: q.intent }));
