@@ -315,7 +315,7 @@ export class TurnService implements BeforeApplicationShutdown {
       const decided = await this.tryRetrieval(inbound, nlu, thresholds, slotAfter);
       if (decided) return decided;
     }
-    return { ...fallback(nlu, thresholds, slotAfter), suggestions: [...(await this.didYouMean(nlu, thresholds)), TALK_TO_A_PERSON] };
+    return fallback(nlu, thresholds, slotAfter, await this.didYouMean(nlu, thresholds));
   }
 
   /**
@@ -446,8 +446,9 @@ function slotAfter(conversationId: string, before: SlotStateEntity | null, chang
   return Object.assign(new SlotStateEntity(), { conversationId, ...change.state, updatedAt: new Date() });
 }
 
-function fallback(nlu: NluResult | null, thresholds: Thresholds | null, slot: 'keep' | 'clear'): TurnDecision {
-  return { route: 'fallback', text: FALLBACK_TEXT, nlu, thresholds, sources: null, suggestions: [TALK_TO_A_PERSON], slot };
+/** The fallback reply: "could you rephrase, or talk to a person?", with any "did you mean" buttons before the person's. */
+function fallback(nlu: NluResult | null, thresholds: Thresholds | null, slot: 'keep' | 'clear', didYouMean: Suggestion[] = []): TurnDecision {
+  return { route: 'fallback', text: FALLBACK_TEXT, nlu, thresholds, sources: null, suggestions: [...didYouMean, TALK_TO_A_PERSON], slot };
 }
 
 /** Entities as stored and sent: the typed value stays, the raw tag score is rounded. */
