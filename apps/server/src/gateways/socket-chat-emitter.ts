@@ -149,7 +149,7 @@ export class SocketChatEmitter extends ChatEmitter {
    */
   override async agentsOnline(): Promise<number | null> {
     if (!this.agents) return null;
-    if (this.config.redis.url === null) return this.agents.adapter.rooms.get(AGENTS_ROOM)?.size ?? 0;
+    if (this.config.redis.url === null) return this.localConsoles();
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer from every instance')), AGENTS_ONLINE_TIMEOUT_MS)));
@@ -168,7 +168,12 @@ export class SocketChatEmitter extends ChatEmitter {
    */
   private consolesMayListen(): boolean {
     if (!this.agents) return false;
-    return this.config.redis.url !== null || (this.agents.adapter.rooms.get(AGENTS_ROOM)?.size ?? 0) > 0;
+    return this.config.redis.url !== null || this.localConsoles() > 0;
+  }
+
+  /** Agent consoles connected to this instance. */
+  private localConsoles(): number {
+    return this.agents?.adapter.rooms.get(AGENTS_ROOM)?.size ?? 0;
   }
 
   private toFollowers(conversationId: string, message: MessageView): void {
