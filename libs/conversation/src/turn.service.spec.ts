@@ -4,7 +4,7 @@ import type { MessageEntity, StoredReply, Unanswered } from '@app/database';
 import { NluPort, RetrievalPort, TemplatePort } from './ports';
 import { FALLBACK_TEXT, HANDOFF_ACK_TEXT, OFFER_DECLINED_TEXT, TurnService } from './turn.service';
 
-const config = { nlu: { thresholds: {} }, chat: { slotTtlSeconds: 900, handoffIntents: ['contact_human_agent'] } } as unknown as AppConfig;
+const config = { nlu: { thresholds: {} }, chat: { slotTtlSeconds: 900, handoffIntents: ['contact_human_agent'], maxMessageChars: 2000 } } as unknown as AppConfig;
 
 function nluResult(intent: string, confidence: number): NluResult {
   return {
@@ -24,7 +24,7 @@ const inbound = { id: 'm1', conversationId: 'c1', seq: 1, text: 'where is my ord
 
 const TITLES: Record<string, string> = { get_refund: 'How to request a refund', track_refund: 'How to check the status of a refund', greet: 'Greeting' };
 
-function createSut(overrides: { template?: TemplatePort['respond']; search?: RetrievalPort['search']; parse?: NluPort['parse'] } = {}) {
+function createSut(overrides: { template?: TemplatePort['respond']; search?: RetrievalPort['search']; parse?: NluPort['parse']; maxMessageChars?: number } = {}) {
   const templates = {
     respond: jest.fn(overrides.template ?? (async () => ({ kind: 'none' as const }))),
     suggestionFor: jest.fn(async (intent: string) => TITLES[intent] ?? null),
@@ -34,7 +34,7 @@ function createSut(overrides: { template?: TemplatePort['respond']; search?: Ret
   const byTitle = new Map(Object.entries(TITLES).map(([intent, title]) => [title, intent]));
   const nlu = { parse: jest.fn(overrides.parse ?? (async (text: string) => nluResult(byTitle.get(text) ?? 'out_of_scope', 0.99))) };
   const sut = new TurnService(
-    config,
+    overrides.maxMessageChars ? ({ ...config, chat: { ...config.chat, maxMessageChars: overrides.maxMessageChars } } as AppConfig) : config,
     nlu as unknown as NluPort,
     templates as unknown as TemplatePort,
     retrieval as unknown as RetrievalPort,
@@ -108,6 +108,10 @@ describe('TurnService.decide', () => {
       expect((await sut.decide(inbound, nluOut, null)).suggestions).toEqual([{ text: 'Talk to a person', action: 'handoff:request' }]);
     }
     expect(nlu.parse).not.toHaveBeenCalled();
+    // "How to check the status of a refund" (35 characters) could not be sent with MAX_MESSAGE_CHARS 30.
+    const short = createSut({ maxMessageChars: 30 });
+    expect((await short.sut.decide(inbound, ranked(['track_refund', 0.19]), null)).suggestions).toEqual([{ text: 'Talk to a person', action: 'handoff:request' }]);
+    expect(short.nlu.parse).not.toHaveBeenCalled();
     const failing = createSut({ parse: async () => Promise.reject(new Error('model gone')) });
     expect((await failing.sut.decide(inbound, ranked(['get_refund', 0.19]), null)).suggestions).toEqual([{ text: 'Talk to a person', action: 'handoff:request' }]);
   });

@@ -330,7 +330,9 @@ export class TurnService implements BeforeApplicationShutdown {
       for (const intent of suggestionCandidates(nlu.ranking, this.handoffIntents)) {
         if (out.length >= MAX_SUGGESTIONS) break;
         const text = await this.templates.suggestionFor(intent);
-        if (text && (await this.readsBackAs(text, intent, nlu.model.version, t))) out.push({ text, action: 'message:send' });
+        // Pressed, the text is sent as a message: one longer than MAX_MESSAGE_CHARS would be refused.
+        if (!text || text.length > this.config.chat.maxMessageChars) continue;
+        if (await this.readsBackAs(text, intent, nlu.model.version, t)) out.push({ text, action: 'message:send' });
       }
     } catch (error) {
       this.logger.warn({ event: 'suggestions.failed', err: describe(error) });
