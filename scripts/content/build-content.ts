@@ -7,9 +7,9 @@
  *
  * Deterministic: same inputs → byte-identical output. Only the Bitext TRAIN split feeds article questions.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCsvRecords, slotsIn } from '@app/answers';
+import { parseCsvRecords, parseSuperseded, slotsIn, supersede, SUPERSEDED_TEMPLATES_FILE } from '@app/answers';
 import { ABCD_INTENTS, ARTICLE_TITLE_SUFFIXES, ASKS_FOR_DETAILS, COMPANY_RULES, ENTITY_PLACEHOLDER_RULES, GENERIC_ENTITY, hasSubstance, INTENT_TITLES, PROMPTS, REQUIRED, UNSUPPORTED_CLAIMS } from './content-rules';
 import { SMALL_TALK_TEMPLATES } from './small-talk';
 
@@ -332,6 +332,11 @@ function main(): void {
   const templates = [...buildTemplates(rows, fixed, ui), ...SMALL_TALK_TEMPLATES];
   const articles = [...buildBitextArticles(rows, train, ui), ...buildAbcdArticles(JSON.parse(readFileSync(join(data, 'abcd/guidelines.json'), 'utf8')))];
   mkdirSync(join(outDir, 'licenses'), { recursive: true });
+  // Installations seeded from the file being replaced get the new variants of every template they never edited.
+  const readJson = (name: string): unknown => (existsSync(join(outDir, name)) ? JSON.parse(readFileSync(join(outDir, name), 'utf8')) : null);
+  const before = (readJson('templates.json') as TemplateOut[] | null) ?? [];
+  const previous = parseSuperseded(readJson(SUPERSEDED_TEMPLATES_FILE) ?? {}, SUPERSEDED_TEMPLATES_FILE);
+  writeFileSync(join(outDir, SUPERSEDED_TEMPLATES_FILE), JSON.stringify(supersede(previous, before, templates), null, 2) + '\n');
   writeFileSync(join(outDir, 'templates.json'), JSON.stringify(templates, null, 2) + '\n');
   writeFileSync(join(outDir, 'articles.json'), JSON.stringify(articles, null, 2) + '\n');
   writeFileSync(join(outDir, 'company.json'), JSON.stringify(COMPANY_EXAMPLE, null, 2) + '\n');

@@ -37,7 +37,8 @@ export class BootSequence implements OnApplicationBootstrap {
     await this.loadModel();
     try {
       const seeded = await this.content.seedDefaultsIfEmpty();
-      this.logger.log({ event: 'content.ready', ...seeded });
+      const refreshed = await this.content.refreshShippedTemplates();
+      this.logger.log({ event: 'content.ready', ...seeded, refreshed: refreshed.length });
     } catch (error) {
       const e = error as { code?: string; message?: string };
       this.logger.error({ event: 'content.seed_failed', code: e.code ?? 'UNKNOWN', message: e.message });

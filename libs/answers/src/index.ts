@@ -14,4 +14,5 @@ export * from './retrieval/snippet';
 export * from './content/content.service';
 export * from './content/content-validation';
 export * from './content/content-files.repository';
+export * from './content/shipped-history';
 export * from './content/csv';

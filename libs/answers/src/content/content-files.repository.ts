@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompanyProfile } from '../answers.types';
+import { parseSuperseded, SupersededVariants } from './shipped-history';
+
+/** Next to `templates.json`: the variant sets earlier versions shipped (see shipped-history.ts). */
+export const SUPERSEDED_TEMPLATES_FILE = 'templates.previous.json';
 
 /** Reads the shipped default content (`content/`): templates, articles and the company profile. */
 @Injectable()
@@ -14,6 +18,13 @@ export class ContentFilesRepository {
 
   readArticles(): unknown[] {
     return this.readArray('articles.json');
+  }
+
+  /** The hashes of variant sets earlier versions shipped; none when the folder has no such file (own content). */
+  readSupersededTemplates(): SupersededVariants {
+    const path = join(this.dir, SUPERSEDED_TEMPLATES_FILE);
+    if (!existsSync(path)) return {};
+    return parseSuperseded(JSON.parse(readFileSync(path, 'utf8')), path);
   }
 
   private readArray(name: string): unknown[] {

@@ -5,6 +5,7 @@ import { RetrievalService } from '../retrieval/retrieval.service';
 import { ContentFilesRepository } from './content-files.repository';
 import { ArticleRecord, articleToRecord, LIMITS, TemplateRecord, templateToRecord, validateArticle, validateTemplate } from './content-validation';
 import { CsvError, parseCsvRecords, toCsv } from './csv';
+import { variantsHash } from './shipped-history';
 
 export type ContentFormat = 'json' | 'csv';
 export type { ArticleRecord, TemplateRecord };
@@ -40,6 +41,29 @@ export class ContentService {
     if (templates + articles > 0) this.logger.log({ event: 'content.seeded', templates, articles });
     await this.retrieval.reindex();
     return { templates, articles };
+  }
+
+  /**
+   * Gives each default template an upgraded installation still holds as an earlier version shipped it this version's
+   * variants: source `bitext` or `parley` (an edit through the API makes it `user`, an import `import`) and variants
+   * one of `templates.previous.json`'s sets, so nobody changed them. Only `variants` changes; name, required entities,
+   * prompts and `enabled` stay. Safe on several instances booting at once (the update is conditional). Returns the
+   * intents refreshed.
+   */
+  async refreshShippedTemplates(): Promise<string[]> {
+    const superseded = this.files.readSupersededTemplates();
+    if (Object.keys(superseded).length === 0) return [];
+    const shipped = new Map(
+      this.validateAll(this.files.readTemplates(), (r, i) => validateTemplate(r, i, shippedSource(r, ['parley']))).map((t) => [`${t.source}:${t.intent}`, t]),
+    );
+    const refreshed: string[] = [];
+    for (const row of await this.templates.findBySource(['bitext', 'parley'])) {
+      const now = shipped.get(`${row.source}:${row.intent}`);
+      if (!now || !superseded[row.intent]?.includes(variantsHash(row.variants))) continue;
+      if (await this.templates.replaceVariants(row.id, row.source, row.variants, now.variants)) refreshed.push(row.intent);
+    }
+    if (refreshed.length > 0) this.logger.log({ event: 'content.templates_refreshed', count: refreshed.length, intents: refreshed });
+    return refreshed;
   }
 
   // Templates

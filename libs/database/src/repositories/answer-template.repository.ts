@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { DataSource, Repository } from 'typeorm';
-import { AnswerTemplate } from '../entities/answer-template.entity';
+import { AnswerTemplate, TemplateSource } from '../entities/answer-template.entity';
+import { returnedRows } from './app-user.repository';
 
 export type AnswerTemplateInput = Pick<AnswerTemplate, 'intent' | 'name' | 'variants' | 'requiredEntities' | 'prompts' | 'enabled' | 'source'>;
 
@@ -124,6 +125,28 @@ export class AnswerTemplateRepository {
     if (!found) return null;
     try {
       return await this.repo.save(this.repo.merge(found, patch));
+    } finally {
+      this.invalidateCache();
+    }
+  }
+
+  /** Every template from these sources, enabled or not. */
+  findBySource(sources: readonly TemplateSource[]): Promise<AnswerTemplate[]> {
+    return this.repo.createQueryBuilder('t').where('t.source IN (:...sources)', { sources }).orderBy('t.intent', 'ASC').getMany();
+  }
+
+  /**
+   * Sets a template's variants only while it still holds `expected` under `source`: an edit that lands in between
+   * (which makes the source `user`) wins. True if the row was changed.
+   */
+  async replaceVariants(id: string, source: TemplateSource, expected: readonly string[], next: readonly string[]): Promise<boolean> {
+    try {
+      const rows = await this.repo.query(
+        `UPDATE "answer_template" SET "variants" = $1::jsonb, "updated_at" = now()
+         WHERE "id" = $2 AND "source" = $3 AND "variants" = $4::jsonb RETURNING "id"`,
+        [JSON.stringify(next), id, source, JSON.stringify(expected)],
+      );
+      return returnedRows(rows).length > 0;
     } finally {
       this.invalidateCache();
     }
