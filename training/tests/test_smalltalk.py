@@ -41,7 +41,7 @@ def test_small_talk_never_leaks_into_other_data_or_its_challenge_set(folder: str
         other, _ = load_canonical(DATA / other_folder)
         others |= {norm(e["text"]) for s in SPLITS for e in other[s]}
     assert not set(keys) & others
-    for name in ("small-talk.jsonl", "confirmations.jsonl", "short-messages.jsonl"):
+    for name in ("small-talk.jsonl", "confirmations.jsonl", "short-messages.jsonl", "hedges.jsonl"):
         challenge = {norm(e["text"]) for e in read_jsonl(DATA / "challenge" / name)}
         assert challenge and not set(keys) & challenge, f"the challenge set {name} must stay unseen"
 
