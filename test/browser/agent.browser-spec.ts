@@ -125,6 +125,28 @@ describe('agent console (browser)', () => {
     await agent.context.close();
   });
 
+  it("offers the agent replies drafted from the templates: pressing one fills the reply box, Enter sends it", async () => {
+    const { customer, w, agent, row } = await escalated();
+    await row.click();
+    await agent.page.getByRole('button', { name: 'Take conversation' }).click();
+    await agent.page.locator('textarea#agent-reply:not([disabled])').waitFor();
+    // The customer's message while a person has the conversation: drafted for the agent, not answered by the bot.
+    await w.say('I want to cancel order 12345');
+    const drafts = agent.page.getByRole('group', { name: 'Suggested replies' });
+    const draft = drafts.getByRole('button', { name: 'How to cancel an order' });
+    await draft.waitFor();
+    await draft.click();
+    const reply = agent.page.getByLabel('Your reply');
+    const text = await reply.inputValue();
+    expect(text).toContain('12345');
+    expect(await reply.evaluate((el: any) => el === el.ownerDocument.activeElement)).toBe(true);
+    await reply.press('Enter');
+    await w.agent.filter({ hasText: text }).waitFor();
+    expect([...customer.problems, ...agent.problems]).toEqual([]);
+    await customer.context.close();
+    await agent.context.close();
+  });
+
   it('relabels a turn in the review queue: new intent and an entity span, stored as a training example', async () => {
     const agent = await openPage(browser);
     await signInPage(agent.page, `${t.url}/agent`, AGENT.email, TEST_PASSWORD);

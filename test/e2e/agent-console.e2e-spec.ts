@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BotReply, HandoffView, LoginResult, ReviewDetailView, ReviewItemView, SendMessageResult } from '@app/contracts';
+import type { BotReply, HandoffView, LoginResult, ReplyDraftsView, ReviewDetailView, ReviewItemView, SendMessageResult } from '@app/contracts';
 import { HANDOFF_TEXT } from '@app/conversation';
 import { NluService } from '@app/nlu';
 import {
@@ -241,6 +241,47 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       ]);
       const audit = await t.dataSource.query(`SELECT action FROM audit_log WHERE target_type = 'conversation' AND target_id = $1 ORDER BY created_at`, [conversationId]);
       expect(audit.map((a: { action: string }) => a.action)).toEqual(['handoff.take', 'agent.message', 'agent.message', 'handoff.release']);
+    });
+
+    it("drafts the agent's replies from the templates of the likeliest intents, filled with the customer's entities", async () => {
+      const drafts = async (id: string) => {
+        const res = await api<ReplyDraftsView>('GET', `/api/conversations/${id}/drafts`, agent.token);
+        expect(res.status).toBe(200);
+        return res.body;
+      };
+      const { socket, conversation } = await widget();
+      const conversationId = conversation.conversationId;
+      expect(await drafts(conversationId)).toEqual({ basedOn: null, items: [] });
+
+      // A turn the bot answered: drafted from its stored ranking, the order number filled in.
+      await ask(socket, 'I want to cancel order 12345');
+      const answered = await drafts(conversationId);
+      expect(answered.basedOn?.text).toBe('I want to cancel order 12345');
+      expect(answered.items[0]).toMatchObject({ intent: 'cancel_order', name: 'How to cancel an order', missing: [] });
+      expect(answered.items[0].text).toContain('12345');
+      expect(answered.items[0].text).not.toMatch(/\{\{/);
+      expect(answered.items.length).toBeLessThanOrEqual(3);
+      for (const d of answered.items) expect(['greet', 'affirm', 'deny', 'out_of_scope', 'contact_human_agent']).not.toContain(d.intent);
+
+      // With a person the bot reads nothing: the latest message is parsed for the drafts, and nothing is stored.
+      await requestOk(socket, 'handoff:request', {});
+      await send(socket, 'how do I change the delivery address?');
+      await t.drainTurns();
+      const live = await drafts(conversationId);
+      expect(live.basedOn?.text).toBe('how do I change the delivery address?');
+      expect(live.items[0].intent).toBe('change_shipping_address');
+      const [{ ranking }] = await t.dataSource.query(`SELECT ranking FROM message WHERE id = $1`, [live.basedOn!.messageId]);
+      expect(ranking).toBeNull();
+
+      // A required entity nobody gave: the draft is the template's question for it.
+      const second = await widget();
+      await ask(second.socket, 'I want to cancel my order');
+      const asking = await drafts(second.conversation.conversationId);
+      expect(asking.items[0]).toMatchObject({ intent: 'cancel_order', missing: ['order_id'], text: 'Sure, I can help with that. Could you give me your order number?' });
+
+      expect(await api('GET', `/api/conversations/${randomUUID()}/drafts`, agent.token)).toMatchObject({ status: 404, body: { code: 'CONVERSATION_NOT_FOUND' } });
+      expect((await api('GET', '/api/conversations/nope/drafts', agent.token)).status).toBe(400);
+      expect((await callApi(t.url, 'GET', `/api/conversations/${conversationId}/drafts`, '')).status).toBe(401);
     });
 
     it('taking over REST makes every open console of that agent follow the conversation; only the agent who has it may release', async () => {

@@ -47,6 +47,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: `/api/conversations/${id()}/messages`, roles: ['agent', 'admin'], body: () => ({ text: 'hello' }) },
   { method: 'GET', path: '/api/conversations', roles: ['agent', 'admin'] },
   { method: 'GET', path: `/api/conversations/${id()}`, roles: ['agent', 'admin'] },
+  { method: 'GET', path: `/api/conversations/${id()}/drafts`, roles: ['agent', 'admin'] },
   { method: 'DELETE', path: `/api/conversations/${id()}`, roles: ['admin'] },
   ...(['templates', 'articles'] as const).flatMap((kind): Route[] => [
     { method: 'GET', path: `/api/content/${kind}`, roles: ['agent', 'admin'] },

@@ -136,6 +136,29 @@ export interface HandoffView {
   lastMessage: MessageView | null;
 }
 
+/**
+ * `GET /api/conversations/:id/drafts`: replies a person could send, drafted from the answer templates of the intents
+ * the model ranked likeliest on the customer's latest understood message, filled with the entities the customer gave.
+ * The agent edits one and sends it as their own message; nothing is sent by asking.
+ */
+export interface ReplyDraftsView {
+  /** The customer message the drafts answer; null when no customer message of the conversation was understood. */
+  basedOn: { messageId: string; seq: number; text: string } | null;
+  items: ReplyDraftView[];
+}
+
+export interface ReplyDraftView {
+  intent: string;
+  /** The calibrated probability the model gave the intent on that message. */
+  confidence: number;
+  templateId: string;
+  /** The template's name ("How to cancel an order"). */
+  name: string;
+  text: string;
+  /** Required entities the customer has not given: the text is then the template's question for the first. */
+  missing: string[];
+}
+
 /** Pushed to the widget (and agents) when a handed-off conversation changes hands. */
 export interface ConversationStatusEvent {
   conversationId: string;

@@ -3,6 +3,7 @@ import { AdmissionService } from './admission.service';
 import { ConversationErasureService } from './conversation-erasure.service';
 import { ConversationService } from './conversation.service';
 import { HandoffService } from './handoff.service';
+import { ReplyDraftService } from './reply-draft.service';
 import { TurnMetrics } from './turn-metrics.service';
 import { TurnSweeper } from './turn-sweeper.service';
 import { TurnService } from './turn.service';
@@ -23,8 +24,8 @@ export class ConversationModule {
       // Global: the transports (widget gateway, agent console, REST) all use these use cases.
       global: true,
       imports: options.imports ?? [],
-      providers: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ...options.bindings],
-      exports: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService],
+      providers: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, ...options.bindings],
+      exports: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService],
     };
   }
 }

@@ -9,6 +9,7 @@ export * from './keyed-mutex';
 export * from './message-view';
 export * from './policy';
 export * from './ports';
+export * from './reply-draft.service';
 export * from './turn-context';
 export * from './turn-metrics.service';
 export * from './turn-sweeper.service';

@@ -1,4 +1,4 @@
-import { afterNoTemplate, effectiveThresholds, firstRoute, OUT_OF_SCOPE_INTENT, reviewReason, Thresholds } from './policy';
+import { afterNoTemplate, draftCandidates, effectiveThresholds, firstRoute, OUT_OF_SCOPE_INTENT, reviewReason, suggestionCandidates, Thresholds } from './policy';
 
 const t: Thresholds = { answer: 0.8, retrieval: 0.45, review: 0.8 };
 
@@ -61,5 +61,21 @@ describe('effectiveThresholds', () => {
   it('keeps the manifest values unless the config overrides them', () => {
     expect(effectiveThresholds(t, {})).toEqual(t);
     expect(effectiveThresholds(t, { answer: 0.9, review: undefined })).toEqual({ answer: 0.9, retrieval: 0.45, review: 0.8 });
+  });
+});
+
+describe('draftCandidates (templates drafted for the agent)', () => {
+  const ranking = (...pairs: Array<[string, number]>) => pairs.map(([name, confidence]) => ({ name, confidence }));
+  const handoff = new Set(['contact_human_agent']);
+
+  it('takes the three likeliest answerable intents at or above 0.05: no small talk, yes/no, off-topic or handoff intents', () => {
+    const r = ranking(['greet', 0.4], ['track_order', 0.2], ['contact_human_agent', 0.15], ['delivery_period', 0.1], ['get_refund', 0.06], ['cancel_order', 0.05], ['place_order', 0.04]);
+    expect(draftCandidates(r, handoff)).toEqual(['track_order', 'delivery_period', 'get_refund']);
+  });
+
+  it("still drafts a second guess under an off-topic top intent, which the customer's buttons do not offer", () => {
+    const r = ranking([OUT_OF_SCOPE_INTENT, 0.8], ['track_order', 0.12]);
+    expect(draftCandidates(r, handoff)).toEqual(['track_order']);
+    expect(suggestionCandidates(r, handoff)).toEqual([]);
   });
 });

@@ -39,7 +39,26 @@ export const MAX_SUGGESTIONS = 2;
  */
 export function suggestionCandidates(ranking: ReadonlyArray<{ name: string; confidence: number }>, handoffIntents: ReadonlySet<string>): string[] {
   if (ranking.length === 0 || ranking[0].name === OUT_OF_SCOPE_INTENT) return [];
-  return ranking.filter((r) => r.confidence >= SUGGEST_MIN_CONFIDENCE && !NOT_SUGGESTED.has(r.name) && !handoffIntents.has(r.name)).map((r) => r.name);
+  return answerable(ranking, SUGGEST_MIN_CONFIDENCE, handoffIntents);
+}
+
+/** Calibrated probability an intent needs for its template to be drafted for the agent (the three likeliest at most). */
+export const DRAFT_MIN_CONFIDENCE = 0.05;
+export const MAX_DRAFTS = 3;
+
+/**
+ * The intents whose templates are drafted for the agent who has the conversation (like the smart replies of
+ * Dialogflow's Agent Assist): the likeliest of the ranking above {@link DRAFT_MIN_CONFIDENCE}, without small talk or
+ * the handoff intents. Unlike the customer's buttons this does not stop at an off-topic top intent: the agent reads
+ * a draft before sending it, so a second guess is worth showing.
+ */
+export function draftCandidates(ranking: ReadonlyArray<{ name: string; confidence: number }>, handoffIntents: ReadonlySet<string>): string[] {
+  return answerable(ranking, DRAFT_MIN_CONFIDENCE, handoffIntents).slice(0, MAX_DRAFTS);
+}
+
+/** The ranking's intents at or above `min` that a template answers: no small talk, yes/no, off-topic or handoff. */
+function answerable(ranking: ReadonlyArray<{ name: string; confidence: number }>, min: number, handoffIntents: ReadonlySet<string>): string[] {
+  return ranking.filter((r) => r.confidence >= min && !NOT_SUGGESTED.has(r.name) && !handoffIntents.has(r.name)).map((r) => r.name);
 }
 
 /** The reply routes that end in the question "would you like to talk to a person?" (the fallback's text). */

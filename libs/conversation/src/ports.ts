@@ -1,4 +1,4 @@
-import type { NluResult, ParseOptions } from '@app/contracts';
+import type { Entity, NluResult, ParseOptions } from '@app/contracts';
 
 /*
  * What one turn needs from the NLU and the answers lib, in their own method shapes. The app binds them to
@@ -29,6 +29,21 @@ export abstract class TemplatePort {
   abstract respond(input: { nlu: NluResult; pending: PendingSlot | null; now: Date; conversationId?: string; seq?: number }): Promise<TemplateOutcome>;
   /** What a "did you mean …?" button for the intent says and sends (its template's name); null: no enabled template. */
   abstract suggestionFor(intent: string): Promise<string | null>;
+  /**
+   * A reply a person could send for the intent: its enabled template filled from `entities` (the first of each label
+   * wins), or, when a required one is missing, the template's question for it. `seed` picks the variant. Null: no
+   * enabled template.
+   */
+  abstract draft(intent: string, entities: readonly Entity[], seed: string): Promise<TemplateDraft | null>;
+}
+
+export interface TemplateDraft {
+  templateId: string;
+  /** The template's name ("How to track an order"). */
+  name: string;
+  text: string;
+  /** Required entities the customer has not given (the text then asks for the first). */
+  missing: string[];
 }
 
 export interface KnowledgeHit {

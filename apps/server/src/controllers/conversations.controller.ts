@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPro
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AuthGuard, CurrentUser, Roles, RolesGuard } from '@app/auth';
-import type { AuthUser, ConversationStatus, MessageView } from '@app/contracts';
-import { ConversationErasureService, ConversationService } from '@app/conversation';
+import type { AuthUser, ConversationStatus, MessageView, ReplyDraftsView } from '@app/contracts';
+import { ConversationErasureService, ConversationService, ReplyDraftService } from '@app/conversation';
 import type { ConversationEntity } from '@app/database';
 
 export class PageQueryDto {
@@ -58,6 +58,26 @@ export class ConversationDetailDto extends ConversationSummaryDto {
   @ApiProperty({ type: 'array', items: { type: 'object' } }) messages: MessageView[];
 }
 
+export class ReplyDraftDto {
+  @ApiProperty() intent: string;
+  @ApiProperty({ description: 'Calibrated probability of the intent on that message' }) confidence: number;
+  @ApiProperty() templateId: string;
+  @ApiProperty({ description: "The template's name" }) name: string;
+  @ApiProperty({ description: 'The filled template, or its question for the first missing entity' }) text: string;
+  @ApiProperty({ type: [String], description: 'Required entities the customer has not given' }) missing: string[];
+}
+
+export class ReplyDraftBasisDto {
+  @ApiProperty() messageId: string;
+  @ApiProperty() seq: number;
+  @ApiProperty() text: string;
+}
+
+export class ReplyDraftsDto {
+  @ApiProperty({ type: ReplyDraftBasisDto, nullable: true, description: 'The customer message the drafts answer' }) basedOn: ReplyDraftBasisDto | null;
+  @ApiProperty({ type: [ReplyDraftDto] }) items: ReplyDraftDto[];
+}
+
 /** The token hash never leaves the server. */
 function summary(c: ConversationEntity): ConversationSummaryDto {
   return { id: c.id, status: c.status, lastSeq: c.lastSeq, locale: c.locale, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
@@ -72,6 +92,7 @@ export class ConversationsController {
   constructor(
     private readonly conversations: ConversationService,
     private readonly erasure: ConversationErasureService,
+    private readonly drafts: ReplyDraftService,
   ) {}
 
   @Get()
@@ -88,6 +109,18 @@ export class ConversationsController {
   async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ConversationDetailDto> {
     const { conversation, messages } = await this.conversations.get(id);
     return { ...summary(conversation), messages };
+  }
+
+  @Get(':id/drafts')
+  @ApiOperation({
+    summary: 'Draft replies for the agent',
+    description:
+      "Answer templates of the intents the model ranked likeliest (≥ 0.05, at most 3; no small talk, yes/no or handoff intents) on the customer's latest understood message, filled with the entities the customer gave in the last 50 messages; a template whose required entity is missing gives its question instead. Nothing is sent: the agent edits a draft and sends it as their own message.",
+  })
+  @ApiOkResponse({ type: ReplyDraftsDto })
+  @ApiNotFoundResponse({ description: 'CONVERSATION_NOT_FOUND' })
+  replyDrafts(@Param('id', new ParseUUIDPipe()) id: string): Promise<ReplyDraftsView> {
+    return this.drafts.forConversation(id);
   }
 
   @Delete(':id')

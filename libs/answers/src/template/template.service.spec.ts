@@ -51,6 +51,27 @@ function pendingFor(over: Partial<SlotStateView> = {}): SlotStateView {
   return { intent: 'track_order', templateId: 'tpl-track', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(NOW.getTime() + 60_000), ...over };
 }
 
+describe('TemplateService.draft (replies drafted for an agent)', () => {
+  const entity = (text: string, label = 'order_id'): Entity => ({ label, start: 0, end: text.length, text, score: 0.99 });
+
+  it('fills the template from the first entity of each label and names the template', async () => {
+    const { sut } = setup();
+    const draft = await sut.draft('track_order', [entity('A-77'), entity('B-12')], 'c1:3');
+    expect(draft).toMatchObject({ templateId: 'tpl-track', name: 'Track', missing: [] });
+    expect(draft!.text).toContain('A-77');
+    expect(draft!.text).not.toContain('B-12');
+    expect(draft!.text).not.toMatch(/\{\{/);
+    expect((await sut.draft('track_order', [entity('A-77'), entity('B-12')], 'c1:3'))!.text).toBe(draft!.text);
+  });
+
+  it("gives the template's question when a required entity is missing, and null without an enabled template", async () => {
+    const { sut } = setup([template(), template({ id: 'tpl-off', intent: 'get_refund', enabled: false })]);
+    expect(await sut.draft('track_order', [entity('Paris', 'city')], 's')).toMatchObject({ missing: ['order_id'], text: 'Could you give me your order number?' });
+    expect(await sut.draft('get_refund', [], 's')).toBeNull();
+    expect(await sut.draft('nothing_here', [], 's')).toBeNull();
+  });
+});
+
 describe('TemplateService', () => {
   it('answers with the entity value filled in and company facts from the profile', async () => {
     const { sut } = setup();

@@ -45,6 +45,16 @@ export class TemplateService {
     return template?.name.trim() || null;
   }
 
+  /** See `TemplatePort.draft`: what an agent could send for the intent, filled from the conversation's entities. */
+  async draft(intent: string, entities: readonly Entity[], seed: string): Promise<{ templateId: string; name: string; text: string; missing: string[] } | null> {
+    const template = await this.templates.findForIntent(intent);
+    if (!template) return null;
+    const filled = entitiesToSlots(entities);
+    const missing = template.requiredEntities.filter((req) => !satisfied(req, filled));
+    const text = missing.length > 0 ? (template.prompts[missing[0]] ?? defaultPrompt(missing[0])) : renderTemplate(this.chooseVariant(template, filled, seed, 0), filled, this.company);
+    return { templateId: template.id, name: template.name, text, missing };
+  }
+
   async respond(input: TemplateInput): Promise<TemplateOutcome> {
     const pending = input.pending && input.pending.expiresAt.getTime() > input.now.getTime() ? input.pending : null;
     if (pending && CANCEL.test(input.nlu.text)) return { kind: 'cancelled', text: CANCELLED_TEXT };
@@ -102,19 +112,19 @@ export class TemplateService {
       };
       return { kind: 'ask', text: retry ? RETRY_PREFIX + prompt : prompt, templateId: template.id, slot };
     }
-    const text = renderTemplate(this.chooseVariant(template, filled, input), filled, this.company);
+    const seed = `${input.conversationId ?? input.nlu.text}:${template.id}`;
+    const turn = input.seq ?? Math.floor(input.now.getTime() / 1000);
+    const text = renderTemplate(this.chooseVariant(template, filled, seed, turn), filled, this.company);
     return { kind: 'answer', text, templateId: template.id, filled };
   }
 
   /** Rotates among the variants whose slots are all filled (a variant naming a city only when a city was given). */
-  private chooseVariant(template: AnswerTemplate, filled: Record<string, FilledSlot>, input: TemplateInput): string {
+  private chooseVariant(template: AnswerTemplate, filled: Record<string, FilledSlot>, seed: string, turn: number): string {
     const usable = template.variants.filter((v) => slotsIn(v).every((s) => filled[s] !== undefined));
     const withSlots = usable.filter((v) => slotsIn(v).length > 0);
     // Prefer variants that echo the customer's details back, when there are any.
     const pool = withSlots.length > 0 ? withSlots : usable.length > 0 ? usable : template.variants;
     if (pool.length === 0) return '';
-    const seed = `${input.conversationId ?? input.nlu.text}:${template.id}`;
-    const turn = input.seq ?? Math.floor(input.now.getTime() / 1000);
     return pool[pickVariant(pool.length, seed, turn)];
   }
 }

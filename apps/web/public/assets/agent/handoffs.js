@@ -132,6 +132,9 @@ export function createHandoffView(socket, me, counter) {
         form.requestSubmit();
       }
     });
+    const drafts = h('div', { class: 'drafts', role: 'group', 'aria-label': 'Suggested replies' });
+    open.drafts = { box: drafts, input };
+    if (owned) loadDrafts(id);
     const tag = handoff ? label(handoff) : { text: 'back with the bot', tone: '' };
     replace(
       detail,
@@ -143,10 +146,38 @@ export function createHandoffView(socket, me, counter) {
         owned ? act('handoff:release', 'Hand back to the bot') : null,
       ),
       open.transcript,
+      drafts,
       form,
       result,
     );
     if (owned) input.focus();
+  }
+
+  /**
+   * Replies drafted from the answer templates for the customer's latest message (GET …/drafts). Pressing one puts
+   * its text in the reply box, to edit and send; a draft is never sent by itself. A failed load shows none.
+   */
+  async function loadDrafts(id) {
+    let items = [];
+    try {
+      ({ items } = await api('GET', `/api/conversations/${encodeURIComponent(id)}/drafts`));
+    } catch {
+      items = [];
+    }
+    if (open?.id !== id || !open.drafts) return;
+    const { box, input } = open.drafts;
+    replace(
+      box,
+      ...(items.length ? [h('span', { class: 'row-meta' }, 'Suggested replies:')] : []),
+      ...items.map((draft) => {
+        const button = h('button', { type: 'button', class: 'secondary', title: draft.text }, draft.name);
+        button.addEventListener('click', () => {
+          input.value = draft.text;
+          input.focus();
+        });
+        return button;
+      }),
+    );
   }
 
   /** Sends an agent message with a fresh clientMessageId; a timed-out send is retried with the same id. */
@@ -185,7 +216,10 @@ export function createHandoffView(socket, me, counter) {
       handoff.lastMessage = message;
       renderList();
     }
-    if (open?.id === conversationId) addMessage(open.transcript, message);
+    if (open?.id === conversationId) {
+      addMessage(open.transcript, message);
+      if (message.author === 'customer' && mine(conversationId)) loadDrafts(conversationId);
+    }
   });
   // After a reconnect the server has forgotten what this socket watched, and events may have been missed.
   let connectedBefore = socket.connected;
