@@ -133,8 +133,10 @@ describe('agent console (browser)', () => {
     // The customer's message while a person has the conversation: drafted for the agent, not answered by the bot.
     await w.say('I want to cancel order 12345');
     const drafts = agent.page.getByRole('group', { name: 'Suggested replies' });
-    const draft = drafts.getByRole('button', { name: 'How to cancel an order' });
+    const draft = drafts.getByRole('button', { name: 'How to cancel an order', exact: true });
     await draft.waitFor();
+    // And the help-center articles the bot's search finds for it.
+    expect(await drafts.getByRole('button', { name: /^Article: / }).count()).toBeGreaterThan(0);
     await draft.click();
     const reply = agent.page.getByLabel('Your reply');
     const text = await reply.inputValue();

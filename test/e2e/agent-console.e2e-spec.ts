@@ -251,9 +251,9 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       };
       const { socket, conversation } = await widget();
       const conversationId = conversation.conversationId;
-      expect(await drafts(conversationId)).toEqual({ basedOn: null, items: [] });
+      expect(await drafts(conversationId)).toEqual({ basedOn: null, items: [], articles: [] });
 
-      // A turn the bot answered: drafted from its stored ranking, the order number filled in.
+      // A turn the bot answered: the likeliest intent's template with the order number filled in.
       await ask(socket, 'I want to cancel order 12345');
       const answered = await drafts(conversationId);
       expect(answered.basedOn?.text).toBe('I want to cancel order 12345');
@@ -270,6 +270,12 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       const live = await drafts(conversationId);
       expect(live.basedOn?.text).toBe('how do I change the delivery address?');
       expect(live.items[0].intent).toBe('change_shipping_address');
+      // The help-center articles the bot's search finds, worded as the bot's retrieval answer.
+      expect(live.articles.length).toBeGreaterThan(0);
+      expect(live.articles.length).toBeLessThanOrEqual(2);
+      expect(live.articles[0].text.startsWith(`Here is what I found in our help center: "${live.articles[0].title}". `)).toBe(true);
+      const [article] = await t.dataSource.query(`SELECT slug, intent FROM kb_article WHERE id = $1`, [live.articles[0].articleId]);
+      expect(article).toMatchObject({ slug: live.articles[0].slug, intent: 'change_shipping_address' });
       const [{ ranking }] = await t.dataSource.query(`SELECT ranking FROM message WHERE id = $1`, [live.basedOn!.messageId]);
       expect(ranking).toBeNull();
 

@@ -145,6 +145,18 @@ export interface ReplyDraftsView {
   /** The customer message the drafts answer; null when no customer message of the conversation was understood. */
   basedOn: { messageId: string; seq: number; text: string } | null;
   items: ReplyDraftView[];
+  /** Knowledge-base articles that answer the message (the bot's retrieval search and cut-off), best first. */
+  articles: ReplyArticleDraftView[];
+}
+
+export interface ReplyArticleDraftView {
+  articleId: string;
+  slug: string;
+  title: string;
+  /** Fused search score, 0..1. */
+  score: number;
+  /** What the bot says when it answers from the article. */
+  text: string;
 }
 
 export interface ReplyDraftView {

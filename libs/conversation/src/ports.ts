@@ -54,6 +54,11 @@ export interface KnowledgeHit {
   score: number;
 }
 
+/** What the bot (a retrieval answer) and an agent's draft say to cite an article. */
+export function articleReplyText(hit: Pick<KnowledgeHit, 'title' | 'snippet'>): string {
+  return `Here is what I found in our help center: "${hit.title}". ${hit.snippet}`.trim();
+}
+
 export abstract class RetrievalPort {
   /** Fused score (0..1) below which a hit is not good enough to answer from. */
   abstract get minScore(): number;

@@ -1,21 +1,26 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { ConversationNotFoundError, Entity, IntentScore, ReplyDraftsView, ReplyDraftView } from '@app/contracts';
-import { ConversationRepository, MessageEntity, MessageRepository } from '@app/database';
+import { ConversationNotFoundError, Entity, NluResult, ReplyArticleDraftView, ReplyDraftsView, ReplyDraftView } from '@app/contracts';
+import { ConversationRepository, MessageRepository } from '@app/database';
 import { draftCandidates } from './policy';
-import { NluPort, TemplatePort } from './ports';
+import { articleReplyText, NluPort, RetrievalPort, TemplatePort } from './ports';
 
 /** How many of a conversation's latest messages the drafts read (the entities a customer gave earlier count too). */
 export const DRAFT_CONTEXT_MESSAGES = 50;
+/** Articles drafted at most (those above the bot's own retrieval cut-off). */
+export const MAX_ARTICLE_DRAFTS = 2;
+
+const NONE: ReplyDraftsView = { basedOn: null, items: [], articles: [] };
 
 /**
  * Drafts replies for the person who has a conversation: the answer templates of the intents the model ranks
  * likeliest on the customer's latest message, filled with the entities the customer gave in the recent messages
- * (the latest of each label). A bot that was not sure still knows which answers are close; the agent picks one,
- * edits it, and sends it as their own message.
+ * (the latest of each label), and the knowledge-base articles the bot's search finds for it. A bot that was not sure
+ * still knows which answers are close; the agent picks one, edits it, and sends it as their own message.
  *
- * While a person has the conversation the bot does not read the customer's messages, so the latest one has no
- * stored ranking: it is parsed here, on request, and nothing is written.
+ * The latest message is parsed on request, with the model active now: while a person has the conversation the bot
+ * does not read the customer's messages at all, and the search needs the message's embedding, which is not stored.
+ * Nothing is written.
  */
 @Injectable()
 export class ReplyDraftService {
@@ -27,6 +32,7 @@ export class ReplyDraftService {
     private readonly messages: MessageRepository,
     private readonly nlu: NluPort,
     private readonly templates: TemplatePort,
+    private readonly retrieval: RetrievalPort,
   ) {}
 
   async forConversation(conversationId: string): Promise<ReplyDraftsView> {
@@ -35,28 +41,34 @@ export class ReplyDraftService {
     const recent = await this.messages.listSince(conversationId, Math.max(0, conversation.lastSeq - DRAFT_CONTEXT_MESSAGES), DRAFT_CONTEXT_MESSAGES);
     const fromCustomer = recent.filter((m) => m.direction === 'in' && m.author === 'customer').reverse();
     const latest = fromCustomer[0];
-    if (!latest) return { basedOn: null, items: [] };
-    const understood = await this.understand(latest);
-    if (!understood) return { basedOn: null, items: [] };
-    const entities: Entity[] = [...understood.entities, ...fromCustomer.slice(1).flatMap((m) => m.entities ?? [])];
-    const items: ReplyDraftView[] = [];
-    for (const intent of draftCandidates(understood.ranking, new Set(this.config.chat.handoffIntents))) {
-      const draft = await this.templates.draft(intent, entities, `${conversationId}:${latest.seq}`);
-      const confidence = understood.ranking.find((r) => r.name === intent)!.confidence;
-      if (draft) items.push({ intent, confidence, ...draft });
-    }
-    return { basedOn: { messageId: latest.id, seq: latest.seq, text: latest.text }, items };
-  }
-
-  /** The stored ranking of the bot's turn, or a parse now (a message the bot never read); null when the NLU fails. */
-  private async understand(message: MessageEntity): Promise<{ ranking: IntentScore[]; entities: Entity[] } | null> {
-    if (message.ranking && message.ranking.length > 0) return { ranking: message.ranking, entities: message.entities ?? [] };
+    if (!latest) return NONE;
+    let nlu: NluResult;
     try {
-      const parsed = await this.nlu.parse(message.text);
-      return { ranking: parsed.ranking, entities: parsed.entities };
+      nlu = await this.nlu.parse(latest.text);
     } catch (error) {
       this.logger.warn({ event: 'drafts.nlu_failed', code: (error as { code?: string }).code ?? 'UNKNOWN' });
-      return null;
+      return NONE;
+    }
+    const entities: Entity[] = [...nlu.entities, ...fromCustomer.slice(1).flatMap((m) => m.entities ?? [])];
+    const items: ReplyDraftView[] = [];
+    for (const intent of draftCandidates(nlu.ranking, new Set(this.config.chat.handoffIntents))) {
+      const draft = await this.templates.draft(intent, entities, `${conversationId}:${latest.seq}`);
+      const confidence = nlu.ranking.find((r) => r.name === intent)!.confidence;
+      if (draft) items.push({ intent, confidence, ...draft });
+    }
+    return { basedOn: { messageId: latest.id, seq: latest.seq, text: latest.text }, items, articles: await this.articles(nlu) };
+  }
+
+  /** The articles the bot's retrieval route would cite; none when the search fails (the templates still help). */
+  private async articles(nlu: NluResult): Promise<ReplyArticleDraftView[]> {
+    try {
+      const hits = await this.retrieval.search({ text: nlu.text, embedding: nlu.embedding, intentHint: nlu.intent.name, modelVersion: nlu.model.version, limit: MAX_ARTICLE_DRAFTS });
+      return hits
+        .filter((h) => h.score >= this.retrieval.minScore)
+        .map((h) => ({ articleId: h.articleId, slug: h.slug, title: h.title, score: Math.round(h.score * 1e4) / 1e4, text: articleReplyText(h) }));
+    } catch (error) {
+      this.logger.warn({ event: 'drafts.retrieval_failed', code: (error as { code?: string }).code ?? 'UNKNOWN' });
+      return [];
     }
   }
 }

@@ -8,7 +8,7 @@ import { HandoffService } from './handoff.service';
 import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
 import { afterNoTemplate, answerToOffer, effectiveThresholds, firstRoute, MAX_SUGGESTIONS, reviewReason, suggestionCandidates, Thresholds } from './policy';
-import { NluPort, PendingSlot, RetrievalPort, TemplatePort } from './ports';
+import { articleReplyText, NluPort, PendingSlot, RetrievalPort, TemplatePort } from './ports';
 import { TurnContextCache } from './turn-context';
 import { TurnMetrics } from './turn-metrics.service';
 
@@ -374,7 +374,7 @@ export class TurnService implements BeforeApplicationShutdown {
       const top = hits[0];
       return {
         route: 'retrieval',
-        text: `Here is what I found in our help center: "${top.title}". ${top.snippet}`.trim(),
+        text: articleReplyText(top),
         nlu,
         thresholds: t,
         sources: hits.map((h) => ({ id: h.articleId, slug: h.slug, title: h.title, score: round(h.score, 4) })),

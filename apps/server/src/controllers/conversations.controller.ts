@@ -73,9 +73,18 @@ export class ReplyDraftBasisDto {
   @ApiProperty() text: string;
 }
 
+export class ReplyArticleDraftDto {
+  @ApiProperty() articleId: string;
+  @ApiProperty() slug: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ description: 'Fused search score, 0..1' }) score: number;
+  @ApiProperty({ description: 'What the bot says when it answers from the article' }) text: string;
+}
+
 export class ReplyDraftsDto {
   @ApiProperty({ type: ReplyDraftBasisDto, nullable: true, description: 'The customer message the drafts answer' }) basedOn: ReplyDraftBasisDto | null;
   @ApiProperty({ type: [ReplyDraftDto] }) items: ReplyDraftDto[];
+  @ApiProperty({ type: [ReplyArticleDraftDto], description: "Articles above the bot's retrieval cut-off (2 at most)" }) articles: ReplyArticleDraftDto[];
 }
 
 /** The token hash never leaves the server. */
@@ -115,7 +124,7 @@ export class ConversationsController {
   @ApiOperation({
     summary: 'Draft replies for the agent',
     description:
-      "Answer templates of the intents the model ranked likeliest (≥ 0.05, at most 3; no small talk, yes/no or handoff intents) on the customer's latest understood message, filled with the entities the customer gave in the last 50 messages; a template whose required entity is missing gives its question instead. Nothing is sent: the agent edits a draft and sends it as their own message.",
+      "Answer templates of the intents the model ranked likeliest (≥ 0.05, at most 3; no small talk, yes/no or handoff intents) on the customer's latest understood message, filled with the entities the customer gave in the last 50 messages; a template whose required entity is missing gives its question instead. Plus the knowledge-base articles the bot's search finds for that message (above its retrieval cut-off, 2 at most). The message is parsed on request with the active model; nothing is stored or sent: the agent edits a draft and sends it as their own message.",
   })
   @ApiOkResponse({ type: ReplyDraftsDto })
   @ApiNotFoundResponse({ description: 'CONVERSATION_NOT_FOUND' })

@@ -158,26 +158,27 @@ export function createHandoffView(socket, me, counter) {
    * its text in the reply box, to edit and send; a draft is never sent by itself. A failed load shows none.
    */
   async function loadDrafts(id) {
-    let items = [];
+    let drafts = { items: [], articles: [] };
     try {
-      ({ items } = await api('GET', `/api/conversations/${encodeURIComponent(id)}/drafts`));
+      drafts = await api('GET', `/api/conversations/${encodeURIComponent(id)}/drafts`);
     } catch {
-      items = [];
+      // none shown; the agent writes the reply
     }
     if (open?.id !== id || !open.drafts) return;
     const { box, input } = open.drafts;
-    replace(
-      box,
-      ...(items.length ? [h('span', { class: 'row-meta' }, 'Suggested replies:')] : []),
-      ...items.map((draft) => {
-        const button = h('button', { type: 'button', class: 'secondary', title: draft.text }, draft.name);
-        button.addEventListener('click', () => {
-          input.value = draft.text;
-          input.focus();
-        });
-        return button;
-      }),
-    );
+    const choice = (label, text, kind) => {
+      const button = h('button', { type: 'button', class: `secondary ${kind}`, title: text }, label);
+      button.addEventListener('click', () => {
+        input.value = text;
+        input.focus();
+      });
+      return button;
+    };
+    const choices = [
+      ...drafts.items.map((d) => choice(d.name, d.text, 'draft-template')),
+      ...drafts.articles.map((a) => choice(`Article: ${a.title}`, a.text, 'draft-article')),
+    ];
+    replace(box, ...(choices.length ? [h('span', { class: 'row-meta' }, 'Suggested replies:'), ...choices] : []));
   }
 
   /** Sends an agent message with a fresh clientMessageId; a timed-out send is retried with the same id. */
