@@ -284,6 +284,15 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       await ask(second.socket, 'I want to cancel my order');
       const asking = await drafts(second.conversation.conversationId);
       expect(asking.items[0]).toMatchObject({ intent: 'cancel_order', missing: ['order_id'], text: 'Sure, I can help with that. Could you give me your order number?' });
+      // The number given to the person, in a message before the latest one, fills the draft too.
+      await requestOk(second.socket, 'handoff:request', {});
+      await send(second.socket, 'it is order 98765');
+      await send(second.socket, 'can you cancel it please');
+      await t.drainTurns();
+      const filled = await drafts(second.conversation.conversationId);
+      expect(filled.basedOn?.text).toBe('can you cancel it please');
+      expect(filled.items[0]).toMatchObject({ intent: 'cancel_order', missing: [] });
+      expect(filled.items[0].text).toContain('98765');
 
       expect(await api('GET', `/api/conversations/${randomUUID()}/drafts`, agent.token)).toMatchObject({ status: 404, body: { code: 'CONVERSATION_NOT_FOUND' } });
       expect((await api('GET', '/api/conversations/nope/drafts', agent.token)).status).toBe(400);

@@ -9,8 +9,11 @@ import { articleReplyText, NluPort, RetrievalPort, TemplatePort } from './ports'
 export const DRAFT_CONTEXT_MESSAGES = 50;
 /** Articles drafted at most (those above the bot's own retrieval cut-off). */
 export const MAX_ARTICLE_DRAFTS = 2;
-
-const NONE: ReplyDraftsView = { basedOn: null, items: [], articles: [] };
+/**
+ * How many of the customer's latest messages are parsed when the bot never read them (sent while a person had the
+ * conversation): "it's order 98765" and then "can you cancel it?" should draft the cancellation with that number.
+ */
+export const DRAFT_PARSED_MESSAGES = 5;
 
 /**
  * Drafts replies for the person who has a conversation: the answer templates of the intents the model ranks
@@ -41,15 +44,22 @@ export class ReplyDraftService {
     const recent = await this.messages.listSince(conversationId, Math.max(0, conversation.lastSeq - DRAFT_CONTEXT_MESSAGES), DRAFT_CONTEXT_MESSAGES);
     const fromCustomer = recent.filter((m) => m.direction === 'in' && m.author === 'customer').reverse();
     const latest = fromCustomer[0];
-    if (!latest) return NONE;
+    if (!latest) return { basedOn: null, items: [], articles: [] };
     let nlu: NluResult;
+    let before: Entity[][];
     try {
-      nlu = await this.nlu.parse(latest.text);
+      // The latest always (the search needs its embedding); before it, those the bot never read. One micro-batch.
+      const unread = fromCustomer.slice(1, DRAFT_PARSED_MESSAGES).filter((m) => m.ranking === null);
+      const [parsedLatest, ...parsedUnread] = await Promise.all([latest, ...unread].map((m) => this.nlu.parse(m.text)));
+      nlu = parsedLatest;
+      const parsed = new Map(unread.map((m, i) => [m.id, parsedUnread[i].entities]));
+      before = fromCustomer.slice(1).map((m) => parsed.get(m.id) ?? m.entities ?? []);
     } catch (error) {
       this.logger.warn({ event: 'drafts.nlu_failed', code: (error as { code?: string }).code ?? 'UNKNOWN' });
-      return NONE;
+      return { basedOn: null, items: [], articles: [] };
     }
-    const entities: Entity[] = [...nlu.entities, ...fromCustomer.slice(1).flatMap((m) => m.entities ?? [])];
+    // Latest first, so the first entity of a label is the one the customer gave last.
+    const entities: Entity[] = [...nlu.entities, ...before.flat()];
     const items: ReplyDraftView[] = [];
     for (const intent of draftCandidates(nlu.ranking, new Set(this.config.chat.handoffIntents))) {
       const draft = await this.templates.draft(intent, entities, `${conversationId}:${latest.seq}`);
