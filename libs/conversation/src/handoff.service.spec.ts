@@ -29,7 +29,7 @@ function setup(status: ConversationStatus, assignedAgentId: string | null, agent
   const audit = { record: jest.fn(async () => ({})) };
   const sut = new HandoffService(
     { chat: { maxMessageChars: 100 } } as AppConfig,
-    { lockForUpdate: jest.fn(async () => ({ ...row })), nextSeq: jest.fn(async () => 1) } as never,
+    { lockForUpdate: jest.fn(async () => ({ ...row })), findById: jest.fn(async () => ({ ...row })), nextSeq: jest.fn(async () => 1) } as never,
     messages as never,
     handoffs as never,
     { delete: jest.fn(async () => undefined) } as never,
@@ -50,6 +50,22 @@ describe('HandoffService: the customer asks for a person', () => {
     expect(await sut.request('c1', { by: 'customer' })).toEqual({ status: 'handoff_requested' });
     expect(handoffs.markRequested).toHaveBeenCalled();
     expect(emitter.handoffQueued).toHaveBeenCalledWith('c1', expect.objectContaining({ status: 'handoff_requested', message: expect.objectContaining({ author: 'system', text }) }));
+  });
+});
+
+describe('HandoffService: asking again', () => {
+  it.each([['handoff_requested'], ['agent']] as const)('while %s answers from a plain read: no agent count, no message, no push', async (status) => {
+    const { sut, emitter, handoffs, messages } = setup(status, status === 'agent' ? 'ann' : null, 0);
+    expect(await sut.request('c1', { by: 'customer' })).toEqual({ status });
+    expect(emitter.agentsOnline).not.toHaveBeenCalled();
+    expect(handoffs.markRequested).not.toHaveBeenCalled();
+    expect(messages.insert).not.toHaveBeenCalled();
+    expect(emitter.handoffQueued).not.toHaveBeenCalled();
+  });
+
+  it('a closed conversation is still refused with a typed error', async () => {
+    const { sut } = setup('closed', null);
+    await expect(sut.request('c1', { by: 'customer' })).rejects.toBeInstanceOf(ConversationClosedError);
   });
 });
 

@@ -87,7 +87,11 @@ export class HandoffService {
    * or a confident handoff intent in a turn). The bot goes silent and a system message says so; idempotent.
    */
   async request(conversationId: string, cause: { by: 'customer' | 'intent' | 'offer'; reasonChars?: number }): Promise<HandoffRequestResult> {
-    // Asked before the transaction: with Redis it is a round trip to the other instances.
+    // A repeat (a second click on "Talk to a person") changes nothing: answered from a plain read, without counting
+    // the agents, which with Redis is a round trip to the other instances (up to 1 s). The transaction checks again.
+    const current = await this.conversations.findById(conversationId);
+    if (current && current.status !== 'bot' && current.status !== 'closed') return { status: current.status };
+    // Asked before the transaction, so the row lock is not held across that round trip.
     const agentsOnline = await this.emitter.agentsOnline();
     const text = agentsOnline === 0 ? HANDOFF_AWAY_TEXT : HANDOFF_TEXT;
     const result = await this.tx.run(async (m) => {
