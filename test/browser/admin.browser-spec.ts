@@ -90,6 +90,29 @@ describe('admin area (browser)', () => {
     return { version: row.model_version, intent: row.intent };
   }
 
+  it('tries a message on the active model: intent, what the bot would do, the ranking and the entities', async () => {
+    const admin = await openPage(browser);
+    const page = admin.page;
+    await signInPage(page, `${t.url}/admin`, ADMIN.email, TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Models' }).click();
+    const form = page.getByRole('form', { name: 'Try the active model' });
+    await form.getByLabel('Message').fill('I want to cancel order 12345');
+    await form.getByRole('button', { name: 'Parse' }).click();
+    const verdict = page.locator('.try-verdict');
+    await verdict.waitFor();
+    const text = (await verdict.textContent()) ?? '';
+    expect(text).toMatch(/^cancel_order \d+\.\d %: the bot answers from a template \(model /);
+    expect(text).toContain(await activeVersion());
+    expect(await page.getByRole('table', { name: 'Intent ranking' }).locator('tr').count()).toBe(5);
+    expect(await page.getByRole('list', { name: 'Entities' }).textContent()).toContain('order_id “12345” (23–28)');
+    // An empty message is refused with the server's typed error, shown in the page.
+    await form.getByLabel('Message').fill('   ');
+    await form.getByRole('button', { name: 'Parse' }).click();
+    await page.getByText('Message text is empty').waitFor();
+    expect(admin.problems.filter((p) => !p.includes('400'))).toEqual([]);
+    await admin.context.close();
+  });
+
   it('imports transcripts, retrains (tiny), shows the gate, promotes to the widget, and rolls back', async () => {
     const original = await activeVersion();
     const customer = await openPage(browser);

@@ -11,6 +11,7 @@ import { AgentModule } from './agent/agent.module';
 import { BootSequence } from './boot-sequence.service';
 import { ContentHttpModule } from './content/content-http.module';
 import { ConversationsController } from './controllers/conversations.controller';
+import { NluController } from './controllers/nlu.controller';
 import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
 import { ChatEmitterModule } from './gateways/chat-emitter.module';
@@ -54,7 +55,7 @@ export class AppModule {
         SecurityModule,
         WebModule,
       ],
-      controllers: [ConversationsController, HealthController, MetricsController],
+      controllers: [ConversationsController, NluController, HealthController, MetricsController],
       providers: [ChatGateway, BootSequence, SocketRedisLink],
     };
   }

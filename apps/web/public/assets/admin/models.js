@@ -2,6 +2,7 @@
 // matrix); promote (or force, with a reason, when the gate failed) and roll back.
 import { api } from '../lib/api.js';
 import { h, notifier, points, replace, when } from '../lib/dom.js';
+import { createTryModelCard } from './try-model.js';
 
 const STATUS_TONE = { active: 'good', candidate: 'warn', failed: 'bad', retired: '' };
 
@@ -52,6 +53,7 @@ export function createModelsView(socket) {
       h('div', { class: 'actions' }, rollback),
       status,
     ),
+    createTryModelCard(),
     detail,
   );
 
