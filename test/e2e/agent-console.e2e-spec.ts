@@ -184,12 +184,15 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
     it('returns the active model\'s ranking and entities with offsets and typed values, stores nothing, and refuses bad text with typed errors', async () => {
       const parsed = await api('POST', '/api/nlu/parse', agent.token, { text: 'I want to cancel order 12345', topK: 3 });
       expect(parsed.status).toBe(200);
-      expect(parsed.body).toMatchObject({ text: 'I want to cancel order 12345', intent: { name: 'cancel_order' }, truncated: false, model: { variant: 'int8' } });
+      expect(parsed.body).toMatchObject({ text: 'I want to cancel order 12345', intent: { name: 'cancel_order' }, truncated: false, model: { variant: 'int8' }, route: 'template' });
       expect(parsed.body.ranking).toHaveLength(3);
       expect(parsed.body.intent.confidence).toBeGreaterThan(parsed.body.thresholds.answer);
       expect(parsed.body.entities).toEqual([expect.objectContaining({ label: 'order_id', start: 23, end: 28, text: '12345', value: expect.objectContaining({ kind: 'identifier' }) })]);
       expect(parsed.body).not.toHaveProperty('embedding');
       expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM message`)).toEqual([{ n: 0 }]);
+      // The policy's first choice, as the chat would route it: off-topic and asking for a person.
+      expect((await api('POST', '/api/nlu/parse', agent.token, { text: 'play some jazz music' })).body).toMatchObject({ intent: { name: 'out_of_scope' }, route: 'fallback' });
+      expect((await api('POST', '/api/nlu/parse', agent.token, { text: 'can I talk to a real person please' })).body).toMatchObject({ intent: { name: 'contact_human_agent' }, route: 'handoff' });
 
       expect(await api('POST', '/api/nlu/parse', agent.token, { text: '   ' })).toMatchObject({ status: 400, body: { code: 'MESSAGE_EMPTY' } });
       expect(await api('POST', '/api/nlu/parse', agent.token, { text: 'x'.repeat(2001) })).toMatchObject({ status: 400, body: { code: 'MESSAGE_TOO_LONG' } });

@@ -91,6 +91,11 @@ export function firstRoute(confidence: number, t: Thresholds, hasPendingSlot: bo
   return 'fallback';
 }
 
+/** "Can I talk to a person?": a confident intent of `CHAT_HANDOFF_INTENTS` is answered by handing over. */
+export function asksForPerson(intent: string, confidence: number, t: Thresholds, handoffIntents: ReadonlySet<string>): boolean {
+  return handoffIntents.has(intent) && confidence >= t.answer;
+}
+
 /** Where to go when the template service had nothing for the intent (no template, or disabled). */
 export function afterNoTemplate(confidence: number, t: Thresholds, intent?: string): 'retrieval' | 'fallback' {
   return confidence >= t.retrieval && intent !== OUT_OF_SCOPE_INTENT ? 'retrieval' : 'fallback';

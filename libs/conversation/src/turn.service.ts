@@ -7,7 +7,7 @@ import { ChatEmitter } from './chat-emitter';
 import { HandoffService } from './handoff.service';
 import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
-import { afterNoTemplate, answerToOffer, effectiveThresholds, firstRoute, MAX_SUGGESTIONS, reviewReason, suggestionCandidates, Thresholds } from './policy';
+import { afterNoTemplate, answerToOffer, asksForPerson, effectiveThresholds, firstRoute, MAX_SUGGESTIONS, reviewReason, suggestionCandidates, Thresholds } from './policy';
 import { articleReplyText, NluPort, PendingSlot, RetrievalPort, TemplatePort } from './ports';
 import { TurnContextCache } from './turn-context';
 import { TurnMetrics } from './turn-metrics.service';
@@ -296,7 +296,7 @@ export class TurnService implements BeforeApplicationShutdown {
     // "Can I talk to a person?" is answered by doing it, also in the middle of a slot question; so is "yes" to the
     // fallback's "… or would you like to talk to a person?".
     const toOffer = answerToOffer(previousRoute, nlu.intent.name, confidence, thresholds);
-    if (toOffer === 'accept' || (this.handoffIntents.has(nlu.intent.name) && confidence >= thresholds.answer)) {
+    if (toOffer === 'accept' || asksForPerson(nlu.intent.name, confidence, thresholds, this.handoffIntents)) {
       const by = toOffer === 'accept' ? 'offer' : 'intent';
       return { route: 'template', text: HANDOFF_ACK_TEXT, nlu, thresholds, sources: null, suggestions: [], slot: 'clear', handoff: by };
     }

@@ -5,7 +5,8 @@ import { IsDate, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-
 import { AuthGuard, Roles, RolesGuard } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { NluResult } from '@app/contracts';
-import { checkMessageText } from '@app/conversation';
+import { afterNoTemplate, asksForPerson, checkMessageText, effectiveThresholds, firstRoute } from '@app/conversation';
+import { TemplateService } from '@app/answers';
 import { NluService } from '@app/nlu';
 
 export class ParseDto {
@@ -33,7 +34,10 @@ export class ParseDto {
   referenceTime?: Date;
 }
 
-export type ParseResultView = Omit<NluResult, 'embedding'>;
+/** Where the message would go if it opened a conversation: no open slot question, no offer of a person pending. */
+export type OpeningRoute = 'handoff' | 'template' | 'retrieval' | 'fallback';
+
+export type ParseResultView = Omit<NluResult, 'embedding'> & { route: OpeningRoute };
 
 class IntentScoreDto {
   @ApiProperty() name: string;
@@ -71,6 +75,12 @@ export class ParseResultDto {
   @ApiProperty({ type: ModelRefDto }) model: ModelRefDto;
   @ApiProperty({ type: ThresholdsDto, description: "The model's answer / retrieval / review cut-offs" }) thresholds: ThresholdsDto;
   @ApiProperty() latencyMs: number;
+  @ApiProperty({
+    enum: ['handoff', 'template', 'retrieval', 'fallback'],
+    description:
+      "The chat policy's first choice if the message opened a conversation (config cut-offs and CHAT_HANDOFF_INTENTS applied; `template` only when the intent has an enabled template). `retrieval` falls back when the search finds nothing good enough",
+  })
+  route: OpeningRoute;
 }
 
 /**
@@ -86,7 +96,12 @@ export class NluController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly nlu: NluService,
-  ) {}
+    private readonly templates: TemplateService,
+  ) {
+    this.handoffIntents = new Set(config.chat.handoffIntents);
+  }
+
+  private readonly handoffIntents: ReadonlySet<string>;
 
   @Post('parse')
   @HttpCode(200)
@@ -96,6 +111,15 @@ export class NluController {
   async parse(@Body() dto: ParseDto): Promise<ParseResultView> {
     checkMessageText(dto.text, '', this.config.chat.maxMessageChars);
     const { embedding: _embedding, ...result } = await this.nlu.parse(dto.text, { topK: dto.topK, timeZone: dto.timeZone, referenceTime: dto.referenceTime });
-    return result;
+    return { ...result, route: await this.route(result) };
+  }
+
+  private async route(nlu: Pick<NluResult, 'intent' | 'thresholds'>): Promise<OpeningRoute> {
+    const t = effectiveThresholds(nlu.thresholds, this.config.nlu.thresholds);
+    const { name, confidence } = nlu.intent;
+    if (asksForPerson(name, confidence, t, this.handoffIntents)) return 'handoff';
+    const first = firstRoute(confidence, t, false, name);
+    if (first !== 'template') return first;
+    return (await this.templates.suggestionFor(name)) !== null ? 'template' : afterNoTemplate(confidence, t, name);
   }
 }

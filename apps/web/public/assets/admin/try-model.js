@@ -1,5 +1,6 @@
 // "Try the model": what the active model makes of a message (POST /api/nlu/parse), like `rasa shell nlu`:
-// the intent ranking with calibrated probabilities and the entities with their typed values. Nothing is stored.
+// the intent ranking with calibrated probabilities, the entities with their typed values, and the chat policy's
+// first choice for it (`route`). Nothing is stored.
 import { api } from '../lib/api.js';
 import { h, notifier, replace } from '../lib/dom.js';
 
@@ -28,12 +29,12 @@ export function createTryModelCard() {
 
   function show(parsed) {
     const percent = (p) => `${(p * 100).toFixed(1)} %`;
-    const verdict =
-      parsed.intent.confidence >= parsed.thresholds.answer
-        ? 'answers from a template'
-        : parsed.intent.confidence >= parsed.thresholds.retrieval
-          ? 'searches the knowledge base'
-          : 'falls back (offers a person)';
+    const verdict = {
+      handoff: 'hands the conversation to a person',
+      template: 'answers from a template',
+      retrieval: 'searches the knowledge base',
+      fallback: 'falls back (offers a person)',
+    }[parsed.route];
     replace(
       result,
       h(
