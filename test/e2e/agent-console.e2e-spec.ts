@@ -198,6 +198,8 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       expect(await api('POST', '/api/nlu/parse', agent.token, { text: 'x'.repeat(2001) })).toMatchObject({ status: 400, body: { code: 'MESSAGE_TOO_LONG' } });
       expect(await api('POST', '/api/nlu/parse', agent.token, { text: 42 })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
       expect(await api('POST', '/api/nlu/parse', agent.token, { text: 'hi', topK: 0 })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+      expect(await api('POST', '/api/nlu/parse', agent.token, { text: 'hi', timeZone: 'Mars/Olympus_Mons' })).toMatchObject({ status: 400, body: { code: 'NLU_INPUT_INVALID_OPTION' } });
+      expect(await api('POST', '/api/nlu/parse', agent.token, { text: 'hi', referenceTime: 'yesterday-ish' })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
       expect((await callApi(t.url, 'POST', '/api/nlu/parse', '', { text: 'hi' })).status).toBe(401);
     });
   });
