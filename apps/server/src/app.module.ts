@@ -12,6 +12,7 @@ import { BootSequence } from './boot-sequence.service';
 import { ContentHttpModule } from './content/content-http.module';
 import { ConversationsController } from './controllers/conversations.controller';
 import { NluController } from './controllers/nlu.controller';
+import { RestChannelController } from './controllers/rest-channel.controller';
 import { HealthController } from './controllers/health.controller';
 import { MetricsController } from './controllers/metrics.controller';
 import { ChatEmitterModule } from './gateways/chat-emitter.module';
@@ -55,7 +56,7 @@ export class AppModule {
         SecurityModule,
         WebModule,
       ],
-      controllers: [ConversationsController, NluController, HealthController, MetricsController],
+      controllers: [ConversationsController, NluController, RestChannelController, HealthController, MetricsController],
       providers: [ChatGateway, BootSequence, SocketRedisLink],
     };
   }

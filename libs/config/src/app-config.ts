@@ -62,6 +62,8 @@ export interface AppConfig {
     /** Admission control (0 = off): most turns accepted but unanswered, and the middle one's age, before BUSY. */
     readonly maxBacklog: number;
     readonly maxQueueAgeMs: number;
+    /** How long the REST channel waits for the bot's reply to a message (CHAT_REST_REPLY_WAIT_MS). */
+    readonly restReplyWaitMs: number;
   };
   readonly content: { readonly companyProfilePath: string };
   readonly log: { readonly level: LogLevel };

@@ -178,6 +178,13 @@ export class EnvDto {
   @Max(3600)
   TURN_SWEEP_AFTER_SECONDS: number = 30;
 
+  /** REST channel: how long `POST /api/channels/rest/messages` waits for the bot's reply before answering without it. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  CHAT_REST_REPLY_WAIT_MS: number = 10000;
+
   /**
    * Admission control: \`message:send\` is refused with BUSY (nothing stored, the client resends after retryAfterMs)
    * while this instance has more turns accepted but not yet answered than this; 0 turns the check off.

@@ -76,6 +76,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
       sweepAfterSeconds: dto.TURN_SWEEP_AFTER_SECONDS,
       maxBacklog: dto.CHAT_MAX_BACKLOG,
       maxQueueAgeMs: dto.CHAT_MAX_QUEUE_AGE_MS,
+      restReplyWaitMs: dto.CHAT_REST_REPLY_WAIT_MS,
     },
     content: { companyProfilePath: dto.COMPANY_PROFILE },
     log: { level: dto.LOG_LEVEL },

@@ -96,6 +96,31 @@ export interface StartConversationResult {
   messages: MessageView[];
 }
 
+/**
+ * `POST /api/channels/rest/messages`: the message is stored (as `message:send` stores it) and the bot's reply comes
+ * back in the same response, for a client without socket.io (a server, an SMS or messenger bridge).
+ */
+export interface RestSendResult extends SendMessageResult {
+  conversationId: string;
+  /** Only when this request started the conversation: the secret to continue it (send it as X-Parley-Conversation-Token). */
+  conversationToken?: string;
+  /** The conversation's status when the request ended (`handoff_requested` or `agent`: a person answers). */
+  status: ConversationStatus;
+  /**
+   * The bot's reply to this message; null while a person has the conversation, or when it was not ready within
+   * CHAT_REST_REPLY_WAIT_MS (then read it, and the agents' messages, from `GET /api/channels/rest/messages`).
+   */
+  reply: BotReply | null;
+}
+
+/** `GET /api/channels/rest/messages?after=SEQ`: what the conversation got after `after`. */
+export interface RestHistoryResult {
+  conversationId: string;
+  status: ConversationStatus;
+  lastSeq: number;
+  messages: MessageView[];
+}
+
 export interface SendMessagePayload {
   /** Client-chosen id; resending the same id never creates a second message or reply. */
   clientMessageId: string;

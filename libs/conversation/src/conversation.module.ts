@@ -4,6 +4,7 @@ import { ConversationErasureService } from './conversation-erasure.service';
 import { ConversationService } from './conversation.service';
 import { HandoffService } from './handoff.service';
 import { ReplyDraftService } from './reply-draft.service';
+import { RestChannelService } from './rest-channel.service';
 import { TurnMetrics } from './turn-metrics.service';
 import { TurnSweeper } from './turn-sweeper.service';
 import { TurnService } from './turn.service';
@@ -24,8 +25,8 @@ export class ConversationModule {
       // Global: the transports (widget gateway, agent console, REST) all use these use cases.
       global: true,
       imports: options.imports ?? [],
-      providers: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, ...options.bindings],
-      exports: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService],
+      providers: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, ...options.bindings],
+      exports: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService],
     };
   }
 }

@@ -10,6 +10,7 @@ export * from './message-view';
 export * from './policy';
 export * from './ports';
 export * from './reply-draft.service';
+export * from './rest-channel.service';
 export * from './turn-context';
 export * from './turn-metrics.service';
 export * from './turn-sweeper.service';

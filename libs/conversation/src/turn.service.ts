@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import type { Entity, NluResult, ReplyRoute, ReplySource, ReviewItemView, ReviewReason, Suggestion } from '@app/contracts';
+import type { BotReply, Entity, NluResult, ReplyRoute, ReplySource, ReviewItemView, ReviewReason, Suggestion } from '@app/contracts';
 import { isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, StoredReply, TurnRepository, TurnSession, Unanswered } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 import { HandoffService } from './handoff.service';
@@ -70,6 +70,8 @@ export class TurnService implements BeforeApplicationShutdown {
   private readonly mutex = new KeyedMutex();
   private readonly contexts = new TurnContextCache();
   private readonly receivedAt = new Map<string, number>();
+  /** Callers waiting for the reply to a stored message, by its id (see replyTo). */
+  private readonly replyWaiters = new Map<string, Set<(reply: BotReply | null) => void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -138,6 +140,27 @@ export class TurnService implements BeforeApplicationShutdown {
       }
     }
     return { pending: this.receivedAt.size, oldestMs: now - oldest, medianMs: now - median };
+  }
+
+  /**
+   * The reply to the stored message `messageId` as this instance delivers it (with its buttons), or null after
+   * `timeoutMs`: for a caller that answers in one request (the REST channel). A reply stored before the call, or sent
+   * by another instance, is not seen here; read it from the database.
+   */
+  replyTo(messageId: string, timeoutMs: number): Promise<BotReply | null> {
+    return new Promise((resolve) => {
+      const waiters = this.replyWaiters.get(messageId) ?? new Set<(reply: BotReply | null) => void>();
+      const done = (reply: BotReply | null) => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.replyWaiters.get(messageId) === waiters) this.replyWaiters.delete(messageId);
+        resolve(reply);
+      };
+      const timer = setTimeout(() => done(null), timeoutMs);
+      timer.unref();
+      waiters.add(done);
+      this.replyWaiters.set(messageId, waiters);
+    });
   }
 
   /** Waits for queued turns (shutdown, tests). */
@@ -256,7 +279,9 @@ export class TurnService implements BeforeApplicationShutdown {
   private deliver(a: Answered): void {
     const replyMs = performance.now() - a.started;
     const nlu = a.decision.nlu;
-    this.emitter.botReply(a.inbound.conversationId, toBotReply(a.reply, a.decision.suggestions));
+    const reply = toBotReply(a.reply, a.decision.suggestions);
+    this.emitter.botReply(a.inbound.conversationId, reply);
+    this.replyWaiters.get(a.inbound.id)?.forEach((resolve) => resolve(reply));
     // The reply was queued for review in the same statement (persist): open agent consoles show it live.
     if (a.review) this.emitter.reviewQueued(a.reply.id, a.review);
     this.metrics.turn(a.decision.route, a.nluMs, replyMs);

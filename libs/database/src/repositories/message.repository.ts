@@ -55,6 +55,12 @@ export class MessageRepository {
     return findByClientMessageId(this.dataSource, conversationId, clientMessageId);
   }
 
+  /** The bot's reply to the message `messageId`, if one is stored (at most one: the unique reply per message). */
+  async findReplyTo(messageId: string): Promise<MessageEntity | null> {
+    const rows = await this.dataSource.query(`SELECT * FROM "message" WHERE "reply_to_id" = $1 AND "author" = 'bot' LIMIT 1`, [messageId]);
+    return rows.length > 0 ? toMessage(rows[0]) : null;
+  }
+
   /** Messages with seq > afterSeq, oldest first. */
   async listSince(conversationId: string, afterSeq: number, limit = 500): Promise<MessageEntity[]> {
     const rows = await this.dataSource.query(

@@ -1,0 +1,62 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Min } from 'class-validator';
+import { RestHistoryResult, RestSendResult, SendMessageDto, ValidationFailedError } from '@app/contracts';
+import { RestChannelService } from '@app/conversation';
+
+export const CONVERSATION_TOKEN_HEADER = 'x-parley-conversation-token';
+
+export class RestHistoryQueryDto {
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Messages with a greater seq (the last one you have)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+}
+
+const TOKEN_HEADER_DOC = {
+  name: 'X-Parley-Conversation-Token',
+  description: 'The conversation token a first message returned (`conversationToken`)',
+} as const;
+
+/**
+ * The REST channel: anonymous like the widget (the conversation token is the only credential), rate-limited per IP
+ * like every REST route, refused with BUSY like the widget while the server cannot answer in time.
+ */
+@ApiTags('channels')
+@Controller('api/channels/rest')
+export class RestChannelController {
+  constructor(private readonly channel: RestChannelService) {}
+
+  @Post('messages')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Send a customer message and get the bot's reply in the same response",
+    description:
+      "Without the token header a new conversation starts and its `conversationToken` comes back once. Resending a `clientMessageId` creates nothing and returns the same message (and its reply). `reply` is null while a person has the conversation or when the reply took longer than CHAT_REST_REPLY_WAIT_MS: read it from GET. Errors: 400 MESSAGE_EMPTY / MESSAGE_TOO_LONG / VALIDATION_FAILED, 404 CONVERSATION_NOT_FOUND, 409 CONVERSATION_CLOSED, 429 RATE_LIMITED, 503 BUSY (with retryAfterMs).",
+  })
+  @ApiHeader({ ...TOKEN_HEADER_DOC, required: false })
+  @ApiOkResponse({ description: 'RestSendResult (libs/contracts/src/chat.types.ts)' })
+  send(@Headers(CONVERSATION_TOKEN_HEADER) token: string | undefined, @Body() dto: SendMessageDto): Promise<RestSendResult> {
+    return this.channel.send(checkToken(token, false), { clientMessageId: dto.clientMessageId, text: dto.text });
+  }
+
+  @Get('messages')
+  @ApiOperation({ summary: "The conversation's messages after `after` (agents' messages, late replies) and its status" })
+  @ApiHeader({ ...TOKEN_HEADER_DOC, required: true })
+  @ApiOkResponse({ description: 'RestHistoryResult (libs/contracts/src/chat.types.ts)' })
+  history(@Headers(CONVERSATION_TOKEN_HEADER) token: string | undefined, @Query() query: RestHistoryQueryDto): Promise<RestHistoryResult> {
+    return this.channel.history(checkToken(token, true)!, query.after ?? 0);
+  }
+}
+
+function checkToken(token: string | undefined, required: boolean): string | undefined {
+  if (token === undefined || token === '') {
+    if (required) throw new ValidationFailedError('The X-Parley-Conversation-Token header is required');
+    return undefined;
+  }
+  if (token.length > 200) throw new ValidationFailedError('X-Parley-Conversation-Token is too long');
+  return token;
+}
