@@ -22,8 +22,13 @@ describe('PinoLoggerService redaction', () => {
 
   it('drops secret fields whatever they hold', () => {
     const { sut, lines } = capture();
-    sut.log({ event: 'login', password: 'pw', token: 'abc', req: { authorization: 'Bearer x', headers: { cookie: 'sid=1' } }, text: 'hello' });
-    expect(lines()[0]).toMatchObject({ password: '[redacted]', token: '[redacted]', req: { authorization: '[redacted]', headers: { cookie: '[redacted]' } }, text: '[redacted]' });
+    sut.log({ event: 'login', password: 'pw', token: 'abc', req: { authorization: 'Bearer x', headers: { cookie: 'sid=1', 'x-parley-conversation-token': 'secret' } }, text: 'hello' });
+    expect(lines()[0]).toMatchObject({
+      password: '[redacted]',
+      token: '[redacted]',
+      req: { authorization: '[redacted]', headers: { cookie: '[redacted]', 'x-parley-conversation-token': '[redacted]' } },
+      text: '[redacted]',
+    });
   });
 
   it('keeps ordinary fields as they are', () => {

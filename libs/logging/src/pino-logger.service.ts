@@ -7,6 +7,9 @@ import { redactDeep } from './redact';
  * Fields dropped from every record whatever they hold: credentials and message texts. `*.x` covers one level of
  * nesting (`{ req: { authorization } }`); deeper secrets are still caught by `redact()` when they look like one.
  */
+/** Request headers that carry a credential (the REST channel's conversation token is one). */
+const HEADER_PATHS = ['headers.authorization', 'headers.cookie', 'headers["x-parley-conversation-token"]'];
+
 export const REDACT_PATHS = [
   'token',
   'text',
@@ -17,7 +20,7 @@ export const REDACT_PATHS = [
   'cookie',
   'apiKey',
   'refreshToken',
-].flatMap((key) => [key, `*.${key}`]).concat(['headers.authorization', 'headers.cookie', '*.headers.authorization', '*.headers.cookie']);
+].flatMap((key) => [key, `*.${key}`]).concat(HEADER_PATHS.flatMap((path) => [path, `*.${path}`]));
 
 /**
  * Nest's logger, writing one JSON line per event through pino. Libraries log objects
