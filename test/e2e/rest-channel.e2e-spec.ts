@@ -93,10 +93,8 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('REST channel on %s', 
     const agent = await signIn(t, 'agent');
     const conversationId = first.body.conversationId;
     expect((await callApi(t.url, 'POST', `/api/conversations/${conversationId}/take`, agent.token)).status).toBe(200);
-    const started = Date.now();
+    // The bot never answers a message meant for the person (and the request does not wait for it: unit test).
     const during = await say('my order is late', token);
-    // Not waited for: the bot never answers a message meant for the person.
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(during.body).toMatchObject({ status: 'agent', reply: null });
     expect((await callApi(t.url, 'POST', `/api/conversations/${conversationId}/messages`, agent.token, { text: 'Let me check that for you.' })).status).toBe(200);
     const read = await history(token, during.body.seq);
