@@ -12,7 +12,8 @@ export function createHandoffView(socket, me, counter) {
   const list = h('ul', { class: 'list', 'aria-label': 'Conversations handed to people' });
   const detail = h('div', { class: 'card detail' }, h('p', {}, 'Pick a conversation.'));
   const handoffs = new Map();
-  let open = null; // { id, transcript, refresh }
+  let open = null; // { id, transcript, drafts }
+  let draftRequests = 0;
   let loaded = false;
 
   element.append(
@@ -158,13 +159,15 @@ export function createHandoffView(socket, me, counter) {
    * its text in the reply box, to edit and send; a draft is never sent by itself. A failed load shows none.
    */
   async function loadDrafts(id) {
+    const request = ++draftRequests;
     let drafts = { items: [], articles: [] };
     try {
       drafts = await api('GET', `/api/conversations/${encodeURIComponent(id)}/drafts`);
     } catch {
       // none shown; the agent writes the reply
     }
-    if (open?.id !== id || !open.drafts) return;
+    // A later request (the customer wrote again) wins over this one, whichever answers first.
+    if (request !== draftRequests || open?.id !== id || !open.drafts) return;
     const { box, input } = open.drafts;
     const choice = (label, text, kind) => {
       const button = h('button', { type: 'button', class: `secondary ${kind}`, title: text }, label);
