@@ -90,6 +90,27 @@ describe('security limits, one instance (PGlite, in-process limiter)', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
   });
 
+  it('limits REST-channel messages per conversation like a socket\'s, before storing them', async () => {
+    const post = async (text: string, token?: string) => {
+      const res = await fetch(`${t.url}/api/channels/rest/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { 'x-parley-conversation-token': token } : {}) },
+        body: JSON.stringify({ clientMessageId: randomUUID(), text }),
+      });
+      return { status: res.status, body: (await res.json()) as { conversationId: string; conversationToken?: string; code?: string } };
+    };
+    const first = await post('hello');
+    expect(first.status).toBe(200);
+    const token = first.body.conversationToken!;
+    for (let i = 0; i < 3; i++) expect((await post(`more ${i}`, token)).status).toBe(200);
+    const refused = await post('one too many', token);
+    expect(refused).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED', message: expect.stringContaining('RATE_LIMIT_MESSAGES_PER_MINUTE') } });
+    const stored = await t.dataSource.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND author = 'customer'`, [first.body.conversationId]);
+    expect(stored).toEqual([{ n: 4 }]);
+    // Another conversation has its own budget.
+    expect((await post('hi')).status).toBe(200);
+  });
+
   it('refuses the message over the per-connection limit before storing it; the same socket works after the window', async () => {
     const { socket, conversation } = await startConversation(t.url);
     sockets.push(socket);

@@ -3,7 +3,8 @@ import { ApiHeader, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } 
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
 import { RestHistoryResult, RestSendResult, SendMessageDto, ValidationFailedError } from '@app/contracts';
-import { RestChannelService } from '@app/conversation';
+import { hashToken, RestChannelService } from '@app/conversation';
+import { RateLimitService } from '../security/rate-limit.service';
 
 export const CONVERSATION_TOKEN_HEADER = 'x-parley-conversation-token';
 
@@ -23,12 +24,16 @@ const TOKEN_HEADER_DOC = {
 
 /**
  * The REST channel: anonymous like the widget (the conversation token is the only credential), rate-limited per IP
- * like every REST route, refused with BUSY like the widget while the server cannot answer in time.
+ * like every REST route and per conversation like a widget socket's messages (RATE_LIMIT_MESSAGES_PER_MINUTE),
+ * refused with BUSY like the widget while the server cannot answer in time.
  */
 @ApiTags('channels')
 @Controller('api/channels/rest')
 export class RestChannelController {
-  constructor(private readonly channel: RestChannelService) {}
+  constructor(
+    private readonly channel: RestChannelService,
+    private readonly limits: RateLimitService,
+  ) {}
 
   @Post('messages')
   @HttpCode(200)
@@ -39,8 +44,11 @@ export class RestChannelController {
   })
   @ApiHeader({ ...TOKEN_HEADER_DOC, required: false })
   @ApiOkResponse({ description: 'RestSendResult (libs/contracts/src/chat.types.ts)' })
-  send(@Headers(CONVERSATION_TOKEN_HEADER) token: string | undefined, @Body() dto: SendMessageDto): Promise<RestSendResult> {
-    return this.channel.send(checkToken(token, false), { clientMessageId: dto.clientMessageId, text: dto.text });
+  async send(@Headers(CONVERSATION_TOKEN_HEADER) header: string | undefined, @Body() dto: SendMessageDto): Promise<RestSendResult> {
+    const token = checkToken(header, false);
+    // A first message (no token yet) counts against the per-IP request limit only.
+    if (token !== undefined) await this.limits.checkConversationMessage(hashToken(token));
+    return this.channel.send(token, { clientMessageId: dto.clientMessageId, text: dto.text });
   }
 
   @Get('messages')

@@ -31,6 +31,14 @@ export class RateLimitService implements OnModuleDestroy {
     await this.checkShared(`conn:${ip}`, this.config.rateLimit.connectionsPerIp, 'connections', 'RATE_LIMIT_CONNECTIONS_PER_MINUTE_PER_IP');
   }
 
+  /**
+   * One REST-channel message into the conversation whose token hashes to `tokenHash`: the widget's per-socket
+   * message limit, counted per conversation (a REST client has no socket) and shared by every instance.
+   */
+  async checkConversationMessage(tokenHash: string): Promise<void> {
+    await this.checkShared(`restmsg:${tokenHash}`, this.config.rateLimit.messagesPerConnection, 'messages', 'RATE_LIMIT_MESSAGES_PER_MINUTE');
+  }
+
   /** One client event on socket `socketId`; returns the refusal, or null when the event may run. Synchronous. */
   checkEvent(socketId: string, event: string): RateLimitedError | null {
     const { windowMs, eventsPerConnection, messagesPerConnection } = this.config.rateLimit;
