@@ -1,4 +1,4 @@
-import { afterNoTemplate, draftCandidates, effectiveThresholds, firstRoute, OUT_OF_SCOPE_INTENT, reviewReason, suggestionCandidates, Thresholds } from './policy';
+import { afterNoTemplate, draftCandidates, openingRoute, effectiveThresholds, firstRoute, OUT_OF_SCOPE_INTENT, reviewReason, suggestionCandidates, Thresholds } from './policy';
 
 const t: Thresholds = { answer: 0.8, retrieval: 0.45, review: 0.8 };
 
@@ -77,5 +77,22 @@ describe('draftCandidates (templates drafted for the agent)', () => {
     const r = ranking([OUT_OF_SCOPE_INTENT, 0.8], ['track_order', 0.12]);
     expect(draftCandidates(r, handoff)).toEqual(['track_order']);
     expect(suggestionCandidates(r, handoff)).toEqual([]);
+  });
+});
+
+describe('openingRoute (a message with nothing pending)', () => {
+  const t: Thresholds = { answer: 0.8, retrieval: 0.3, review: 0.8 };
+  const handoff = new Set(['contact_human_agent']);
+
+  it.each([
+    ['contact_human_agent', 0.95, true, 'handoff'],
+    ['contact_human_agent', 0.5, true, 'retrieval'],
+    ['track_order', 0.95, true, 'template'],
+    ['track_order', 0.95, false, 'retrieval'],
+    ['track_order', 0.5, true, 'retrieval'],
+    ['track_order', 0.1, true, 'fallback'],
+    [OUT_OF_SCOPE_INTENT, 0.99, true, 'fallback'],
+  ] as const)('%s at %p (template: %p) → %s', (intent, confidence, hasTemplate, route) => {
+    expect(openingRoute(intent, confidence, t, handoff, hasTemplate)).toBe(route);
   });
 });

@@ -96,6 +96,17 @@ export function asksForPerson(intent: string, confidence: number, t: Thresholds,
   return handoffIntents.has(intent) && confidence >= t.answer;
 }
 
+/**
+ * Where a message goes when nothing is pending (no open slot question, no offer of a person): a confident request
+ * for a person hands over; else {@link firstRoute}, and a confident intent without an enabled template goes on as
+ * {@link afterNoTemplate}. The turn applies the same rules with its conversation's state (TurnService.decide).
+ */
+export function openingRoute(intent: string, confidence: number, t: Thresholds, handoffIntents: ReadonlySet<string>, hasTemplate: boolean): 'handoff' | FirstRoute {
+  if (asksForPerson(intent, confidence, t, handoffIntents)) return 'handoff';
+  const first = firstRoute(confidence, t, false, intent);
+  return first === 'template' && !hasTemplate ? afterNoTemplate(confidence, t, intent) : first;
+}
+
 /** Where to go when the template service had nothing for the intent (no template, or disabled). */
 export function afterNoTemplate(confidence: number, t: Thresholds, intent?: string): 'retrieval' | 'fallback' {
   return confidence >= t.retrieval && intent !== OUT_OF_SCOPE_INTENT ? 'retrieval' : 'fallback';

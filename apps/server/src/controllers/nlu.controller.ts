@@ -5,7 +5,7 @@ import { IsDate, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-
 import { AuthGuard, Roles, RolesGuard } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { NluResult } from '@app/contracts';
-import { afterNoTemplate, asksForPerson, checkMessageText, effectiveThresholds, firstRoute } from '@app/conversation';
+import { checkMessageText, effectiveThresholds, openingRoute } from '@app/conversation';
 import { TemplateService } from '@app/answers';
 import { NluService } from '@app/nlu';
 
@@ -115,11 +115,8 @@ export class NluController {
   }
 
   private async route(nlu: Pick<NluResult, 'intent' | 'thresholds'>): Promise<OpeningRoute> {
-    const t = effectiveThresholds(nlu.thresholds, this.config.nlu.thresholds);
     const { name, confidence } = nlu.intent;
-    if (asksForPerson(name, confidence, t, this.handoffIntents)) return 'handoff';
-    const first = firstRoute(confidence, t, false, name);
-    if (first !== 'template') return first;
-    return (await this.templates.suggestionFor(name)) !== null ? 'template' : afterNoTemplate(confidence, t, name);
+    const t = effectiveThresholds(nlu.thresholds, this.config.nlu.thresholds);
+    return openingRoute(name, confidence, t, this.handoffIntents, await this.templates.hasTemplate(name));
   }
 }

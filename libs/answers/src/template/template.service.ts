@@ -45,6 +45,11 @@ export class TemplateService {
     return template?.name.trim() || null;
   }
 
+  /** Whether the intent has an enabled template (what the template route would answer from). */
+  async hasTemplate(intent: string): Promise<boolean> {
+    return (await this.templates.findForIntent(intent)) !== null;
+  }
+
   /** See `TemplatePort.draft`: what an agent could send for the intent, filled from the conversation's entities. */
   async draft(intent: string, entities: readonly Entity[], seed: string): Promise<{ templateId: string; name: string; text: string; missing: string[] } | null> {
     const template = await this.templates.findForIntent(intent);
