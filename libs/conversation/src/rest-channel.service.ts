@@ -25,8 +25,8 @@ export class RestChannelService {
 
   /** Stores the message (starting a conversation when there is no token) and waits for the bot's reply to it. */
   async send(token: string | undefined, payload: SendMessagePayload): Promise<RestSendResult> {
-    // Refused before a conversation is started for it.
-    checkMessageText(payload.text, payload.clientMessageId, this.config.chat.maxMessageChars);
+    // A first message is checked before a conversation is started for it; receive() checks every other one.
+    if (token === undefined) checkMessageText(payload.text, payload.clientMessageId, this.config.chat.maxMessageChars);
     const started = token === undefined ? await this.conversations.start({}) : null;
     const existing = started ? null : await this.conversations.authenticate(token!);
     const conversationId = started?.conversationId ?? existing!.id;
