@@ -37,7 +37,8 @@ export class BootSequence implements OnApplicationBootstrap {
     await this.loadModel();
     try {
       const seeded = await this.content.seedDefaultsIfEmpty();
-      const refreshed = await this.content.refreshShippedTemplates();
+      // Templates seeded just now are this version's: nothing to refresh.
+      const refreshed = seeded.templates > 0 ? [] : await this.content.refreshShippedTemplates();
       this.logger.log({ event: 'content.ready', ...seeded, refreshed: refreshed.length });
     } catch (error) {
       const e = error as { code?: string; message?: string };
