@@ -139,11 +139,12 @@ describe('refreshing the default templates of an upgraded installation (real PGl
   it("refreshes nothing from a content folder without templates.previous.json (an operator's own content)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-content-'));
     writeFileSync(join(dir, 'templates.json'), readFileSync('content/templates.json'));
+    const articles = new KbArticleRepository(db.dataSource);
     const own = new ContentService(
       templates,
-      new KbArticleRepository(db.dataSource),
+      articles,
       new ContentFilesRepository(dir),
-      null as unknown as RetrievalService,
+      new RetrievalService(articles, new UnusedEmbedder(), loadCompanyProfile('content/company.json')),
     );
     await templates.insertMany(seededEarlier());
     expect(await own.refreshShippedTemplates()).toEqual([]);
