@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -80,6 +80,7 @@ describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraini
   const modelsDir = mkdtempSync(join(tmpdir(), 'parley-models-'));
   // A private copy: models/default may be retrained and replaced by someone else while this file runs.
   const defaultDir = join(modelsDir, 'default');
+  const workDir = join(modelsDir, 'var');
   cpSync(requireModelDir(), defaultDir, { recursive: true });
   const defaultVersion = JSON.parse(readFileSync(join(defaultDir, 'manifest.json'), 'utf8')).version as string;
   let candidate: ModelVersionDetail;
@@ -101,14 +102,14 @@ describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraini
   };
 
   beforeAll(async () => {
-    const env = { MODELS_DIR: modelsDir, PARLEY_MODEL_DIR: defaultDir, WORKER_MODE: kind === 'pglite' ? 'embedded' : 'off' };
+    const env = { MODELS_DIR: modelsDir, TRAINING_WORK_DIR: workDir, PARLEY_MODEL_DIR: defaultDir, WORKER_MODE: kind === 'pglite' ? 'embedded' : 'off' };
     if (kind === 'postgres') await resetRegistry();
     pgliteDir = kind === 'pglite' ? makePgliteDir() : undefined;
     a = await bootTestApp({ kind, pgliteDir }, env);
     token = (await signIn(a, 'admin')).token;
     if (kind === 'postgres') {
       b = await bootTestApp({ kind }, env);
-      worker = await spawnParley('worker', { DATABASE_URL: PG_URL, MODELS_DIR: modelsDir, LOG_LEVEL: 'info', WORKER_MODE: 'off' });
+      worker = await spawnParley('worker', { DATABASE_URL: PG_URL, MODELS_DIR: modelsDir, TRAINING_WORK_DIR: workDir, LOG_LEVEL: 'info', WORKER_MODE: 'off' });
     }
   });
 
@@ -277,6 +278,12 @@ describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraini
     // A few epochs on 360 rows are far worse than the default model: the gate says so.
     expect(gate.passed).toBe(false);
     expect(gate.failures[0]).toMatch(/^test: intent_accuracy/);
+
+    // On disk the job leaves its model folder and its dataset snapshot; its checkpoints and the gate's inputs go.
+    expect(existsSync(join(modelsDir, `job-${job.id}`, 'manifest.json'))).toBe(true);
+    expect(existsSync(join(workDir, 'datasets', done.datasetHash!.slice(0, 16), 'train.jsonl'))).toBe(true);
+    expect(existsSync(join(workDir, 'training', `job-${job.id}`))).toBe(false);
+    expect(existsSync(join(workDir, 'gate', candidate.id))).toBe(false);
   });
 
   it('refuses the worse candidate at the gate; a forced promote is audited and every server switches', async () => {

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '@app/config';
 import { DatabaseHandle, ModelVersionRepository, openDatabase, TransactionService } from '@app/database';
 import { ModelRegistryService, TrainingFilesRepository } from '@app/registry';
 import { removeDir, requireModelDir } from '@app/testing';
@@ -22,7 +23,7 @@ describe('model registry at boot (PGlite)', () => {
 
   beforeAll(async () => {
     db = await openDatabase({ kind: 'pglite', dataDir: 'memory://' }, { migrate: true });
-    sut = new ModelRegistryService(new ModelVersionRepository(db.dataSource), new TrainingFilesRepository(), new TransactionService(db.dataSource));
+    sut = new ModelRegistryService(new ModelVersionRepository(db.dataSource), new TrainingFilesRepository(loadConfig({ MODELS_DIR: dir, TRAINING_WORK_DIR: join(dir, 'var') })), new TransactionService(db.dataSource));
   });
 
   afterAll(async () => {

@@ -79,6 +79,7 @@ export interface AppConfig {
   readonly training: {
     readonly workerMode: 'embedded' | 'off';
     readonly modelsDir: string;
+    readonly workDir: string;
     readonly python: string;
     readonly jobStaleSeconds: number;
     readonly gateTolerance: number;

@@ -185,6 +185,7 @@ export class EnvDto {
   @Max(60000)
   CHAT_REST_REPLY_WAIT_MS: number = 10000;
 
+
   /**
    * Admission control: \`message:send\` is refused with BUSY (nothing stored, the client resends after retryAfterMs)
    * while this instance has more turns accepted but not yet answered than this; 0 turns the check off.
@@ -306,9 +307,16 @@ export class EnvDto {
   @Max(100000)
   GATE_MIN_EXAMPLES: number = 20;
 
-  /** Where training jobs write model folders (`<dir>/<version>`) and where `var/datasets` snapshots live next to. */
+  /** Where training jobs write model folders (`<dir>/job-<id>`). */
   @IsString()
   MODELS_DIR: string = 'models';
+
+  /**
+   * Scratch space of training jobs: dataset snapshots (`<dir>/datasets`, kept: they record what a model learnt),
+   * each job's checkpoints (`<dir>/training/job-<id>`, removed when the job ends) and the gate's inputs (`<dir>/gate`).
+   */
+  @IsString()
+  TRAINING_WORK_DIR: string = 'var';
 
   /** Python interpreter with the `nlu_training` package (training/). */
   @IsString()

@@ -90,6 +90,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
       // PGlite cannot be opened by a second process, so with it the server must run the worker itself.
       workerMode: dto.WORKER_MODE ?? (dto.DATABASE_URL ? 'off' : 'embedded'),
       modelsDir: dto.MODELS_DIR,
+      workDir: dto.TRAINING_WORK_DIR,
       python: dto.TRAINING_PYTHON,
       jobStaleSeconds: dto.JOB_STALE_SECONDS,
       gateTolerance: dto.GATE_TOLERANCE,

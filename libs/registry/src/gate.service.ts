@@ -5,7 +5,7 @@ import type { GateReport } from '@app/contracts';
 import { ModelVersionEntity, ModelVersionRepository } from '@app/database';
 import { DatasetSnapshotService } from './dataset-snapshot.service';
 import { buildGateReport, ModelScores } from './gate-report';
-import { TRAINING_PATHS, TrainingFilesRepository } from './training-files.repository';
+import { TrainingFilesRepository } from './training-files.repository';
 import { ProcessLine, TrainingProcessRepository } from './training-process.repository';
 
 export class GateEvaluationError extends Error {
@@ -32,22 +32,29 @@ export class GateService {
   async evaluate(candidate: ModelVersionEntity, onLine: (l: ProcessLine) => void = () => undefined): Promise<GateReport> {
     const active = await this.models.findActive();
     const baseline = active && active.id !== candidate.id ? active : null;
-    const dir = join(TRAINING_PATHS.gate, candidate.id);
-    const data = [this.files.baseTestFile()];
-    const reviewed = await this.datasets.heldOut();
-    if (reviewed.length) {
-      await this.files.writeJsonl(join(dir, 'reviewed.jsonl'), reviewed);
-      data.push(join(dir, 'reviewed.jsonl'));
-    }
-    const out = join(dir, 'scores.json');
-    const args = ['evaluate-model', ...[candidate, ...(baseline ? [baseline] : [])].flatMap((m) => ['--model', m.dir]), ...data.flatMap((d) => ['--data', d]), '--variant', this.config.nlu.variant, '--out', out];
+    const dir = this.files.gateDir(candidate.id);
+    let scores: { models: ModelScores[] } | null;
     const tail: string[] = [];
-    const { code } = await this.processes.run(this.config.training.python, args, (l) => {
-      tail.push(l.line);
-      if (tail.length > 20) tail.shift();
-      onLine(l);
-    }).done;
-    const scores = code === 0 ? ((await this.files.readJson(out)) as { models: ModelScores[] } | null) : null;
+    let code: number | null;
+    try {
+      const data = [this.files.baseTestFile()];
+      const reviewed = await this.datasets.heldOut();
+      if (reviewed.length) {
+        await this.files.writeJsonl(join(dir, 'reviewed.jsonl'), reviewed);
+        data.push(join(dir, 'reviewed.jsonl'));
+      }
+      const out = join(dir, 'scores.json');
+      const args = ['evaluate-model', ...[candidate, ...(baseline ? [baseline] : [])].flatMap((m) => ['--model', m.dir]), ...data.flatMap((d) => ['--data', d]), '--variant', this.config.nlu.variant, '--out', out];
+      ({ code } = await this.processes.run(this.config.training.python, args, (l) => {
+        tail.push(l.line);
+        if (tail.length > 20) tail.shift();
+        onLine(l);
+      }).done);
+      scores = code === 0 ? ((await this.files.readJson(out)) as { models: ModelScores[] } | null) : null;
+    } finally {
+      // The report below goes to the database; the held-out copy and the raw scores are not needed after.
+      await this.files.removeDir(dir);
+    }
     if (!scores) throw new GateEvaluationError(`evaluate-model exited with ${code}: ${tail.slice(-3).join(' | ')}`);
     const gate = buildGateReport({
       candidate: { id: candidate.id, version: candidate.version, scores: scores.models[0] },

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { JOB_CHANNEL } from '@app/contracts';
 import type { JobOverrideKey } from '@app/contracts';
@@ -11,7 +11,7 @@ import { GateService } from './gate.service';
 import { JobEventsBuffer } from './job-events.buffer';
 import { ModelRegistryService } from './model-registry.service';
 import { PgChannelRepository } from './pg-channel.repository';
-import { TRAINING_PATHS, TrainingFilesRepository } from './training-files.repository';
+import { TrainingFilesRepository } from './training-files.repository';
 import { RunningProcess, TrainingProcessRepository } from './training-process.repository';
 
 export const WORKER_OPTIONS = Symbol('WORKER_OPTIONS');
@@ -37,6 +37,8 @@ interface Current {
   proc: RunningProcess | null;
   cancelled: boolean;
   lost: boolean;
+  /** The exported folder is a registered model version (and must stay). */
+  registered: boolean;
 }
 
 /**
@@ -128,7 +130,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async execute(job: TrainingJobEntity): Promise<void> {
-    const cur: Current = { job, proc: null, cancelled: false, lost: false };
+    const cur: Current = { job, proc: null, cancelled: false, lost: false, registered: false };
     this.current = cur;
     const events = new JobEventsBuffer(job.id, this.jobs, this.channel, this.options.flushMs, { phase: 'snapshot' });
     events.status('running', { workerId: this.workerId, attempt: job.attempts });
@@ -152,6 +154,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnModuleDestroy
       return;
     }
     if (cur.cancelled) outcome = { status: 'cancelled', error: null };
+    await this.removeScratch(cur);
     events.setProgress({ phase: 'done' });
     events.status(outcome.status, outcome.error ? { error: outcome.error } : {});
     await events.close();
@@ -167,10 +170,10 @@ export class JobWorkerService implements OnApplicationBootstrap, OnModuleDestroy
     events.log(`dataset ${snap.hash.slice(0, 16)}: ${snap.counts.labelled} labelled examples (+${snap.counts.heldOut} held out for the gate) + ${snap.counts.base} base`);
     if (cur.cancelled || cur.lost) return { status: 'cancelled', error: null };
 
-    const out = join(this.config.training.modelsDir, `job-${job.id}`);
+    const out = this.files.jobModelDir(job.id);
     const overrides = Object.entries(job.overrides).flatMap(([k, v]) => (k in OVERRIDE_SETTINGS ? ['--set', `${OVERRIDE_SETTINGS[k as JobOverrideKey]}=${v}`] : []));
     const args = ['all', '--config', this.files.configPath(job.config), '--set', `data.path=${resolve(snap.dir)}`, '--set', 'data.source=canonical', ...overrides];
-    args.push('--out', out, '--work', join(TRAINING_PATHS.work, `job-${job.id}`), '--progress-jsonl', '-');
+    args.push('--out', out, '--work', this.files.jobWorkDir(job.id), '--progress-jsonl', '-');
     events.setProgress({ phase: 'training' });
     cur.proc = this.processes.run(this.config.training.python, args, (l) => events.handleLine(l));
     const { code, signal } = await cur.proc.done;
@@ -180,6 +183,7 @@ export class JobWorkerService implements OnApplicationBootstrap, OnModuleDestroy
 
     events.setProgress({ phase: 'registering' });
     const model = await this.registry.register(out, { status: 'candidate', jobId: job.id });
+    cur.registered = true;
     await this.jobs.update(job.id, { modelVersionId: model.id });
     events.log(`registered ${model.version} as candidate ${model.id}`);
 
@@ -187,6 +191,22 @@ export class JobWorkerService implements OnApplicationBootstrap, OnModuleDestroy
     const gate = await this.gate.evaluate(model, (l) => events.log(l.line, l.stream));
     events.log(gate.passed ? `gate passed${gate.baseline ? ` against ${gate.baseline.version}` : ''}` : `gate failed: ${gate.failures.join('; ')}`);
     return { status: 'succeeded', error: null };
+  }
+
+  /**
+   * A finished job leaves its model folder, if registered, and nothing else: the checkpoints (about 90 MB a job
+   * with the default base) and a half-written or unregistered export would otherwise pile up with every retrain.
+   * A job handed back to the queue keeps its folders, since this machine's next claim may be the same job.
+   */
+  private async removeScratch(cur: Current): Promise<void> {
+    const dirs = [this.files.jobWorkDir(cur.job.id), ...(cur.registered ? [] : [this.files.jobModelDir(cur.job.id)])];
+    for (const dir of dirs) {
+      try {
+        await this.files.removeDir(dir);
+      } catch (error) {
+        this.logger.warn({ event: 'job.cleanup_failed', jobId: cur.job.id, dir, message: (error as Error).message });
+      }
+    }
   }
 
   private async beat(cur: Current): Promise<void> {

@@ -1,16 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 
-/** Where the training side lives, relative to the working directory (the repository root). */
+/** What the repository ships, relative to the working directory (the repository root). */
 export const TRAINING_PATHS = {
   configs: 'training/configs',
   baseData: 'training/data/bitext',
-  datasets: 'var/datasets',
-  gate: 'var/gate',
-  work: 'var/training',
 } as const;
 
 export interface CanonicalExample {
@@ -19,9 +17,29 @@ export interface CanonicalExample {
   entities: { start: number; end: number; label: string }[];
 }
 
-/** File IO of the registry: model folders, training configs, dataset snapshots. */
+/**
+ * File IO of the registry: model folders, training configs, dataset snapshots, and the scratch folders of jobs
+ * and of the gate under TRAINING_WORK_DIR.
+ */
 @Injectable()
 export class TrainingFilesRepository {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Where job `id` exports its model folder (kept: it is registered as a candidate). */
+  jobModelDir(jobId: string): string {
+    return join(this.config.training.modelsDir, `job-${jobId}`);
+  }
+
+  /** Checkpoints and the run log of job `id`: scratch, removed when the job ends. */
+  jobWorkDir(jobId: string): string {
+    return join(this.config.training.workDir, 'training', `job-${jobId}`);
+  }
+
+  /** The gate's inputs and scores for one candidate: scratch, removed once the report is stored. */
+  gateDir(modelId: string): string {
+    return join(this.config.training.workDir, 'gate', modelId);
+  }
+
   /** Names of `training/configs/*.toml` (the allow-list for jobs). */
   async configNames(): Promise<string[]> {
     const files = await readdir(TRAINING_PATHS.configs).catch(() => [] as string[]);
@@ -57,12 +75,12 @@ export class TrainingFilesRepository {
   }
 
   /**
-   * Writes `var/datasets/<hash>/{train,dev,test}.jsonl` (hash over the three files) unless that snapshot exists;
+   * Writes `<TRAINING_WORK_DIR>/datasets/<hash>/{train,dev,test}.jsonl` (hash over the three files) unless that snapshot exists;
    * written into a temporary folder and renamed, so a half-written snapshot is never used.
    */
   async writeSnapshot(files: { train: string; dev: string; test: string }): Promise<{ hash: string; dir: string }> {
     const hash = createHash('sha256').update(files.train).update('\0').update(files.dev).update('\0').update(files.test).digest('hex');
-    const dir = join(TRAINING_PATHS.datasets, hash.slice(0, 16));
+    const dir = join(this.config.training.workDir, 'datasets', hash.slice(0, 16));
     if (existsSync(join(dir, 'test.jsonl'))) return { hash, dir };
     const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     await mkdir(tmp, { recursive: true });

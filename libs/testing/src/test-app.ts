@@ -53,6 +53,8 @@ export async function bootTestApp(
   const modelDir = requireModelDir();
   // A PGlite dir made here is removed on close; one passed in belongs to the caller (restart tests reuse it).
   const ownDir = db.kind === 'pglite' && !db.pgliteDir ? makePgliteDir() : null;
+  // Training jobs export models and write checkpoints and snapshots; a test's go to a temp dir, removed on close.
+  const jobsDir = env.MODELS_DIR || env.TRAINING_WORK_DIR ? null : mkdtempSync(join(tmpdir(), 'parley-jobs-'));
   const config = loadConfig({
     PARLEY_MODEL_DIR: modelDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -67,6 +69,7 @@ export async function bootTestApp(
     // One turn can take seconds on a CI machine shared with other jobs, which the age check would answer with BUSY;
     // tests expect each send accepted unless they test admission (test/e2e/admission.e2e-spec.ts). The count stays.
     CHAT_MAX_QUEUE_AGE_MS: '0',
+    ...(jobsDir ? { MODELS_DIR: join(jobsDir, 'models'), TRAINING_WORK_DIR: join(jobsDir, 'var') } : {}),
     ...(db.kind === 'postgres'
       ? { DATABASE_URL: process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL }
       : { PGLITE_DIR: db.pgliteDir ?? ownDir! }),
@@ -85,6 +88,7 @@ export async function bootTestApp(
       await turns.drain();
       await app.close();
       if (ownDir) removeDir(ownDir);
+      if (jobsDir) removeDir(jobsDir);
     },
   };
 }
