@@ -261,7 +261,7 @@ describe('admin area (browser)', () => {
     );
     expect(n).toBe(0);
 
-    // Templates: turn one variant list into another and save.
+    // Templates: turn one variant list into another, hand the answer to the fulfillment webhook, and save.
     await page.getByRole('button', { name: 'Templates' }).click();
     await page.getByLabel('Search answer templates').fill('check_payment_methods');
     await page.locator('.content-templates .row-button').first().click();
@@ -269,14 +269,19 @@ describe('admin area (browser)', () => {
     await variants.fill(
       'We take cards, PayPal and bank transfer. Questions? Call {{company.support_phone}}.',
     );
+    const webhook = page.getByLabel(/fulfillment webhook/);
+    expect(await webhook.isChecked()).toBe(false);
+    await webhook.check();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved.').waitFor();
     const [template] = await t.dataSource.query(
-      `SELECT variants FROM answer_template WHERE intent = 'check_payment_methods'`,
+      `SELECT variants, webhook FROM answer_template WHERE intent = 'check_payment_methods'`,
     );
     expect(template.variants).toEqual([
       'We take cards, PayPal and bank transfer. Questions? Call {{company.support_phone}}.',
     ]);
+    expect(template.webhook).toBe(true);
+    await page.locator('.content-templates .row-button').first().getByText(/· webhook/).waitFor();
     await page.setViewportSize(PHONE);
     expect(await overflowing(page)).toEqual([]);
     await screenshot(page, 'admin-templates-phone');

@@ -80,7 +80,7 @@ describe('content REST (PGlite)', () => {
   it('exports templates as CSV and imports them back; reports bad CSV rows by number and writes nothing', async () => {
     const csv = await call('GET', '/api/content/templates/export?format=csv');
     expect(csv.type).toContain('text/csv');
-    expect(csv.body.split('\r\n')[0]).toBe('id,intent,name,variants,required_entities,prompts,enabled,source');
+    expect(csv.body.split('\r\n')[0]).toBe('id,intent,name,variants,required_entities,prompts,enabled,webhook,source');
     const before = (await call('GET', '/api/content/templates')).body.total as number;
     const imported = await call('POST', '/api/content/templates/import', { format: 'csv', data: csv.body });
     expect(imported).toMatchObject({ status: 201, body: { imported: before } });

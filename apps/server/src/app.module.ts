@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AnswersModule, RetrievalService, TemplateService } from '@app/answers';
+import { AnswersModule, FulfillmentClient, RetrievalService, TemplateService } from '@app/answers';
 import { AuthModule } from '@app/auth';
 import { AppConfig, ConfigModule } from '@app/config';
-import { ConversationModule, NluPort, RetrievalPort, TemplatePort } from '@app/conversation';
+import { ConversationModule, FulfillmentPort, NluPort, RetrievalPort, TemplatePort } from '@app/conversation';
 import { DatabaseModule } from '@app/database';
 import { NluModule, NluService } from '@app/nlu';
 import { RegistryModule } from '@app/registry';
@@ -47,6 +47,7 @@ export class AppModule {
             { provide: NluPort, useExisting: NluService },
             { provide: TemplatePort, useExisting: TemplateService },
             { provide: RetrievalPort, useExisting: RetrievalService },
+            { provide: FulfillmentPort, useExisting: FulfillmentClient },
           ],
         }),
         ContentHttpModule,

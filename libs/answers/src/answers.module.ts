@@ -5,6 +5,7 @@ import * as nlu from '@app/nlu';
 import { AnswersEmbedder, COMPANY_PROFILE, SLOT_TTL_SECONDS, SlotValueParser } from './answers.tokens';
 import { ContentFilesRepository, loadCompanyProfile } from './content/content-files.repository';
 import { ContentService } from './content/content.service';
+import { FulfillmentClient } from './fulfillment/fulfillment.client';
 import { NluAnswersEmbedder } from './nlu-answers.embedder';
 import { RetrievalService } from './retrieval/retrieval.service';
 import { EntityNormaliser, NluSlotValueParser } from './template/nlu-slot-value.parser';
@@ -38,7 +39,8 @@ function nluNormaliser(): EntityNormaliser | null {
     TemplateService,
     RetrievalService,
     ContentService,
+    FulfillmentClient,
   ],
-  exports: [TemplateService, RetrievalService, ContentService, COMPANY_PROFILE, AnswerTemplateRepository, KbArticleRepository],
+  exports: [TemplateService, RetrievalService, ContentService, FulfillmentClient, COMPANY_PROFILE, AnswerTemplateRepository, KbArticleRepository],
 })
 export class AnswersModule {}

@@ -23,7 +23,7 @@ export interface SlotStateView {
 
 /** What the template route produced for one turn. */
 export type TemplateOutcome =
-  | { kind: 'answer'; text: string; templateId: string; filled: SlotStateView['filled'] }
+  | { kind: 'answer'; text: string; templateId: string; filled: SlotStateView['filled']; webhook?: { name: string; intent: string } }
   | { kind: 'ask'; text: string; templateId: string; slot: SlotStateView }
   | { kind: 'cancelled'; text: string }
   | { kind: 'none' };

@@ -16,3 +16,4 @@ export * from './content/content-validation';
 export * from './content/content-files.repository';
 export * from './content/shipped-history';
 export * from './content/csv';
+export * from './fulfillment/fulfillment.client';

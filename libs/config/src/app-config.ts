@@ -65,6 +65,8 @@ export interface AppConfig {
     /** How long the REST channel waits for the bot's reply to a message (CHAT_REST_REPLY_WAIT_MS). */
     readonly restReplyWaitMs: number;
   };
+  /** The fulfillment webhook of templates marked `webhook` (docs/fulfillment.md); url null: off. */
+  readonly fulfillment: { readonly url: string | null; readonly secret: string | null; readonly timeoutMs: number };
   readonly content: { readonly companyProfilePath: string };
   readonly log: { readonly level: LogLevel };
   readonly auth: {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 /** Every environment variable the server reads. Defaults live here; `.env.example` documents them. */
 export class EnvDto {
@@ -185,6 +185,27 @@ export class EnvDto {
   @Max(60000)
   CHAT_REST_REPLY_WAIT_MS: number = 10000;
 
+  /**
+   * Fulfillment webhook: templates marked `webhook` post the intent and filled slots here and send the text it
+   * returns (docs/fulfillment.md). Empty: off, those templates answer with their own text.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'FULFILLMENT_URL must be an http:// or https:// URL (or empty for no webhook)' })
+  FULFILLMENT_URL?: string;
+
+  /** Shared secret the webhook request is signed with (`X-Parley-Signature`, HMAC-SHA256); required with FULFILLMENT_URL. */
+  @ValidateIf((o: EnvDto) => o.FULFILLMENT_URL !== undefined)
+  @IsDefined({ message: 'FULFILLMENT_SECRET is required when FULFILLMENT_URL is set' })
+  @IsString()
+  @Length(16, 500, { message: 'FULFILLMENT_SECRET must be 16 to 500 characters' })
+  FULFILLMENT_SECRET?: string;
+
+  /** How long a turn waits for the webhook before answering with the template's own text. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  FULFILLMENT_TIMEOUT_MS: number = 3000;
 
   /**
    * Admission control: \`message:send\` is refused with BUSY (nothing stored, the client resends after retryAfterMs)

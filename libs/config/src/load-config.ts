@@ -78,6 +78,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
       maxQueueAgeMs: dto.CHAT_MAX_QUEUE_AGE_MS,
       restReplyWaitMs: dto.CHAT_REST_REPLY_WAIT_MS,
     },
+    fulfillment: { url: dto.FULFILLMENT_URL ?? null, secret: dto.FULFILLMENT_SECRET ?? null, timeoutMs: dto.FULFILLMENT_TIMEOUT_MS },
     content: { companyProfilePath: dto.COMPANY_PROFILE },
     log: { level: dto.LOG_LEVEL },
     auth: {

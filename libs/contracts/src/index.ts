@@ -6,3 +6,4 @@ export * from './error-codes';
 export * from './socket-events';
 export * from './agent';
 export * from './admin';
+export * from './fulfillment';

@@ -12,7 +12,7 @@ import { TurnService } from './turn.service';
 export interface ConversationModuleOptions {
   /** Modules that provide what the bindings below point at (NluModule, AnswersModule, the gateway's emitter). */
   imports?: ModuleMetadata['imports'];
-  /** Must provide `NluPort`, `TemplatePort`, `RetrievalPort` and `ChatEmitter`. */
+  /** Must provide `NluPort`, `TemplatePort`, `RetrievalPort`, `FulfillmentPort` and `ChatEmitter`. */
   bindings: Provider[];
 }
 

@@ -86,7 +86,7 @@ export class HandoffService {
    * The customer's side: hands a conversation that is with the bot to the queue (the "Talk to a person" button,
    * or a confident handoff intent in a turn). The bot goes silent and a system message says so; idempotent.
    */
-  async request(conversationId: string, cause: { by: 'customer' | 'intent' | 'offer'; reasonChars?: number }): Promise<HandoffRequestResult> {
+  async request(conversationId: string, cause: { by: 'customer' | 'intent' | 'offer' | 'webhook'; reasonChars?: number }): Promise<HandoffRequestResult> {
     // A repeat (a second click on "Talk to a person") changes nothing: answered from a plain read, without counting
     // the agents, which with Redis is a round trip to the other instances (up to 1 s). The transaction checks again.
     const current = await this.conversations.findById(conversationId);

@@ -1,4 +1,4 @@
-import type { Entity, NluResult, ParseOptions } from '@app/contracts';
+import type { Entity, FulfillmentOutcome, FulfillmentRequest, NluResult, ParseOptions } from '@app/contracts';
 
 /*
  * What one turn needs from the NLU and the answers lib, in their own method shapes. The app binds them to
@@ -20,7 +20,8 @@ export interface PendingSlot {
 }
 
 export type TemplateOutcome =
-  | { kind: 'answer'; text: string; templateId: string; filled: PendingSlot['filled'] }
+  /** `webhook`: the template answers through the fulfillment webhook; `text` is its fallback. */
+  | { kind: 'answer'; text: string; templateId: string; filled: PendingSlot['filled']; webhook?: { name: string; intent: string } }
   | { kind: 'ask'; text: string; templateId: string; slot: PendingSlot }
   | { kind: 'cancelled'; text: string }
   | { kind: 'none' };
@@ -44,6 +45,12 @@ export interface TemplateDraft {
   text: string;
   /** Required entities the customer has not given (the text then asks for the first). */
   missing: string[];
+}
+
+/** See FulfillmentClient (@app/answers): the operator's webhook, called for templates marked `webhook`. */
+export abstract class FulfillmentPort {
+  abstract get enabled(): boolean;
+  abstract call(request: FulfillmentRequest): Promise<FulfillmentOutcome>;
 }
 
 export interface KnowledgeHit {

@@ -31,6 +31,18 @@ export class TurnMetrics {
     labelNames: ['reason'],
     registers: [this.registry],
   });
+  private readonly fulfillments = new Counter({
+    name: 'parley_fulfillment_calls_total',
+    help: 'Fulfillment webhook calls by outcome: ok, timeout, network, http_status, invalid_response (all but ok answer with the template text)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly fulfillmentLatency = new Histogram({
+    name: 'parley_fulfillment_latency_seconds',
+    help: 'Fulfillment webhook call latency, failures included',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   private backlogSource: (() => { pending: number; oldestMs: number }) | null = null;
   private readonly backlog: Gauge = new Gauge({
     name: 'parley_turn_backlog',
@@ -62,6 +74,11 @@ export class TurnMetrics {
   /** A turn's way to its reply (see TurnService.answerPending); `locked` is counted per locked turn run. */
   turnPath(path: 'unlocked' | 'unlocked_refused' | 'locked'): void {
     this.turnPaths.inc({ path });
+  }
+
+  fulfillment(outcome: string, ms: number): void {
+    this.fulfillments.inc({ outcome });
+    this.fulfillmentLatency.observe(ms / 1000);
   }
 
   nluFailed(): void {

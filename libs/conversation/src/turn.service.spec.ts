@@ -1,7 +1,7 @@
-import type { NluResult } from '@app/contracts';
+import type { FulfillmentOutcome, FulfillmentRequest, NluResult } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import type { MessageEntity, StoredReply, Unanswered } from '@app/database';
-import { NluPort, RetrievalPort, TemplatePort } from './ports';
+import { FulfillmentPort, NluPort, RetrievalPort, TemplatePort } from './ports';
 import { FALLBACK_TEXT, HANDOFF_ACK_TEXT, OFFER_DECLINED_TEXT, TurnService } from './turn.service';
 
 const config = { nlu: { thresholds: {} }, chat: { slotTtlSeconds: 900, handoffIntents: ['contact_human_agent'], maxMessageChars: 2000 } } as unknown as AppConfig;
@@ -24,7 +24,7 @@ const inbound = { id: 'm1', conversationId: 'c1', seq: 1, text: 'where is my ord
 
 const TITLES: Record<string, string> = { get_refund: 'How to request a refund', track_refund: 'How to check the status of a refund', greet: 'Greeting' };
 
-function createSut(overrides: { template?: TemplatePort['respond']; search?: RetrievalPort['search']; parse?: NluPort['parse']; maxMessageChars?: number } = {}) {
+function createSut(overrides: { template?: TemplatePort['respond']; search?: RetrievalPort['search']; parse?: NluPort['parse']; maxMessageChars?: number; webhook?: boolean } = {}) {
   const templates = {
     respond: jest.fn(overrides.template ?? (async () => ({ kind: 'none' as const }))),
     suggestionFor: jest.fn(async (intent: string) => TITLES[intent] ?? null),
@@ -42,6 +42,7 @@ function createSut(overrides: { template?: TemplatePort['respond']; search?: Ret
     {} as never,
     {} as never,
     {} as never,
+    { enabled: overrides.webhook ?? false, call: jest.fn() } as unknown as FulfillmentPort,
   );
   return { sut, templates, retrieval, nlu };
 }
@@ -189,6 +190,45 @@ describe('TurnService.decide', () => {
     expect(templates.respond).toHaveBeenCalledTimes(5);
   });
 
+  describe('a template answered by the fulfillment webhook', () => {
+    const webhookAnswer = async () => ({ kind: 'answer' as const, text: 'We are checking order 123.', templateId: 't', filled: { order_id: { text: '123', value: '123' } }, webhook: { name: 'Track', intent: 'track_order' } });
+    const ok = (over: Partial<Extract<FulfillmentOutcome, { ok: true }>> = {}): FulfillmentOutcome => ({ ok: true, text: 'Order 123 left Valencia today.', suggestions: [], handoff: false, ms: 5, ...over });
+
+    it('asks for the call, with the intent and slots, and stores nothing until it is made', async () => {
+      const { sut } = createSut({ template: webhookAnswer, webhook: true });
+      const d = await sut.decide(inbound, nluResult('track_order', 0.95), null, null, new Map());
+      expect(d.fulfil?.request).toMatchObject({ version: 1, conversationId: 'c1', messageId: 'm1', text: 'where is my order', intent: { name: 'track_order', confidence: 0.95 }, template: { id: 't', name: 'Track' }, slots: { order_id: { text: '123', value: '123' } }, modelVersion: 'v1' });
+    });
+
+    it("sends the webhook's text and buttons, and hands over when it asks", async () => {
+      const { sut } = createSut({ template: webhookAnswer, webhook: true });
+      const first = await sut.decide(inbound, nluResult('track_order', 0.95), null, null, new Map());
+      const fulfilled = new Map([[first.fulfil!.key, ok({ suggestions: ['Change the address'] })]]);
+      const d = await sut.decide(inbound, nluResult('track_order', 0.95), null, null, fulfilled);
+      expect(d).toMatchObject({ route: 'template', text: 'Order 123 left Valencia today.', suggestions: [{ text: 'Change the address', action: 'message:send' }], slot: 'clear' });
+      expect(d.fulfil).toBeUndefined();
+      expect(d.handoff).toBeUndefined();
+      fulfilled.set(first.fulfil!.key, ok({ text: null, handoff: true }));
+      expect(await sut.decide(inbound, nluResult('track_order', 0.95), null, null, fulfilled)).toMatchObject({ text: HANDOFF_ACK_TEXT, handoff: 'webhook' });
+    });
+
+    it("falls back to the template's own text when the call failed, was not allowed, or the webhook is off", async () => {
+      // The template's text, and no `fulfil` (which would store nothing and call).
+      const staticText = (d: { text: string; fulfil?: unknown }) => expect([d.text, d.fulfil]).toEqual(['We are checking order 123.', undefined]);
+      const { sut } = createSut({ template: webhookAnswer, webhook: true });
+      const first = await sut.decide(inbound, nluResult('track_order', 0.95), null, null, new Map());
+      const failed: FulfillmentOutcome = { ok: false, reason: 'timeout', status: null, detail: 'no response within 3000 ms', ms: 3000 };
+      staticText(await sut.decide(inbound, nluResult('track_order', 0.95), null, null, new Map([[first.fulfil!.key, failed]])));
+      // This run made its calls already (another message's): no third.
+      const spent = new Map<string, FulfillmentOutcome>([['a', ok()], ['b', ok()]]);
+      staticText(await sut.decide(inbound, nluResult('track_order', 0.95), null, null, spent));
+      // Decided without a ledger (no turn to call from).
+      staticText(await sut.decide(inbound, nluResult('track_order', 0.95), null));
+      const off = createSut({ template: webhookAnswer, webhook: false });
+      staticText(await off.sut.decide(inbound, nluResult('track_order', 0.95), null, null, new Map()));
+    });
+  });
+
   it('ignores an expired slot question', async () => {
     const expired = { conversationId: 'c1', intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() - 1000) };
     const { sut, templates } = createSut();
@@ -202,8 +242,13 @@ describe('TurnService.schedule', () => {
   const message = (seq: number) => ({ id: `m${seq}`, conversationId: 'c1', seq, text: 'where is my order', createdAt: new Date() }) as MessageEntity;
   const asked = { intent: 'track_order', templateId: 't', filled: {}, missing: ['order_id'], asked: 'order_id', expiresAt: new Date(Date.now() + 60_000) };
 
-  function createScheduled(replySeq: (inbound: MessageEntity) => number | null, parse: () => Promise<NluResult> = async () => nluResult('track_order', 0.95)) {
+  function createScheduled(
+    replySeq: (inbound: MessageEntity) => number | null,
+    parse: () => Promise<NluResult> = async () => nluResult('track_order', 0.95),
+    fulfil: (request: FulfillmentRequest) => Promise<FulfillmentOutcome> = async () => ({ ok: true, text: 'from the webhook', suggestions: [], handoff: false, ms: 1 }),
+  ) {
     type Work = (session: unknown) => Promise<unknown>;
+    let locked = 0;
     const statements = {
       listUnanswered: jest.fn(async (): Promise<Unanswered> => ({ messages: [message(1)], slot: null, previousRoute: null })),
       appendBotReply: jest.fn(async (reply: { replyToId: string; replyToSeq: number }): Promise<StoredReply | null> => {
@@ -217,13 +262,30 @@ describe('TurnService.schedule', () => {
       // The unlocked write that a turn knowing the conversation's state uses (same outcome as the locked one here).
       appendReplyIfLatest: jest.fn((reply: { replyToId: string; replyToSeq: number }) => statements.appendBotReply(reply)),
       // The repository runs the work under its lock; these tests only see the statements.
-      withConversation: jest.fn(async (_id: string, work: Work, _opts?: unknown): Promise<{ ran: true; value: unknown }> => ({ ran: true, value: await work(statements) })),
+      withConversation: jest.fn(async (_id: string, work: Work, _opts?: unknown): Promise<{ ran: true; value: unknown }> => {
+        locked += 1;
+        try {
+          return { ran: true, value: await work(statements) };
+        } finally {
+          locked -= 1;
+        }
+      }),
       findStalled: jest.fn(async () => [] as string[]),
     };
     const emitter = { botReply: jest.fn(), reviewQueued: jest.fn() };
     const templates = { respond: jest.fn(async () => ({ kind: 'ask' as const, text: 'What is your order number?', templateId: 't', slot: asked })), suggestionFor: jest.fn(async () => null) };
-    const metrics = { turn: jest.fn(), nluFailed: jest.fn(), turnPath: jest.fn() };
+    const metrics = { turn: jest.fn(), nluFailed: jest.fn(), turnPath: jest.fn(), fulfillment: jest.fn() };
     const handoff = { request: jest.fn(async () => ({ status: 'handoff_requested' as const })) };
+    // Records whether a conversation lock was held during each call.
+    const heldLock: boolean[] = [];
+    const fulfillment = {
+      enabled: true,
+      heldLock,
+      call: jest.fn(async (r: FulfillmentRequest): Promise<FulfillmentOutcome> => {
+        heldLock.push(locked > 0);
+        return fulfil(r);
+      }),
+    };
     const sut = new TurnService(
       config,
       { parse: jest.fn(parse) } as unknown as NluPort,
@@ -233,8 +295,9 @@ describe('TurnService.schedule', () => {
       emitter as never,
       metrics as never,
       handoff as never,
+      fulfillment as unknown as FulfillmentPort,
     );
-    return { sut, turns, templates, emitter, metrics, handoff };
+    return { sut, turns, templates, emitter, metrics, handoff, fulfillment };
   }
 
   it('reads the backlog once, then answers the next message from what its own reply left, without the lock', async () => {
@@ -248,6 +311,37 @@ describe('TurnService.schedule', () => {
     expect(emitter.botReply.mock.calls.map(([, r]: [string, { replyTo: string }]) => r.replyTo)).toEqual(['m1', 'm3']);
     // The open question stored with the first reply is the second turn's pending slot, without a read.
     expect(templates.respond).toHaveBeenLastCalledWith(expect.objectContaining({ pending: expect.objectContaining({ asked: 'order_id', templateId: 't' }) }));
+  });
+
+  it('calls the fulfillment webhook with no lock held, then stores its answer under the lock, on either path', async () => {
+    const { sut, turns, templates, emitter, fulfillment, metrics } = createScheduled((m) => m.seq + 1);
+    templates.respond.mockImplementation((async () => ({ kind: 'answer', text: 'static', templateId: 't', filled: { order_id: { text: '123' } }, webhook: { name: 'Track', intent: 'track_order' } })) as never);
+    await sut.schedule('c1', message(1));
+    // Locked path: the first locked round decides and stores nothing, the call runs outside, the second round stores.
+    expect(turns.withConversation).toHaveBeenCalledTimes(2);
+    expect(fulfillment.call).toHaveBeenCalledTimes(1);
+    expect(turns.appendBotReply.mock.calls.map(([r]) => (r as unknown as { text: string }).text)).toEqual(['from the webhook']);
+    // Unlocked path: the next message is called for and answered without the lock.
+    await sut.schedule('c1', message(3));
+    expect(fulfillment.call).toHaveBeenCalledTimes(2);
+    expect(fulfillment.heldLock).toEqual([false, false]);
+    expect(turns.appendReplyIfLatest).toHaveBeenCalledWith(expect.objectContaining({ replyToId: 'm3', text: 'from the webhook' }), { kind: 'clear' }, null);
+    expect(emitter.botReply).toHaveBeenCalledTimes(2);
+    expect(metrics.fulfillment.mock.calls).toEqual([['ok', 1], ['ok', 1]]);
+  });
+
+  it("sends the template's text when the webhook fails, and hands over when it asks to", async () => {
+    const outcomes: FulfillmentOutcome[] = [
+      { ok: false, reason: 'http_status', status: 500, detail: 'HTTP 500', ms: 2 },
+      { ok: true, text: 'Let me get a colleague.', suggestions: [], handoff: true, ms: 1 },
+    ];
+    const { sut, turns, templates, handoff, metrics } = createScheduled((m) => m.seq + 1, undefined, async () => outcomes.shift()!);
+    templates.respond.mockImplementation((async () => ({ kind: 'answer', text: 'static', templateId: 't', filled: {}, webhook: { name: 'Track', intent: 'track_order' } })) as never);
+    await sut.schedule('c1', message(1));
+    await sut.schedule('c1', message(3));
+    expect(turns.appendBotReply.mock.calls.map(([r]) => (r as unknown as { text: string }).text)).toEqual(['static', 'Let me get a colleague.']);
+    expect(metrics.fulfillment.mock.calls.map(([o]) => o)).toEqual(['http_status', 'ok']);
+    expect(handoff.request).toHaveBeenCalledWith('c1', { by: 'webhook' });
   });
 
   it('hands the conversation over after sending the reply to a handoff intent, and forgets its state', async () => {

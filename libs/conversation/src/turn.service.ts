@@ -1,14 +1,14 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import type { BotReply, Entity, NluResult, ReplyRoute, ReplySource, ReviewItemView, ReviewReason, Suggestion } from '@app/contracts';
+import type { BotReply, Entity, FulfillmentOutcome, FulfillmentRequest, NluResult, ReplyRoute, ReplySource, ReviewItemView, ReviewReason, Suggestion } from '@app/contracts';
 import { isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, StoredReply, TurnRepository, TurnSession, Unanswered } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 import { HandoffService } from './handoff.service';
 import { KeyedMutex } from './keyed-mutex';
 import { toBotReply } from './message-view';
 import { afterNoTemplate, answerToOffer, asksForPerson, effectiveThresholds, firstRoute, MAX_SUGGESTIONS, reviewReason, suggestionCandidates, Thresholds } from './policy';
-import { articleReplyText, NluPort, PendingSlot, RetrievalPort, TemplatePort } from './ports';
+import { articleReplyText, FulfillmentPort, NluPort, PendingSlot, RetrievalPort, TemplateOutcome, TemplatePort } from './ports';
 import { TurnContextCache } from './turn-context';
 import { TurnMetrics } from './turn-metrics.service';
 
@@ -22,6 +22,8 @@ export const OFFER_DECLINED_TEXT = "Okay. Could you tell me in other words what 
 const RETRY_DELAYS_MS = [250, 1_000, 3_000];
 /** Conversations one sweep queues at most. */
 const SWEEP_BATCH = 100;
+/** Webhook calls one run of a conversation's turns makes at most; a decision that would need another uses the template's text. */
+const MAX_FULFILLMENT_CALLS = 2;
 
 /** What the bot decided to say for one inbound message, before it is stored. */
 export interface TurnDecision {
@@ -34,11 +36,22 @@ export interface TurnDecision {
   /** What happens to the conversation's slot state: keep as is, clear, or store this open question. */
   slot: 'keep' | 'clear' | PendingSlot;
   /**
-   * Hand the conversation to a person once the reply is sent: a confident CHAT_HANDOFF_INTENTS intent, or "yes" to
-   * the person the fallback offered.
+   * Hand the conversation to a person once the reply is sent: a confident CHAT_HANDOFF_INTENTS intent, "yes" to
+   * the person the fallback offered, or the fulfillment webhook asking for it.
    */
-  handoff?: 'intent' | 'offer';
+  handoff?: 'intent' | 'offer' | 'webhook';
+  /** The template answers through the webhook, which has not been called yet: nothing is stored (see answerPending). */
+  fulfil?: Fulfil;
 }
+
+/** A webhook call a decision waits for, keyed by what it asks (the same message, template and slots). */
+interface Fulfil {
+  key: string;
+  request: FulfillmentRequest;
+}
+
+/** Webhook outcomes of one run of a conversation's turns, by Fulfil.key. */
+type Fulfilled = Map<string, FulfillmentOutcome>;
 
 /** Stores a turn's reply (null: not stored, send nothing): {@link TurnSession.appendBotReply} or its unlocked variant. */
 type StoreReply = TurnSession['appendBotReply'];
@@ -82,6 +95,7 @@ export class TurnService implements BeforeApplicationShutdown {
     private readonly emitter: ChatEmitter,
     private readonly metrics: TurnMetrics,
     private readonly handoff: HandoffService,
+    private readonly fulfillment: FulfillmentPort,
   ) {
     this.handoffIntents = new Set(config.chat.handoffIntents);
   }
@@ -199,16 +213,25 @@ export class TurnService implements BeforeApplicationShutdown {
     if (!known) this.contexts.forget(conversationId);
     // Understanding a message needs no lock: do it before taking the conversation, which is then held only to
     // read its state, decide and write.
-    let early = inbound ? await this.understand(inbound) : null;
+    const early = inbound ? await this.understand(inbound) : null;
+    // A template answered by the fulfillment webhook: the call is made with no lock held (with PGlite a held
+    // conversation blocks every other turn), then the turn is decided again with its outcome (see fulfil).
+    const fulfilled: Fulfilled = new Map();
     if (known && inbound && early) {
       // This process's last reply came right before `inbound`, so the conversation's state is known: no read and no
       // lock. The write stores the reply only if `inbound` is still the latest message; if not, the locked turn
       // below reads what happened (another message, another instance's reply, a handoff) and answers from that.
       const context = { slot: known.slot, previousRoute: known.route };
-      const answered = await this.answer((reply, slot, review) => this.turns.appendReplyIfLatest(reply, slot, review), inbound, context, early);
+      const store: StoreReply = (reply, slot, review) => this.turns.appendReplyIfLatest(reply, slot, review);
+      let answered = await this.answer(store, inbound, context, early, fulfilled);
+      while (answered && 'fulfil' in answered) {
+        await this.fulfil(inbound, answered.fulfil, fulfilled);
+        answered = await this.answer(store, inbound, context, early, fulfilled);
+      }
       this.metrics.turnPath(answered ? 'unlocked' : 'unlocked_refused');
       if (answered) return await this.delivered(conversationId, answered);
     }
+    let parsed = inbound && early ? { id: inbound.id, understood: early } : null;
     for (let more = true; more; ) {
       const outcome = await this.turns.withConversation(
         conversationId,
@@ -217,17 +240,31 @@ export class TurnService implements BeforeApplicationShutdown {
           // Empty while a human is asked for or talking: the bot stays silent.
           const { messages, ...context } = await session.listUnanswered(conversationId, new Date());
           if (messages.length === 0) return null;
-          const understood = early && messages[0].id === inbound?.id ? early : await this.understand(messages[0]);
-          early = null;
-          const answered = await this.answer((reply, change, review) => session.appendBotReply(reply, change, review), messages[0], context, understood);
-          return answered && { answered, more: messages.length > 1 };
+          const message = messages[0];
+          const understood = parsed?.id === message.id ? parsed.understood : await this.understand(message);
+          parsed = { id: message.id, understood };
+          const answered = await this.answer((reply, change, review) => session.appendBotReply(reply, change, review), message, context, understood, fulfilled);
+          // Nothing stored: the lock is let go for the webhook call, and the next round decides this message again.
+          if (answered && 'fulfil' in answered) return { kind: 'fulfil' as const, fulfil: answered.fulfil, message, more: true };
+          return answered && { kind: 'answered' as const, answered, more: messages.length > 1 };
         },
         { onlyIfFree },
       );
       if (!outcome.ran || !outcome.value) return;
-      await this.delivered(conversationId, outcome.value.answered);
+      if (outcome.value.kind === 'fulfil') await this.fulfil(outcome.value.message, outcome.value.fulfil, fulfilled);
+      else await this.delivered(conversationId, outcome.value.answered);
       more = outcome.value.more;
     }
+  }
+
+  /** Calls the webhook a decision waits for and records the outcome (a failure too: the turn then sends the template's text). */
+  private async fulfil(inbound: MessageEntity, need: Fulfil, fulfilled: Fulfilled): Promise<void> {
+    const outcome = await this.fulfillment.call(need.request);
+    fulfilled.set(need.key, outcome);
+    this.metrics.fulfillment(outcome.ok ? 'ok' : outcome.reason, outcome.ms);
+    const base = { conversationId: inbound.conversationId, messageId: inbound.id, template: need.request.template.id, ms: round(outcome.ms) };
+    if (outcome.ok) this.logger.log({ event: 'fulfillment', ...base, handoff: outcome.handoff });
+    else this.logger.warn({ event: 'fulfillment.failed', ...base, reason: outcome.reason, status: outcome.status, detail: outcome.detail });
   }
 
   /**
@@ -244,7 +281,7 @@ export class TurnService implements BeforeApplicationShutdown {
   }
 
   /** The handoff a reply promised; a database that is briefly away delays it like a turn. */
-  private async handOver(conversationId: string, by: 'intent' | 'offer'): Promise<void> {
+  private async handOver(conversationId: string, by: NonNullable<TurnDecision['handoff']>): Promise<void> {
     this.contexts.forget(conversationId);
     try {
       await this.whileDatabaseAway('handoff.retry', conversationId, () => this.handoff.request(conversationId, { by }));
@@ -259,12 +296,22 @@ export class TurnService implements BeforeApplicationShutdown {
     return { nlu, nluMs: nlu ? performance.now() - nluStart : null };
   }
 
-  /** Decides and stores the reply to `inbound` (not sent yet: see {@link deliver}); null when it must not be sent. */
-  private async answer(store: StoreReply, inbound: MessageEntity, context: Context, understood: { nlu: NluResult | null; nluMs: number | null }): Promise<Answered | null> {
+  /**
+   * Decides and stores the reply to `inbound` (not sent yet: see {@link deliver}); null when it must not be sent;
+   * `fulfil` (nothing stored) when the decision waits for a webhook call not in `fulfilled` yet.
+   */
+  private async answer(
+    store: StoreReply,
+    inbound: MessageEntity,
+    context: Context,
+    understood: { nlu: NluResult | null; nluMs: number | null },
+    fulfilled: Fulfilled,
+  ): Promise<Answered | { fulfil: Fulfil } | null> {
     const started = this.receivedAt.get(inbound.id) ?? performance.now();
     const { nlu, nluMs } = understood;
     const { slot } = context;
-    const decision = await this.decide(inbound, nlu, slot, context.previousRoute);
+    const decision = await this.decide(inbound, nlu, slot, context.previousRoute, fulfilled);
+    if (decision.fulfil) return { fulfil: decision.fulfil };
     const change = this.slotChange(decision);
     const reason = reviewReason(decision.route, decision.nlu?.intent.confidence ?? null, decision.thresholds);
     const stored = await this.persist(store, inbound, decision, change, reason, nluMs, performance.now() - started);
@@ -312,9 +359,10 @@ export class TurnService implements BeforeApplicationShutdown {
 
   /**
    * Policy + answer; `previousRoute` is the route of the bot reply the message directly follows, if any. Never
-   * throws for an answers-lib failure: that turn falls back (and is logged).
+   * throws for an answers-lib failure: that turn falls back (and is logged). A template answered by the webhook uses
+   * its outcome from `fulfilled`, or asks for the call (`fulfil`); without `fulfilled` it sends the template's text.
    */
-  async decide(inbound: MessageEntity, nlu: NluResult | null, state: SlotStateEntity | null, previousRoute: ReplyRoute | null = null): Promise<TurnDecision> {
+  async decide(inbound: MessageEntity, nlu: NluResult | null, state: SlotStateEntity | null, previousRoute: ReplyRoute | null = null, fulfilled: Fulfilled | null = null): Promise<TurnDecision> {
     if (!nlu) return fallback(null, null, 'keep');
     const thresholds = effectiveThresholds(nlu.thresholds, this.config.nlu.thresholds);
     const confidence = nlu.intent.confidence;
@@ -332,7 +380,7 @@ export class TurnService implements BeforeApplicationShutdown {
     let route: 'template' | 'retrieval' | 'fallback' = firstRoute(confidence, thresholds, pending !== null, nlu.intent.name);
     const slotAfter = pending ? 'clear' : 'keep';
     if (route === 'template') {
-      const decided = await this.tryTemplate(inbound, nlu, thresholds, pending, now);
+      const decided = await this.tryTemplate(inbound, nlu, thresholds, pending, now, fulfilled);
       if (decided) return decided;
       route = afterNoTemplate(confidence, thresholds, nlu.intent.name);
     }
@@ -377,10 +425,11 @@ export class TurnService implements BeforeApplicationShutdown {
     return known;
   }
 
-  private async tryTemplate(inbound: MessageEntity, nlu: NluResult, t: Thresholds, pending: PendingSlot | null, now: Date): Promise<TurnDecision | null> {
+  private async tryTemplate(inbound: MessageEntity, nlu: NluResult, t: Thresholds, pending: PendingSlot | null, now: Date, fulfilled: Fulfilled | null): Promise<TurnDecision | null> {
     try {
       const outcome = await this.templates.respond({ nlu, pending, now, conversationId: inbound.conversationId, seq: inbound.seq });
       const base = { nlu, thresholds: t, sources: null, suggestions: [] };
+      if (outcome.kind === 'answer' && outcome.webhook && fulfilled && this.fulfillment.enabled) return this.throughWebhook(inbound, nlu, t, outcome, fulfilled);
       if (outcome.kind === 'answer') return { ...base, route: 'template', text: outcome.text, slot: 'clear' };
       if (outcome.kind === 'ask') return { ...base, route: 'slot_prompt', text: outcome.text, slot: outcome.slot };
       if (outcome.kind === 'cancelled') return { ...base, route: 'template', text: outcome.text, slot: 'clear' };
@@ -389,6 +438,31 @@ export class TurnService implements BeforeApplicationShutdown {
       this.logger.error({ event: 'template.failed', messageId: inbound.id, err: describe(error) });
       return null;
     }
+  }
+
+  /**
+   * A template answered by the webhook: its reply (text, buttons, a handoff) once called; the call itself while it
+   * has not been made; the template's own text when it failed, or when this run already made its calls.
+   */
+  private throughWebhook(inbound: MessageEntity, nlu: NluResult, t: Thresholds, outcome: Extract<TemplateOutcome, { kind: 'answer' }>, fulfilled: Fulfilled): TurnDecision {
+    const base = { route: 'template' as const, nlu, thresholds: t, sources: null, suggestions: [], slot: 'clear' as const };
+    const request: FulfillmentRequest = {
+      version: 1,
+      conversationId: inbound.conversationId,
+      messageId: inbound.id,
+      text: inbound.text,
+      intent: { name: outcome.webhook!.intent, confidence: nlu.intent.name === outcome.webhook!.intent ? round(nlu.intent.confidence, 4) : null },
+      template: { id: outcome.templateId, name: outcome.webhook!.name },
+      slots: outcome.filled,
+      entities: nlu.entities.map(stripScore),
+      modelVersion: nlu.model.version,
+    };
+    const key = JSON.stringify([request.messageId, request.template.id, request.slots]);
+    const result = fulfilled.get(key);
+    if (result === undefined) return fulfilled.size < MAX_FULFILLMENT_CALLS ? { ...base, text: outcome.text, fulfil: { key, request } } : { ...base, text: outcome.text };
+    if (!result.ok) return { ...base, text: outcome.text };
+    const suggestions = result.suggestions.filter((s) => s.length <= this.config.chat.maxMessageChars).map((text): Suggestion => ({ text, action: 'message:send' }));
+    return { ...base, text: result.text ?? HANDOFF_ACK_TEXT, suggestions, ...(result.handoff ? { handoff: 'webhook' as const } : {}) };
   }
 
   private async tryRetrieval(inbound: MessageEntity, nlu: NluResult, t: Thresholds, slot: 'keep' | 'clear'): Promise<TurnDecision | null> {

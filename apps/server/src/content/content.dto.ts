@@ -65,6 +65,10 @@ export class TemplateBodyDto {
   @IsObject()
   prompts?: Record<string, string>;
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional({ default: false, description: 'Answer through the fulfillment webhook (FULFILLMENT_URL); the variants are its fallback' })
+  @IsOptional()
+  @IsBoolean()
+  webhook?: boolean;
 }
 
 export class TemplateDto {
@@ -75,6 +79,7 @@ export class TemplateDto {
   @ApiProperty({ type: [String] }) required_entities: string[];
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) prompts: Record<string, string>;
   @ApiProperty() enabled: boolean;
+  @ApiProperty() webhook: boolean;
   @ApiProperty({ enum: ['bitext', 'parley', 'user', 'import'] }) source: string;
 }
 

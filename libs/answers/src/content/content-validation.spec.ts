@@ -1,14 +1,15 @@
 import { validateArticle, validateTemplate } from './content-validation';
 
 describe('validateTemplate', () => {
-  it('accepts a minimal template and defaults name and enabled', () => {
+  it('accepts a minimal template and defaults name, enabled and webhook', () => {
     const out = validateTemplate({ intent: 'track_order', variants: ['Hi {{order_id}}'], required_entities: ['order_id'], prompts: { order_id: 'Number?' } }, 1, 'import');
     expect(out.errors).toEqual([]);
-    expect(out.value).toEqual({ intent: 'track_order', name: 'track_order', variants: ['Hi {{order_id}}'], requiredEntities: ['order_id'], prompts: { order_id: 'Number?' }, enabled: true, source: 'import' });
+    expect(out.value).toEqual({ intent: 'track_order', name: 'track_order', variants: ['Hi {{order_id}}'], requiredEntities: ['order_id'], prompts: { order_id: 'Number?' }, enabled: true, webhook: false, source: 'import' });
+    expect(validateTemplate({ intent: 'track_order', variants: ['x'], webhook: true }, 1, 'user').value?.webhook).toBe(true);
   });
 
   it('reports every problem of a row with its field', () => {
-    const out = validateTemplate({ intent: 'bad intent!', variants: [], required_entities: ['Order-ID'], prompts: { other: 'x' }, enabled: 'yes' }, 7, 'import');
+    const out = validateTemplate({ intent: 'bad intent!', variants: [], required_entities: ['Order-ID'], prompts: { other: 'x' }, enabled: 'yes', webhook: 'on' }, 7, 'import');
     expect(out.value).toBeNull();
     expect(out.errors.map((e) => [e.row, e.field])).toEqual([
       [7, 'intent'],
@@ -16,6 +17,7 @@ describe('validateTemplate', () => {
       [7, 'required_entities'],
       [7, 'prompts'],
       [7, 'enabled'],
+      [7, 'webhook'],
     ]);
   });
 

@@ -10,6 +10,8 @@ export interface TemplateRecord {
   required_entities: string[];
   prompts: Record<string, string>;
   enabled: boolean;
+  /** Answer through the fulfillment webhook (FULFILLMENT_URL), with `variants` as its fallback. */
+  webhook: boolean;
   source?: TemplateSource;
 }
 
@@ -82,7 +84,9 @@ export function validateTemplate(raw: unknown, row: number, source: AnswerTempla
   }
   if (raw.enabled !== undefined && typeof raw.enabled !== 'boolean') c.fail('enabled', 'must be true or false');
   const enabled = raw.enabled === undefined ? true : raw.enabled === true;
-  return c.errors.length > 0 ? { value: null, errors: c.errors } : { value: { intent, name, variants, requiredEntities: required, prompts, enabled, source }, errors: [] };
+  if (raw.webhook !== undefined && typeof raw.webhook !== 'boolean') c.fail('webhook', 'must be true or false');
+  const webhook = raw.webhook === true;
+  return c.errors.length > 0 ? { value: null, errors: c.errors } : { value: { intent, name, variants, requiredEntities: required, prompts, enabled, webhook, source }, errors: [] };
 }
 
 /** Validates one article record; `row` is 1-based for error reports. */
@@ -99,7 +103,7 @@ export function validateArticle(raw: unknown, row: number, source: KbArticleInpu
 }
 
 export function templateToRecord(t: AnswerTemplateInput & { id?: string }): TemplateRecord {
-  return { id: t.id, intent: t.intent, name: t.name, variants: t.variants, required_entities: t.requiredEntities, prompts: t.prompts, enabled: t.enabled, source: t.source };
+  return { id: t.id, intent: t.intent, name: t.name, variants: t.variants, required_entities: t.requiredEntities, prompts: t.prompts, enabled: t.enabled, webhook: t.webhook ?? false, source: t.source };
 }
 
 export function articleToRecord(a: KbArticleInput & { id?: string }): ArticleRecord {

@@ -10,7 +10,7 @@ import { variantsHash } from './shipped-history';
 export type ContentFormat = 'json' | 'csv';
 export type { ArticleRecord, TemplateRecord };
 
-const TEMPLATE_COLUMNS = ['intent', 'name', 'variants', 'required_entities', 'prompts', 'enabled'];
+const TEMPLATE_COLUMNS = ['intent', 'name', 'variants', 'required_entities', 'prompts', 'enabled', 'webhook'];
 const ARTICLE_COLUMNS = ['slug', 'title', 'body', 'intent', 'questions'];
 
 /**
@@ -106,7 +106,7 @@ export class ContentService {
     if (format === 'json') return JSON.stringify(items, null, 2);
     return toCsv(
       ['id', ...TEMPLATE_COLUMNS, 'source'],
-      items.map((t) => [t.id ?? '', t.intent, t.name, JSON.stringify(t.variants), JSON.stringify(t.required_entities), JSON.stringify(t.prompts), String(t.enabled), t.source ?? '']),
+      items.map((t) => [t.id ?? '', t.intent, t.name, JSON.stringify(t.variants), JSON.stringify(t.required_entities), JSON.stringify(t.prompts), String(t.enabled), String(t.webhook), t.source ?? '']),
     );
   }
 
@@ -279,8 +279,15 @@ function csvToTemplateRows(payload: string): unknown[] {
     variants: listCell(r.variants),
     required_entities: listCell(r.required_entities),
     prompts: r.prompts?.trim() ? jsonCell(r.prompts.trim()) : {},
-    enabled: r.enabled === undefined || r.enabled.trim() === '' ? true : r.enabled.trim().toLowerCase() === 'true' ? true : r.enabled.trim().toLowerCase() === 'false' ? false : r.enabled,
+    enabled: boolCell(r.enabled, true),
+    webhook: boolCell(r.webhook, false),
   }));
+}
+
+/** A CSV true/false cell; empty or absent is `fallback`; anything else is passed on for the validator to refuse. */
+function boolCell(cell: string | undefined, fallback: boolean): boolean | string {
+  const v = cell?.trim().toLowerCase() ?? '';
+  return v === '' ? fallback : v === 'true' ? true : v === 'false' ? false : (cell as string);
 }
 
 function csvToArticleRows(payload: string): unknown[] {

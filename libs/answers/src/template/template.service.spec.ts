@@ -15,6 +15,7 @@ function template(over: Partial<AnswerTemplate> = {}): AnswerTemplate {
     requiredEntities: ['order_id'],
     prompts: { order_id: 'Could you give me your order number?' },
     enabled: true,
+    webhook: false,
     source: 'bitext',
     createdAt: NOW,
     updatedAt: NOW,

@@ -120,7 +120,7 @@ export class TemplateService {
     const seed = `${input.conversationId ?? input.nlu.text}:${template.id}`;
     const turn = input.seq ?? Math.floor(input.now.getTime() / 1000);
     const text = renderTemplate(this.chooseVariant(template, filled, seed, turn), filled, this.company);
-    return { kind: 'answer', text, templateId: template.id, filled };
+    return { kind: 'answer', text, templateId: template.id, filled, ...(template.webhook ? { webhook: { name: template.name, intent: template.intent } } : {}) };
   }
 
   /** Rotates among the variants whose slots are all filled (a variant naming a city only when a city was given). */

@@ -32,6 +32,10 @@ export class AnswerTemplate {
   @Column({ type: 'boolean', default: true })
   enabled: boolean;
 
+  /** Answer through the fulfillment webhook (FULFILLMENT_URL) once the required entities are filled; `variants` are then its fallback. */
+  @Column({ type: 'boolean', default: false })
+  webhook: boolean;
+
   @Column({ type: 'text' })
   source: TemplateSource;
 

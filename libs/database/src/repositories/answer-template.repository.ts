@@ -4,7 +4,10 @@ import { DataSource, Repository } from 'typeorm';
 import { AnswerTemplate, TemplateSource } from '../entities/answer-template.entity';
 import { returnedRows } from './app-user.repository';
 
-export type AnswerTemplateInput = Pick<AnswerTemplate, 'intent' | 'name' | 'variants' | 'requiredEntities' | 'prompts' | 'enabled' | 'source'>;
+export type AnswerTemplateInput = Pick<AnswerTemplate, 'intent' | 'name' | 'variants' | 'requiredEntities' | 'prompts' | 'enabled' | 'source'> & {
+  /** Default false (shipped content never calls a webhook). */
+  webhook?: boolean;
+};
 
 /** Rank of a template source when several enabled templates exist for one intent: people's edits win over defaults. */
 const SOURCE_PRIORITY = "CASE t.source WHEN 'user' THEN 0 WHEN 'import' THEN 1 ELSE 2 END";

@@ -2,7 +2,10 @@
 import { api, withQuery } from '../lib/api.js';
 import { h, listRow, notifier, replace } from '../lib/dom.js';
 
-/** Form fields of each kind: [key, label, type]; lists are one item per line, prompts `label: text` lines. */
+/**
+ * Form fields of each kind: [key, label, type, new item's value (checkboxes; default on)]; lists are one item per line,
+ * prompts `label: text` lines.
+ */
 const KINDS = {
   templates: {
     title: 'Answer templates',
@@ -10,7 +13,7 @@ const KINDS = {
     path: '/api/content/templates',
     summary: (t) => [
       t.intent,
-      `${t.name} · ${t.variants.length} variant(s)${t.enabled ? '' : ' · disabled'}`,
+      `${t.name} · ${t.variants.length} variant(s)${t.webhook ? ' · webhook' : ''}${t.enabled ? '' : ' · disabled'}`,
     ],
     fields: [
       ['intent', 'Intent', 'text'],
@@ -19,6 +22,7 @@ const KINDS = {
       ['required_entities', 'Required entities (one per line; a|b = either)', 'lines'],
       ['prompts', 'Prompts for missing entities (one per line: entity: question)', 'pairs'],
       ['enabled', 'Enabled', 'checkbox'],
+      ['webhook', 'Answer through the fulfillment webhook (FULFILLMENT_URL); the variants are its fallback', 'checkbox', false],
     ],
   },
   articles: {
@@ -99,12 +103,12 @@ export function createContentView(kind) {
       class: 'editor',
       'aria-label': item ? `Edit ${spec.singular}` : `New ${spec.singular}`,
     });
-    for (const [key, label, type] of spec.fields) {
+    for (const [key, label, type, initial] of spec.fields) {
       const id = `${kind}-field-${key}`;
       const value = item
         ? item[key]
         : type === 'checkbox'
-          ? true
+          ? (initial ?? true)
           : type === 'lines'
             ? []
             : type === 'pairs'
