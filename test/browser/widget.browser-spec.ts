@@ -44,6 +44,9 @@ describe('widget (browser)', () => {
     const fallback = w.bot.first();
     await fallback.waitFor();
     expect(await fallback.getAttribute('data-route')).toBe('fallback');
+    // A reload shows the last reply with its buttons again (the history keeps them).
+    await page.reload();
+    await w.open();
     await fallback.getByRole('button', { name: button }).click();
     // The button's text goes out as the customer's message, and the bot answers it instead of falling back again.
     await w.customer.nth(1).waitFor();
@@ -51,6 +54,8 @@ describe('widget (browser)', () => {
     const answer = w.bot.nth(1);
     await answer.waitFor();
     expect(['template', 'slot_prompt']).toContain(await answer.getAttribute('data-route'));
+    // The fallback's buttons went away once the conversation moved on.
+    expect(await fallback.locator('.suggestions').count()).toBe(0);
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -88,8 +93,8 @@ describe('widget (browser)', () => {
     const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM feedback WHERE rating = 'down'`);
     expect(n).toBe(1);
 
-    // A reload resumes the same conversation from the token in localStorage, with its history.
-    // (History carries the texts; quick-reply buttons belong to the live reply only.)
+    // A reload resumes the same conversation from the token in localStorage, with its history. Buttons show on the
+    // last message only, and that is the handoff's system message: none come back.
     const texts = w.log.locator('li .text');
     const before = await texts.allTextContents();
     expect(before).toHaveLength(5);
@@ -97,6 +102,7 @@ describe('widget (browser)', () => {
     await w.open();
     await w.system.first().waitFor();
     expect(await texts.allTextContents()).toEqual(before);
+    expect(await w.log.locator('.suggestions').count()).toBe(0);
     const [{ conversations }] = await t.dataSource.query(
       `SELECT count(*)::int AS conversations FROM conversation`,
     );

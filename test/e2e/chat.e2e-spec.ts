@@ -301,7 +301,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       // Raw SQL bypasses the repository, which serves turns from an in-process copy of the templates.
       t.app.get(AnswerTemplateRepository).invalidateCache();
       try {
-        const { socket } = await start();
+        const { socket, conversation } = await start();
         const reply = await ask(socket, 'I want a refund');
         expect(reply).toMatchObject({ route: 'retrieval', intent: 'get_refund' });
         expect(reply.sources!.length).toBeGreaterThan(0);
@@ -309,6 +309,12 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
         expect(reply.text).toContain(reply.sources![0].title);
         const stored = await t.dataSource.query(`SELECT sources FROM message WHERE id = $1`, [reply.messageId]);
         expect(stored[0].sources).toEqual(reply.sources);
+        // A reloaded widget shows the reply as it came: its sources and its "Talk to a person" button.
+        expect(reply.suggestions).toEqual([{ text: 'Talk to a person', action: 'handoff:request' }]);
+        const resumed = await start({ token: conversation.token, lastSeq: 0 });
+        const again = resumed.conversation.messages.find((m) => m.messageId === reply.messageId)!;
+        expect(again).toMatchObject({ text: reply.text, sources: reply.sources, suggestions: reply.suggestions });
+        expect(resumed.conversation.messages.find((m) => m.author === 'customer')).not.toHaveProperty('suggestions');
       } finally {
         await t.dataSource.query(`UPDATE answer_template SET enabled = true WHERE intent = 'get_refund'`);
         t.app.get(AnswerTemplateRepository).invalidateCache();

@@ -77,12 +77,19 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('REST channel on %s', 
     expect(await count(`SELECT count(*)::int AS n FROM message`)).toBe(4);
   });
 
-  it('carries the fallback\'s buttons, like the widget', async () => {
+  it('carries the fallback\'s buttons, like the widget, also in a resend and the history', async () => {
     const nlu = t.app.get(NluService);
     expect((await nlu.parse('play some jazz music')).intent.name).toBe('out_of_scope');
     const res = await say('play some jazz music');
     expect(res.body.reply).toMatchObject({ route: 'fallback' });
     expect(res.body.reply!.suggestions).toEqual(expect.arrayContaining([expect.objectContaining({ text: 'Talk to a person', action: 'handoff:request' })]));
+    // A resend, and the history, return the reply with its buttons too.
+    const token = res.body.conversationToken!;
+    const resent = await post({ clientMessageId: 'c-jazz', text: 'play some jazz music' }, token);
+    const again = await post({ clientMessageId: 'c-jazz', text: 'play some jazz music' }, token);
+    expect(again.body).toMatchObject({ duplicate: true, reply: { messageId: resent.body.reply!.messageId, suggestions: resent.body.reply!.suggestions } });
+    const read = await history(token);
+    expect(read.body.messages.find((m) => m.messageId === res.body.reply!.messageId)).toMatchObject({ suggestions: res.body.reply!.suggestions });
   });
 
   it('hands over to a person: no bot reply while the agent has it, the agent\'s message read back with GET', async () => {

@@ -187,6 +187,8 @@
 
   function appendItem(key, item) {
     rendered.set(key, item);
+    // Buttons belong to the last message only: once anything follows, an earlier reply's are stale.
+    for (const group of log.querySelectorAll('.suggestions')) group.remove();
     log.append(item);
     scrollToEnd();
   }

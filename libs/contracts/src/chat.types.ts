@@ -33,6 +33,9 @@ export interface MessageView {
   route: ReplyRoute | null;
   intent: string | null;
   confidence: number | null;
+  /** A bot reply's cited articles and buttons, as its `bot:reply` had them. */
+  sources?: ReplySource[];
+  suggestions?: Suggestion[];
   createdAt: string;
 }
 

@@ -1,4 +1,4 @@
-import type { BotReply, MessageView, Suggestion } from '@app/contracts';
+import type { BotReply, MessageView } from '@app/contracts';
 import type { MessageEntity } from '@app/database';
 
 export function toMessageView(m: MessageEntity): MessageView {
@@ -13,11 +13,13 @@ export function toMessageView(m: MessageEntity): MessageView {
     route: m.route,
     intent: m.intent,
     confidence: m.confidence,
+    ...(m.sources && m.sources.length ? { sources: m.sources } : {}),
+    ...(m.suggestions && m.suggestions.length ? { suggestions: m.suggestions } : {}),
     createdAt: m.createdAt.toISOString(),
   };
 }
 
-export function toBotReply(m: MessageEntity, suggestions?: Suggestion[]): BotReply {
+export function toBotReply(m: MessageEntity): BotReply {
   return {
     messageId: m.id,
     seq: m.seq,
@@ -28,7 +30,7 @@ export function toBotReply(m: MessageEntity, suggestions?: Suggestion[]): BotRep
     confidence: m.confidence,
     entities: m.entities ?? [],
     ...(m.sources && m.sources.length ? { sources: m.sources } : {}),
-    ...(suggestions && suggestions.length ? { suggestions } : {}),
+    ...(m.suggestions && m.suggestions.length ? { suggestions: m.suggestions } : {}),
     ...(m.modelVersion ? { modelVersion: m.modelVersion } : {}),
     createdAt: m.createdAt.toISOString(),
   };

@@ -326,7 +326,7 @@ export class TurnService implements BeforeApplicationShutdown {
   private deliver(a: Answered): void {
     const replyMs = performance.now() - a.started;
     const nlu = a.decision.nlu;
-    const reply = toBotReply(a.reply, a.decision.suggestions);
+    const reply = toBotReply(a.reply);
     this.emitter.botReply(a.inbound.conversationId, reply);
     this.replyWaiters.get(a.inbound.id)?.forEach((resolve) => resolve(reply));
     // The reply was queued for review in the same statement (persist): open agent consoles show it live.
@@ -507,6 +507,7 @@ export class TurnService implements BeforeApplicationShutdown {
         nluLatencyMs: nluMs,
         replyLatencyMs: replyMs,
         sources: d.sources,
+        suggestions: d.suggestions.length ? d.suggestions : null,
       },
       slot,
       review,

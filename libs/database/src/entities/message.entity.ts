@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import type { Entity as NluEntity, IntentScore, MessageAuthor, MessageDirection, ReplyRoute, ReplySource } from '@app/contracts';
+import type { Entity as NluEntity, IntentScore, MessageAuthor, MessageDirection, ReplyRoute, ReplySource, Suggestion } from '@app/contracts';
 import { AppUserEntity } from './app-user.entity';
 import { ConversationEntity } from './conversation.entity';
 
@@ -69,6 +69,10 @@ export class MessageEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   sources: ReplySource[] | null;
+
+  /** A bot reply's buttons, shown again with the reply in history. */
+  @Column({ type: 'jsonb', nullable: true })
+  suggestions: Suggestion[] | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Entity as NluEntity, IntentScore, MessageAuthor, MessageDirection, ReplyRoute, ReplySource } from '@app/contracts';
+import type { Entity as NluEntity, IntentScore, MessageAuthor, MessageDirection, ReplyRoute, ReplySource, Suggestion } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
 import { preparedQuery } from './prepared-query';
 import { toMessage } from './row-mappers';
@@ -23,6 +23,7 @@ export interface NewMessage {
   nluLatencyMs?: number | null;
   replyLatencyMs?: number | null;
   sources?: ReplySource[] | null;
+  suggestions?: Suggestion[] | null;
 }
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
@@ -34,12 +35,12 @@ export class MessageRepository {
   async insert(manager: EntityManager, m: NewMessage): Promise<MessageEntity> {
     const rows = await manager.query(
       `INSERT INTO "message" ("conversation_id", "seq", "direction", "author", "text", "client_message_id", "reply_to_id",
-         "route", "intent", "confidence", "ranking", "entities", "model_version", "nlu_latency_ms", "reply_latency_ms", "sources")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING *`,
+         "route", "intent", "confidence", "ranking", "entities", "model_version", "nlu_latency_ms", "reply_latency_ms", "sources", "suggestions")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING *`,
       [
         m.conversationId, m.seq, m.direction, m.author, m.text, m.clientMessageId ?? null, m.replyToId ?? null,
         m.route ?? null, m.intent ?? null, m.confidence ?? null, json(m.ranking), json(m.entities), m.modelVersion ?? null,
-        m.nluLatencyMs ?? null, m.replyLatencyMs ?? null, json(m.sources),
+        m.nluLatencyMs ?? null, m.replyLatencyMs ?? null, json(m.sources), json(m.suggestions),
       ],
     );
     return toMessage(rows[0]);

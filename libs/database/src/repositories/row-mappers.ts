@@ -44,6 +44,7 @@ export function toMessage(r: Row): MessageEntity {
     nluLatencyMs: r.nlu_latency_ms ?? null,
     replyLatencyMs: r.reply_latency_ms ?? null,
     sources: r.sources ?? null,
+    suggestions: r.suggestions ?? null,
     createdAt: new Date(r.created_at),
     agentId: r.agent_id ?? null,
   });

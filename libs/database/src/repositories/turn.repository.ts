@@ -232,8 +232,8 @@ class TurnStatements implements TurnSession {
            RETURNING "last_seq"),
          reply AS (
            INSERT INTO "message" ("conversation_id", "seq", "direction", "author", "text", "reply_to_id", "route", "intent",
-             "confidence", "ranking", "entities", "model_version", "nlu_latency_ms", "reply_latency_ms", "sources")
-           SELECT $1, conv."last_seq", 'out', 'bot', $3, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM conv
+             "confidence", "ranking", "entities", "model_version", "nlu_latency_ms", "reply_latency_ms", "sources", "suggestions")
+           SELECT $1, conv."last_seq", 'out', 'bot', $3, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $23 FROM conv
            RETURNING ${STORED}, "confidence", "nlu_latency_ms", "reply_latency_ms"),
          slot_clear AS (
            DELETE FROM "slot_state" WHERE "conversation_id" = $1 AND $13::text = 'clear' AND EXISTS (SELECT 1 FROM reply)),
@@ -254,7 +254,7 @@ class TurnStatements implements TurnSession {
           json(reply.ranking), json(reply.entities), reply.modelVersion ?? null, reply.nluLatencyMs ?? null, reply.replyLatencyMs ?? null,
           json(reply.sources), slot.kind,
           set?.intent ?? null, set?.templateId ?? null, json(set?.filled ?? null), json(set?.missing ?? null), set?.asked ?? null, set?.expiresAt ?? null,
-          review, reply.replyToSeq, ifLatest,
+          review, reply.replyToSeq, ifLatest, json(reply.suggestions),
         ],
       );
       if (!rows[0]) return null;
@@ -272,6 +272,7 @@ class TurnStatements implements TurnSession {
         entities: reply.entities,
         model_version: reply.modelVersion,
         sources: reply.sources,
+        suggestions: reply.suggestions,
       });
       return { message, reviewItem: reviewId ? { id: reviewId as string, createdAt: new Date(reviewCreatedAt as string) } : null };
     } catch (error) {
