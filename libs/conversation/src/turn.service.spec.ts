@@ -330,6 +330,30 @@ describe('TurnService.schedule', () => {
     expect(metrics.fulfillment.mock.calls).toEqual([['ok', 1], ['ok', 1]]);
   });
 
+  it('does not count time spent waiting for the webhook as queueing, so a slow webhook makes nobody else BUSY', async () => {
+    let now = 1_000;
+    const clock = jest.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      const release: Array<() => void> = [];
+      const slow = () => new Promise<FulfillmentOutcome>((resolve) => release.push(() => resolve({ ok: true, text: 'late', suggestions: [], handoff: false, ms: 900 })));
+      const { sut, templates, fulfillment, turns: repo } = createScheduled((m) => m.seq + 1, undefined, slow);
+      templates.respond.mockImplementation((async () => ({ kind: 'answer', text: 'static', templateId: 't', filled: {}, webhook: { name: 'Track', intent: 'track_order' } })) as never);
+      const other = { ...message(1), id: 'm1b', conversationId: 'c2' } as MessageEntity;
+      repo.listUnanswered.mockImplementation((async (id: string) => ({ messages: [id === 'c2' ? other : message(1)], slot: null, previousRoute: null })) as never);
+      const turns = [sut.schedule('c1', message(1)), sut.schedule('c2', other)];
+      for (let i = 0; i < 50 && fulfillment.call.mock.calls.length < 2; i++) await new Promise((r) => setImmediate(r));
+      expect(fulfillment.call).toHaveBeenCalledTimes(2);
+      now += 900;
+      // Both are still owed (pending), but neither has been waiting for this server.
+      expect(sut.backlog()).toEqual({ pending: 2, oldestMs: 0, medianMs: 0 });
+      release.forEach((r) => r());
+      await Promise.all(turns);
+      expect(sut.backlog()).toEqual({ pending: 0, oldestMs: 0, medianMs: 0 });
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it("sends the template's text when the webhook fails, and hands over when it asks to", async () => {
     const outcomes: FulfillmentOutcome[] = [
       { ok: false, reason: 'http_status', status: 500, detail: 'HTTP 500', ms: 2 },

@@ -83,6 +83,11 @@ export class TurnService implements BeforeApplicationShutdown {
   private readonly mutex = new KeyedMutex();
   private readonly contexts = new TurnContextCache();
   private readonly receivedAt = new Map<string, number>();
+  /**
+   * Time turns of this instance spent waiting for the fulfillment webhook, by inbound message id: the milliseconds
+   * of finished calls and the start of the current one. Admission control does not count it as queueing (see backlog).
+   */
+  private readonly webhookWait = new Map<string, { ms: number; since: number | null }>();
   /** Callers waiting for the reply to a stored message, by its id (see replyTo). */
   private readonly replyWaiters = new Map<string, Set<(reply: BotReply | null) => void>>();
 
@@ -115,7 +120,11 @@ export class TurnService implements BeforeApplicationShutdown {
       .catch((error: unknown) => {
         this.logger.error({ event: 'turn.failed', conversationId, err: describe(error) });
       })
-      .finally(() => inbound && this.receivedAt.delete(inbound.id));
+      .finally(() => {
+        if (!inbound) return;
+        this.receivedAt.delete(inbound.id);
+        this.webhookWait.delete(inbound.id);
+      });
   }
 
   /**
@@ -138,10 +147,16 @@ export class TurnService implements BeforeApplicationShutdown {
 
   /**
    * Turns of this instance queued or running for a stored message, and how long the oldest and the middle one
-   * (index ⌊n/2⌋) have waited (admission control). `receivedAt` keeps insertion order: oldest first.
+   * (index ⌊n/2⌋) have waited (admission control). `receivedAt` keeps insertion order: oldest first. Time spent
+   * waiting for the fulfillment webhook is not waiting for this server: a slow webhook must not make every other
+   * customer's message BUSY, so it is taken off those turns' ages (they still count in `pending`).
    */
   backlog(): { pending: number; oldestMs: number; medianMs: number } {
     const now = performance.now();
+    if (this.webhookWait.size > 0) {
+      const ages = [...this.receivedAt].map(([id, at]) => now - at - this.webhookMs(id, now)).sort((a, b) => b - a);
+      return { pending: ages.length, oldestMs: ages[0] ?? 0, medianMs: ages[Math.floor(ages.length / 2)] ?? 0 };
+    }
     const middle = Math.floor(this.receivedAt.size / 2);
     let oldest = now;
     let median = now;
@@ -257,9 +272,28 @@ export class TurnService implements BeforeApplicationShutdown {
     }
   }
 
+  private webhookMs(messageId: string, now: number): number {
+    const wait = this.webhookWait.get(messageId);
+    return wait ? wait.ms + (wait.since === null ? 0 : now - wait.since) : 0;
+  }
+
   /** Calls the webhook a decision waits for and records the outcome (a failure too: the turn then sends the template's text). */
   private async fulfil(inbound: MessageEntity, need: Fulfil, fulfilled: Fulfilled): Promise<void> {
-    const outcome = await this.fulfillment.call(need.request);
+    // Only a turn scheduled for its message is in the backlog (a swept or backlog message is not).
+    const wait = this.receivedAt.has(inbound.id) ? (this.webhookWait.get(inbound.id) ?? { ms: 0, since: null }) : null;
+    if (wait) {
+      wait.since = performance.now();
+      this.webhookWait.set(inbound.id, wait);
+    }
+    let outcome: FulfillmentOutcome;
+    try {
+      outcome = await this.fulfillment.call(need.request);
+    } finally {
+      if (wait && wait.since !== null) {
+        wait.ms += performance.now() - wait.since;
+        wait.since = null;
+      }
+    }
     fulfilled.set(need.key, outcome);
     this.metrics.fulfillment(outcome.ok ? 'ok' : outcome.reason, outcome.ms);
     const base = { conversationId: inbound.conversationId, messageId: inbound.id, template: need.request.template.id, ms: round(outcome.ms) };
