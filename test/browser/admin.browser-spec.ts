@@ -288,4 +288,32 @@ describe('admin area (browser)', () => {
     expect(admin.problems).toEqual([]);
     await admin.context.close();
   });
+
+  it('shows how the bot did: conversations, answered replies, intents, model versions, day by day', async () => {
+    const customer = await openPage(browser);
+    await customer.page.goto(`${t.url}/demo`);
+    await widget(customer.page).open();
+    const { version } = await ask(customer.page, 'where is my order 55512');
+    const [{ replies }] = await t.dataSource.query(`SELECT count(*)::int AS replies FROM message WHERE author = 'bot'`);
+
+    const admin = await openPage(browser);
+    const page = admin.page;
+    await signInPage(page, `${t.url}/admin`, ADMIN.email, TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Analytics' }).click();
+    const overview = page.locator('table.analytics-overview');
+    await overview.waitFor();
+    const row = (name: string) => overview.locator('tr', { has: page.locator('th', { hasText: name }) }).locator('td');
+    expect(await row('Bot replies').textContent()).toBe(String(replies));
+    await page.getByRole('table', { name: 'Intents with the most replies' }).getByRole('cell', { name: 'track_order' }).waitFor();
+    await page.getByRole('table', { name: 'Model versions, newest first' }).getByText(version, { exact: false }).waitFor();
+    await page.getByLabel('Period').selectOption('30');
+    await page.getByRole('table', { name: 'Day by day (UTC)' }).locator('tbody tr').nth(29).waitFor();
+    await page.setViewportSize(PHONE);
+    expect(await overflowing(page)).toEqual([]);
+    await screenshot(page, 'admin-analytics-phone');
+    expect(admin.problems).toEqual([]);
+    expect(customer.problems).toEqual([]);
+    await customer.context.close();
+    await admin.context.close();
+  });
 });

@@ -49,6 +49,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: `/api/conversations/${id()}`, roles: ['agent', 'admin'] },
   { method: 'GET', path: `/api/conversations/${id()}/drafts`, roles: ['agent', 'admin'] },
   { method: 'POST', path: '/api/nlu/parse', roles: ['agent', 'admin'], body: () => ({ text: 'where is my order' }) },
+  { method: 'GET', path: '/api/analytics/summary', roles: ['admin'] },
   { method: 'DELETE', path: `/api/conversations/${id()}`, roles: ['admin'] },
   ...(['templates', 'articles'] as const).flatMap((kind): Route[] => [
     { method: 'GET', path: `/api/content/${kind}`, roles: ['agent', 'admin'] },

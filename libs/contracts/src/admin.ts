@@ -144,3 +144,47 @@ export interface TranscriptImportResult {
 /** PostgreSQL NOTIFY channels (payload: the row id). */
 export const MODEL_CHANNEL = 'parley_model';
 export const JOB_CHANNEL = 'parley_job';
+
+/** Per-group counts of bot replies in an analytics period. */
+export interface ReplyCounts {
+  /** Bot replies. */
+  turns: number;
+  /** Of those, answered by the bot: a template, a question for a missing entity, or an article. */
+  answered: number;
+  /** Of those, the fallback ("could you rephrase, or talk to a person?"). */
+  fallback: number;
+  /** Thumbs down given to them. */
+  thumbsDown: number;
+}
+
+/**
+ * `GET /api/analytics/summary?days=N`: how the bot did over the last N days (UTC), from the stored conversations
+ * (docs/api-admin.md). Rates are 0..1, null when there is nothing to divide by.
+ */
+export interface AnalyticsSummary {
+  from: string;
+  to: string;
+  days: number;
+  conversations: {
+    /** Conversations started in the period in which the customer wrote something (imported transcripts excluded). */
+    started: number;
+    /** Of those, handed to a person at some point (waiting, with an agent, or handed back since). */
+    handedOff: number;
+    /** 1 − handedOff / started: conversations the bot handled alone. */
+    containmentRate: number | null;
+  };
+  replies: ReplyCounts & {
+    byRoute: Record<'template' | 'slot_prompt' | 'retrieval' | 'fallback', number>;
+    answeredRate: number | null;
+    fallbackRate: number | null;
+  };
+  feedback: { up: number; down: number; satisfaction: number | null };
+  /** Review items waiting for an agent now (not limited to the period). */
+  reviewPending: number;
+  /** The intents the model gave the most replies, with how many fell back or got a thumbs down (top 10). */
+  intents: Array<ReplyCounts & { intent: string }>;
+  /** The model versions that answered in the period, newest first (up to 5): compare a promoted version with the one before. */
+  models: Array<ReplyCounts & { version: string; firstSeen: string }>;
+  /** One row per day of the period, oldest first, days without replies included. */
+  daily: Array<{ date: string; conversations: number; turns: number; fallback: number }>;
+}

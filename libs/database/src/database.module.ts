@@ -17,6 +17,7 @@ import { AuthSessionRepository } from './repositories/auth-session.repository';
 import { TrainingExampleRepository } from './repositories/training-example.repository';
 import { HandoffRepository } from './repositories/handoff.repository';
 import { ReviewQueueRepository } from './repositories/review-queue.repository';
+import { AnalyticsRepository } from './repositories/analytics.repository';
 
 export { DATABASE_HANDLE };
 
@@ -33,7 +34,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 }
 
 const REPOSITORIES = [ConversationRepository, MessageRepository, SlotStateRepository, FeedbackRepository, ReviewItemRepository, TurnRepository, TransactionService,
-  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository];
+  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository, AnalyticsRepository];
 
 /**
  * Opens the database (PGlite or PostgreSQL, from the config), runs pending migrations at boot and exports the

@@ -1,6 +1,7 @@
-// The admin area: models (gate, promote, roll back), training jobs, templates, knowledge base, transcripts.
+// The admin area: models (gate, promote, roll back), training jobs, templates, knowledge base, transcripts, analytics.
 import { h, replace } from '../lib/dom.js';
 import { connectSocket, onSignedOut, sections, showAccount, signIn } from '../lib/shell.js';
+import { createAnalyticsView } from './analytics.js';
 import { createContentView } from './content.js';
 import { createJobsView } from './jobs.js';
 import { createModelsView } from './models.js';
@@ -28,6 +29,7 @@ async function start() {
     templates: createContentView('templates'),
     articles: createContentView('articles'),
     transcripts: createTranscriptsView(),
+    analytics: createAnalyticsView(),
   };
   replace(main, ...Object.values(views).map((v) => v.element));
   show = sections(document.getElementById('nav'), views);

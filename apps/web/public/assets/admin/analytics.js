@@ -1,0 +1,160 @@
+// Analytics: how the bot did over the last days (GET /api/analytics/summary): containment, answered and fallback
+// replies, feedback, the review queue, the intents with the most replies, each model version, and day by day.
+import { api, withQuery } from '../lib/api.js';
+import { h, notifier, percent, replace } from '../lib/dom.js';
+
+export function createAnalyticsView() {
+  const element = h('section', { class: 'analytics', 'aria-labelledby': 'analytics-title' });
+  const period = h(
+    'select',
+    { id: 'analytics-days' },
+    h('option', { value: '7' }, 'Last 7 days'),
+    h('option', { value: '30' }, 'Last 30 days'),
+    h('option', { value: '90' }, 'Last 90 days'),
+  );
+  const status = h('div', { class: 'notice' });
+  const notice = notifier(status);
+  const body = h('div', { 'aria-live': 'polite' });
+  element.append(
+    h('h1', { id: 'analytics-title', class: 'visually-hidden' }, 'Analytics'),
+    h(
+      'div',
+      { class: 'filters' },
+      h('div', { class: 'field' }, h('label', { for: 'analytics-days' }, 'Period'), period),
+    ),
+    status,
+    body,
+  );
+
+  async function load() {
+    try {
+      const s = await api('GET', withQuery('/api/analytics/summary', { days: period.value }));
+      notice.clear();
+      replace(body, overview(s), intentsTable(s.intents), modelsTable(s.models), dailyTable(s.daily));
+    } catch (error) {
+      notice.error(error);
+    }
+  }
+  period.addEventListener('change', load);
+  return { element, onShow: load };
+}
+
+function overview(s) {
+  const rows = [
+    ['Conversations', s.conversations.started],
+    [
+      'Handled by the bot alone',
+      `${percent(s.conversations.containmentRate)} (${s.conversations.started - s.conversations.handedOff})`,
+    ],
+    ['Handed to a person', s.conversations.handedOff],
+    ['Bot replies', s.replies.turns],
+    ['Answered (template, question, article)', `${percent(s.replies.answeredRate)} (${s.replies.answered})`],
+    ['Fell back', `${percent(s.replies.fallbackRate)} (${s.replies.fallback})`],
+    [
+      'Thumbs up / down',
+      `${s.feedback.up} / ${s.feedback.down} (${percent(s.feedback.satisfaction)} positive)`,
+    ],
+    ['Waiting for review now', s.reviewPending],
+  ];
+  return h(
+    'table',
+    { class: 'analytics-overview' },
+    h('caption', {}, `Overview, ${s.from.slice(0, 10)} to ${s.daily.at(-1)?.date ?? ''} (UTC)`),
+    h(
+      'tbody',
+      {},
+      rows.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', { class: 'num' }, v))),
+    ),
+  );
+}
+
+function countsTable(caption, first, rows, cell) {
+  if (!rows.length) return h('p', {}, `${caption}: none in this period.`);
+  const head = [first, 'Replies', 'Answered', 'Fell back', 'Thumbs down'];
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      {},
+      h('caption', {}, caption),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          head.map((t, i) => h('th', i ? { class: 'num' } : {}, t)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((r) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, cell(r)),
+            h('td', { class: 'num' }, r.turns),
+            h('td', { class: 'num' }, r.answered),
+            h('td', { class: 'num' }, r.fallback),
+            h('td', { class: 'num' }, r.thumbsDown),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function intentsTable(intents) {
+  return countsTable('Intents with the most replies', 'Intent', intents, (r) => r.intent);
+}
+
+function modelsTable(models) {
+  return countsTable(
+    'Model versions, newest first',
+    'Version',
+    models,
+    (r) => `${r.version} (from ${r.firstSeen.slice(0, 10)})`,
+  );
+}
+
+function dailyTable(daily) {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      {},
+      h('caption', {}, 'Day by day (UTC)'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'Day'),
+          h('th', { class: 'num' }, 'Conversations'),
+          h('th', { class: 'num' }, 'Bot replies'),
+          h('th', { class: 'num' }, 'Fell back'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        [...daily]
+          .reverse()
+          .map((d) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, d.date),
+              h('td', { class: 'num' }, d.conversations),
+              h('td', { class: 'num' }, d.turns),
+              h('td', { class: 'num' }, d.fallback),
+            ),
+          ),
+      ),
+    ),
+  );
+}
