@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { bearer, ensureUser, login, TEST_PASSWORD, TestApp } from '@app/testing';
 import {
@@ -214,6 +216,15 @@ describe('admin area (browser)', () => {
     expect(await waitForVersion((v) => v === original)).toBe(original);
     const again = await ask(customer.page, QUESTION);
     expect(again).toEqual(first);
+
+    // The retired candidate is not needed any more: delete it, and its folder with it.
+    const [{ dir }] = await t.dataSource.query(`SELECT dir FROM model_version WHERE version = $1`, [promoted]);
+    expect(existsSync(join(dir, 'manifest.json'))).toBe(true);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete this version' }).click();
+    await page.getByText(`Deleted ${promoted} and its folder.`).waitFor();
+    expect(await t.dataSource.query(`SELECT id FROM model_version WHERE version = $1`, [promoted])).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
 
     await page.setViewportSize(PHONE);
     expect(await overflowing(page)).toEqual([]);

@@ -301,6 +301,10 @@ describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraini
 
     expect(await readyVersion(a)).toBe(candidate.version);
     expect(await answeredBy(a)).toBe(candidate.version);
+    // Neither the active version nor the one a rollback returns to can be deleted.
+    const defaultId = (forced.body as PromoteResult).previousId!;
+    expect(await api('DELETE', `/api/models/${candidate.id}`)).toMatchObject({ status: 409, body: { code: 'MODEL_IN_USE' } });
+    expect(await api('DELETE', `/api/models/${defaultId}`)).toMatchObject({ status: 409, body: { code: 'MODEL_IN_USE', message: expect.stringMatching(/rollback/) } });
     if (b) {
       // The second server was never told directly: it hears the NOTIFY and swaps without a restart.
       await until('server B to switch', async () => (await readyVersion(b!)) === candidate.version, 60_000);
@@ -336,6 +340,29 @@ describe.each([['pglite'], ['postgres']] as const)('admin: transcripts, retraini
     expect(await readyVersion(a)).toBe(defaultVersion);
     expect(await answeredBy(a)).toBe(defaultVersion);
     if (b) expect(await readyVersion(b)).toBe(defaultVersion);
+  });
+
+  it('deletes versions no longer in use with their folders under MODELS_DIR, audited', async () => {
+    const { items } = (await api('GET', '/api/models')).body as { items: Array<{ id: string; version: string; status: string; dir: string; jobId: string | null }> };
+    const retired = items.find((m) => m.id === candidate.id)!;
+    const failed = items.find((m) => m.status === 'failed')!;
+    expect(retired.status).toBe('retired');
+    for (const model of [retired, failed]) {
+      expect(existsSync(join(model.dir, 'manifest.json'))).toBe(true);
+      const res = await api('DELETE', `/api/models/${model.id}?reason=${encodeURIComponent('e2e: disk space')}`);
+      expect(res).toMatchObject({ status: 200, body: { id: model.id, version: model.version, folderRemoved: true } });
+      expect(existsSync(model.dir)).toBe(false);
+      expect((await api('GET', `/api/models/${model.id}`)).body.code).toBe('MODEL_NOT_FOUND');
+      const audit = await a.dataSource.query(`SELECT "action", "reason" FROM "audit_log" WHERE "target_id" = $1 AND "action" = 'model.delete'`, [model.id]);
+      expect(audit).toEqual([{ action: 'model.delete', reason: 'e2e: disk space' }]);
+    }
+    // The job that trained it stays, without its model; the active version and its folder are untouched.
+    const job = (await api('GET', `/api/jobs/${retired.jobId}`)).body as JobDetailView;
+    expect(job.job).toMatchObject({ status: 'succeeded', modelVersionId: null });
+    expect((await api('DELETE', `/api/models/${candidate.id}`)).body.code).toBe('MODEL_NOT_FOUND');
+    expect((await api('DELETE', '/api/models/not-a-uuid')).status).toBe(404);
+    expect(existsSync(join(defaultDir, 'manifest.json'))).toBe(true);
+    expect(await readyVersion(a)).toBe(defaultVersion);
   });
 
   if (kind === 'postgres') {

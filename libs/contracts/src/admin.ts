@@ -145,6 +145,13 @@ export interface TranscriptImportResult {
 export const MODEL_CHANNEL = 'parley_model';
 export const JOB_CHANNEL = 'parley_job';
 
+/** `DELETE /api/models/:id`: the row is gone; the folder too unless another version uses it or it is not ours. */
+export interface ModelDeleteResult {
+  id: string;
+  version: string;
+  folderRemoved: boolean;
+}
+
 /** Per-group counts of bot replies in an analytics period. */
 export interface ReplyCounts {
   /** Bot replies. */

@@ -2,6 +2,7 @@ export * from './registry.module';
 export * from './registry.errors';
 export * from './model-registry.service';
 export * from './promotion.service';
+export * from './model-deletion.service';
 export * from './model-switch.service';
 export * from './jobs.service';
 export * from './job-worker.service';

@@ -10,6 +10,7 @@ export const RegistryErrorCode = {
   GatePending: 'GATE_PENDING',
   ReasonRequired: 'REASON_REQUIRED',
   NoPreviousModel: 'NO_PREVIOUS_MODEL',
+  ModelInUse: 'MODEL_IN_USE',
   JobNotFound: 'JOB_NOT_FOUND',
   JobFinished: 'JOB_FINISHED',
   JobConfigUnknown: 'JOB_CONFIG_UNKNOWN',
@@ -56,6 +57,13 @@ export class GatePendingError extends DomainError {
 export class ReasonRequiredError extends DomainError {
   constructor() {
     super(RegistryErrorCode.ReasonRequired, 'A forced promotion needs a reason', 400);
+  }
+}
+
+/** A version that serves (the active one) or that a rollback would return to cannot be deleted. */
+export class ModelInUseError extends DomainError {
+  constructor(version: string, why: string) {
+    super(RegistryErrorCode.ModelInUse, `Model ${version} cannot be deleted: ${why}`, 409);
   }
 }
 

@@ -4,6 +4,7 @@ import { DatasetSnapshotService } from './dataset-snapshot.service';
 import { GateService } from './gate.service';
 import { DEFAULT_WORKER_OPTIONS, JobWorkerService, WORKER_OPTIONS, WorkerOptions } from './job-worker.service';
 import { JobsService } from './jobs.service';
+import { ModelDeletionService } from './model-deletion.service';
 import { ModelRegistryService } from './model-registry.service';
 import { MODEL_RESYNC_MS, ModelSwitchService } from './model-switch.service';
 import { PgChannelRepository } from './pg-channel.repository';
@@ -41,13 +42,14 @@ export class RegistryModule {
         ...CORE,
         TranscriptRepository,
         PromotionService,
+        ModelDeletionService,
         ModelSwitchService,
         TranscriptImportService,
         JobWorkerService,
         { provide: WORKER_OPTIONS, useValue: { ...DEFAULT_WORKER_OPTIONS, ...opts.worker } },
         { provide: MODEL_RESYNC_MS, useValue: opts.resyncMs ?? 30_000 },
       ],
-      exports: [ModelRegistryService, PromotionService, JobsService, TranscriptImportService, ModelSwitchService, JobWorkerService, PgChannelRepository],
+      exports: [ModelRegistryService, PromotionService, ModelDeletionService, JobsService, TranscriptImportService, ModelSwitchService, JobWorkerService, PgChannelRepository],
     };
   }
 

@@ -24,6 +24,14 @@ export class RollbackDto {
   reason?: string;
 }
 
+export class DeleteModelQueryDto {
+  @ApiPropertyOptional({ maxLength: 1000, description: 'Kept in the audit log' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  reason?: string;
+}
+
 export class JobOverridesDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 50 })
   @IsOptional()

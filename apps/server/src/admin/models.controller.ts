@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { AuthGuard, CurrentUser, Roles, RolesGuard } from '@app/auth';
-import type { AuthUser, ModelVersionDetail, ModelVersionView, PromoteResult } from '@app/contracts';
-import { ModelRegistryService, PromotionService } from '@app/registry';
-import { PromoteDto, RollbackDto } from './admin.dto';
+import type { AuthUser, ModelDeleteResult, ModelVersionDetail, ModelVersionView, PromoteResult } from '@app/contracts';
+import { ModelDeletionService, ModelRegistryService, PromotionService } from '@app/registry';
+import { DeleteModelQueryDto, PromoteDto, RollbackDto } from './admin.dto';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -14,6 +14,7 @@ export class ModelsController {
   constructor(
     private readonly registry: ModelRegistryService,
     private readonly promotion: PromotionService,
+    private readonly deletion: ModelDeletionService,
   ) {}
 
   @Get()
@@ -36,6 +37,14 @@ export class ModelsController {
   @ApiNotFoundResponse({ description: 'MODEL_NOT_FOUND' })
   get(@Param('id') id: string): Promise<ModelVersionDetail> {
     return this.registry.detail(id);
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Delete a version that is not in use, and its folder under MODELS_DIR (audited)' })
+  @ApiNotFoundResponse({ description: 'MODEL_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'MODEL_IN_USE (active, or where a rollback would go) | GATE_PENDING (its job is still running)' })
+  remove(@Param('id') id: string, @Query() q: DeleteModelQueryDto, @CurrentUser() user: AuthUser): Promise<ModelDeleteResult> {
+    return this.deletion.delete(id, user, q.reason);
   }
 
   @Post(':id/promote')

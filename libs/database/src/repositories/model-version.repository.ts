@@ -59,9 +59,21 @@ export class ModelVersionRepository {
     return { model: toModelVersion(existing[0]), created: false };
   }
 
-  async findById(id: string, manager?: EntityManager): Promise<ModelVersionEntity | null> {
-    const rows = await this.q(manager).query(`SELECT * FROM "model_version" WHERE "id" = $1`, [id]);
+  /** `lock` takes a row lock (inside the caller's transaction), as {@link findActive} does. */
+  async findById(id: string, manager?: EntityManager, lock = false): Promise<ModelVersionEntity | null> {
+    const rows = await this.q(manager).query(`SELECT * FROM "model_version" WHERE "id" = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
     return rows[0] ? toModelVersion(rows[0]) : null;
+  }
+
+  /** Other versions registered with the same folder (one retrained in place keeps the folder of its predecessor). */
+  async countOthersInDir(id: string, dir: string, manager?: EntityManager): Promise<number> {
+    const rows = await this.q(manager).query(`SELECT count(*)::int AS "n" FROM "model_version" WHERE "dir" = $1 AND "id" <> $2`, [dir, id]);
+    return Number(rows[0].n);
+  }
+
+  /** Deletes the row; jobs and later versions that point at it keep their rows, with the link set to null. */
+  async delete(id: string, manager: EntityManager): Promise<void> {
+    await manager.query(`DELETE FROM "model_version" WHERE "id" = $1`, [id]);
   }
 
   /** The active version; `lock` takes a row lock so concurrent promotions serialise. */

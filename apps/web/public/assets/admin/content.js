@@ -22,7 +22,12 @@ const KINDS = {
       ['required_entities', 'Required entities (one per line; a|b = either)', 'lines'],
       ['prompts', 'Prompts for missing entities (one per line: entity: question)', 'pairs'],
       ['enabled', 'Enabled', 'checkbox'],
-      ['webhook', 'Answer through the fulfillment webhook (FULFILLMENT_URL); the variants are its fallback', 'checkbox', false],
+      [
+        'webhook',
+        'Answer through the fulfillment webhook (FULFILLMENT_URL); the variants are its fallback',
+        'checkbox',
+        false,
+      ],
     ],
   },
   articles: {

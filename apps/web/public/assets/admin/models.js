@@ -151,6 +151,24 @@ export function createModelsView(socket) {
     });
     const promoteButton = h('button', { type: 'button', class: 'primary' }, 'Promote');
     promoteButton.addEventListener('click', () => promote(false));
+    // Deleting frees the folder (about 115 MB a version); the server refuses the active one and the rollback target.
+    const deleteButton = h('button', { type: 'button', class: 'danger' }, 'Delete this version');
+    deleteButton.addEventListener('click', async () => {
+      if (!window.confirm(`Delete ${model.version} and its folder? This cannot be undone.`)) return;
+      deleteButton.disabled = true;
+      try {
+        const deleted = await api('DELETE', `/api/models/${encodeURIComponent(model.id)}`);
+        notice.info(
+          `Deleted ${deleted.version}${deleted.folderRemoved ? ' and its folder' : ' (its folder was kept: another version or the default model uses it)'}.`,
+        );
+        openId = null;
+        replace(detail, h('p', {}, 'Pick a version to see its metrics and gate.'));
+        await load();
+      } catch (error) {
+        resultNotice.error(error);
+        deleteButton.disabled = false;
+      }
+    });
     const gate = model.gate;
     return [
       h(
@@ -167,8 +185,8 @@ export function createModelsView(socket) {
         model.jobId ? ` · from job ${model.jobId.slice(0, 8)}` : '',
         ` · ${model.dir}`,
       ),
-      model.status !== 'active' && model.status !== 'failed'
-        ? h('div', { class: 'actions' }, promoteButton)
+      model.status !== 'active'
+        ? h('div', { class: 'actions' }, model.status !== 'failed' ? promoteButton : null, deleteButton)
         : null,
       forceForm,
       result,
