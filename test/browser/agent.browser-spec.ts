@@ -116,6 +116,11 @@ describe('agent console (browser)', () => {
     // Hand back: the bot answers the next message again.
     await agent.page.getByRole('button', { name: 'Hand back to the bot' }).click();
     await customer.page.locator('#parley-panel[data-status="bot"]').waitFor();
+    // The customer is asked how the person did; a press stores the rating and thanks them.
+    const rating = customer.page.getByRole('group', { name: 'How would you rate the help you got?' });
+    await rating.getByRole('button', { name: 'Good' }).click();
+    await customer.page.getByText('Thank you for your feedback!').waitFor();
+    expect(await t.dataSource.query(`SELECT rating FROM csat_response`)).toEqual([{ rating: 4 }]);
     await w.say('what payment methods do you accept');
     await w.bot.nth(1).waitFor();
     expect(await agent.page.locator(`button.row-button[data-conversation-id="${id}"]`).count()).toBe(0);

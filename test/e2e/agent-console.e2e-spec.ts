@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BotReply, HandoffView, LoginResult, ReplyDraftsView, ReviewDetailView, ReviewItemView, SendMessageResult } from '@app/contracts';
+import type { AnalyticsSummary, BotReply, CsatResult, HandoffView, LoginResult, ReplyDraftsView, ReviewDetailView, ReviewItemView, SendMessageResult } from '@app/contracts';
 import { HANDOFF_TEXT } from '@app/conversation';
 import { NluService } from '@app/nlu';
 import {
@@ -12,6 +12,7 @@ import {
   connectAgent,
   makePgliteDir,
   removeDir,
+  request,
   requestOk,
   signIn,
   startConversation,
@@ -265,6 +266,47 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       ]);
       const audit = await t.dataSource.query(`SELECT action FROM audit_log WHERE target_type = 'conversation' AND target_id = $1 ORDER BY created_at`, [conversationId]);
       expect(audit.map((a: { action: string }) => a.action)).toEqual(['handoff.take', 'agent.message', 'agent.message', 'handoff.release']);
+    });
+
+    it('asks the customer to rate the person after the hand-back: one rating per handoff, a second replaces it', async () => {
+      const consoleSocket = await console_(agent);
+      const { socket, conversation } = await widget();
+      const conversationId = conversation.conversationId;
+      // Nothing to rate before a person has helped, nor while they still have the conversation.
+      expect(await request(socket, 'csat:send', { rating: 5 })).toMatchObject({ ok: false, error: { code: 'CSAT_NOT_ALLOWED' } });
+      await requestOk(socket, 'handoff:request', {});
+      expect(await agentRequest(consoleSocket, 'handoff:take', { conversationId })).toMatchObject({ ok: true });
+      await agentRequest(consoleSocket, 'agent:message', { conversationId, clientMessageId: randomUUID(), text: 'Done: your refund is on its way.' });
+      expect(await request(socket, 'csat:send', { rating: 5 })).toMatchObject({ ok: false, error: { code: 'CSAT_NOT_ALLOWED' } });
+
+      const statusBot = waitForEvent(socket, 'conversation:status', { ...TIMEOUT, filter: (e) => e.status === 'bot' });
+      await agentRequest(consoleSocket, 'handoff:release', { conversationId });
+      const back = await statusBot;
+      expect(back.message!.suggestions!.map((s) => [s.rating, s.action])).toEqual([1, 2, 3, 4, 5].map((r) => [r, 'csat:send']));
+      for (const rating of [0, 6, 2.5, '4', null]) {
+        expect(await request(socket, 'csat:send', { rating })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      }
+      const first = await requestOk<CsatResult>(socket, 'csat:send', { rating: 2 });
+      expect(first.replaced).toBe(false);
+      const second = await requestOk<CsatResult>(socket, 'csat:send', { rating: 4, comment: 'quick and kind' });
+      expect(second).toEqual({ csatId: first.csatId, replaced: true });
+      const rows = await t.dataSource.query(`SELECT rating, comment, agent_id FROM csat_response WHERE conversation_id = $1`, [conversationId]);
+      expect(rows).toEqual([{ rating: 4, comment: 'quick and kind', agent_id: agent.user.id }]);
+      // A reload shows the rating buttons again while the note is the conversation's last message.
+      const resumed = await startConversation(t.url, { token: conversation.token, lastSeq: 0 });
+      sockets.push(resumed.socket);
+      expect(resumed.conversation.messages.at(-1)).toMatchObject({ author: 'system', messageId: back.message!.messageId, suggestions: back.message!.suggestions });
+
+      // A request a person declined without taking it asks for no rating.
+      const declined = await widget();
+      await requestOk(declined.socket, 'handoff:request', {});
+      const declinedBack = waitForEvent(declined.socket, 'conversation:status', { ...TIMEOUT, filter: (e) => e.status === 'bot' });
+      await agentRequest(consoleSocket, 'handoff:release', { conversationId: declined.conversation.conversationId });
+      expect((await declinedBack).message).not.toHaveProperty('suggestions');
+
+      const admin = await signIn(t, 'admin');
+      const summary = await api<AnalyticsSummary>('GET', '/api/analytics/summary?days=1', admin.token);
+      expect(summary.body.csat).toEqual({ responses: 1, average: 4, satisfiedRate: 1 });
     });
 
     it("drafts the agent's replies from the templates of the likeliest intents, filled with the customer's entities", async () => {

@@ -244,19 +244,42 @@
       }
       item.append(list);
     }
-    if (reply.suggestions && reply.suggestions.length) {
-      const group = el('div', { class: 'suggestions', role: 'group', 'aria-label': 'Suggested replies' });
-      for (const suggestion of reply.suggestions) {
-        const button = el('button', { type: 'button', class: 'suggestion' }, suggestion.text);
-        button.addEventListener('click', () =>
-          suggestion.action === 'handoff:request' ? requestHandoff() : send(suggestion.text),
-        );
-        group.append(button);
-      }
-      item.append(group);
-    }
+    if (reply.suggestions && reply.suggestions.length) item.append(suggestionButtons(reply.suggestions));
     item.append(feedbackButtons(reply.messageId));
     return item;
+  }
+
+  /** Quick replies: send the text, ask for a person, or rate the person who helped (csat:send). */
+  function suggestionButtons(suggestions) {
+    const rating = suggestions.some((s) => s.action === 'csat:send');
+    const group = el('div', {
+      class: 'suggestions',
+      role: 'group',
+      'aria-label': rating ? 'How would you rate the help you got?' : 'Suggested replies',
+    });
+    for (const suggestion of suggestions) {
+      const button = el('button', { type: 'button', class: 'suggestion' }, suggestion.text);
+      button.addEventListener('click', () => {
+        if (suggestion.action === 'handoff:request') return requestHandoff();
+        if (suggestion.action === 'csat:send') return rateHelp(suggestion.rating, group);
+        send(suggestion.text);
+      });
+      group.append(button);
+    }
+    return group;
+  }
+
+  /** A rating of the person who helped; a second one (after a reload) replaces the first. */
+  async function rateHelp(rating, group) {
+    if (!state.started) return showAlert('Not connected yet; try again in a moment.');
+    const buttons = [...group.querySelectorAll('button')];
+    for (const button of buttons) button.disabled = true;
+    const ack = await emit('csat:send', { rating });
+    if (!ack.ok) {
+      for (const button of buttons) button.disabled = false;
+      return showAlert(`Could not send your rating: ${ack.error.message}`);
+    }
+    group.replaceWith(el('p', { class: 'thanks', role: 'status' }, 'Thank you for your feedback!'));
   }
 
   function feedbackButtons(messageId) {
@@ -286,6 +309,7 @@
     const item = el('li', { class: `msg ${kind}`, 'data-message-id': message.messageId });
     if (kind === 'agent') item.append(el('span', { class: 'author' }, message.agentName || 'Agent'));
     item.append(el('p', { class: 'text' }, message.text));
+    if (message.suggestions && message.suggestions.length) item.append(suggestionButtons(message.suggestions));
     return item;
   }
 

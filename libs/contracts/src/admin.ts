@@ -186,6 +186,8 @@ export interface AnalyticsSummary {
     fallbackRate: number | null;
   };
   feedback: { up: number; down: number; satisfaction: number | null };
+  /** Customers' 1–5 ratings of the person who helped (after a handoff), given in the period; satisfied = 4 or 5. */
+  csat: { responses: number; average: number | null; satisfiedRate: number | null };
   /** Review items waiting for an agent now (not limited to the period). */
   reviewPending: number;
   /** The intents the model gave the most replies, with how many fell back or got a thumbs down (top 10). */

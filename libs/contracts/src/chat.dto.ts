@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Min } from 'class-validator';
-import { FeedbackPayload, HandoffRequestPayload, SendMessagePayload, StartConversationPayload } from './chat.types';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { CsatPayload, FeedbackPayload, HandoffRequestPayload, SendMessagePayload, StartConversationPayload } from './chat.types';
 
 /**
  * Validated shapes of client events. Length checks on `text` live in the service (the limit is
@@ -38,6 +38,18 @@ export class HandoffRequestDto implements HandoffRequestPayload {
   @IsString()
   @Length(0, 500)
   reason?: string;
+}
+
+export class CsatDto implements CsatPayload {
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  rating: number;
+
+  @IsOptional()
+  @IsString()
+  @Length(0, 2000)
+  comment?: string;
 }
 
 export class FeedbackDto implements FeedbackPayload {

@@ -15,10 +15,15 @@ export interface ReplySource {
   score: number;
 }
 
-/** A quick reply the widget can show as a button; `action` tells the widget what pressing it does. */
+/**
+ * A quick reply the widget can show as a button; `action` tells the widget what pressing it does: send `text` as a
+ * message (default), ask for a person, or rate the person who just helped (`csat:send` with `rating`).
+ */
 export interface Suggestion {
   text: string;
-  action?: 'handoff:request' | 'message:send';
+  action?: 'handoff:request' | 'message:send' | 'csat:send';
+  /** 1 (very unhappy) to 5 (very happy), with `csat:send`. */
+  rating?: number;
 }
 
 /** One message as the widget sees it (history, resume). */
@@ -143,6 +148,18 @@ export interface HandoffRequestPayload {
 
 export interface HandoffRequestResult {
   status: ConversationStatus;
+}
+
+/** `csat:send`: how satisfied the customer is with the person who helped, after they gave the conversation back. */
+export interface CsatPayload {
+  rating: number;
+  comment?: string;
+}
+
+export interface CsatResult {
+  csatId: string;
+  /** A second rating for the same handoff replaces the first. */
+  replaced: boolean;
 }
 
 export interface FeedbackPayload {

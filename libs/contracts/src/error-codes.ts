@@ -9,6 +9,7 @@ export const ErrorCode = {
   ConversationClosed: 'CONVERSATION_CLOSED',
   MessageNotFound: 'MESSAGE_NOT_FOUND',
   FeedbackNotAllowed: 'FEEDBACK_NOT_ALLOWED',
+  CsatNotAllowed: 'CSAT_NOT_ALLOWED',
   NotFound: 'NOT_FOUND',
   ModelNotReady: 'MODEL_NOT_READY',
   Internal: 'INTERNAL_ERROR',

@@ -3,6 +3,8 @@ import type { ConversationStatusEvent } from './agent';
 import {
   AgentMessage,
   BotReply,
+  CsatPayload,
+  CsatResult,
   FeedbackPayload,
   FeedbackResult,
   HandoffQueued,
@@ -31,6 +33,7 @@ export const ChatEvent = {
   HandoffQueued: 'handoff:queued',
   ConversationStatus: 'conversation:status',
   FeedbackSend: 'feedback:send',
+  CsatSend: 'csat:send',
   Error: 'error',
 } as const;
 
@@ -42,6 +45,7 @@ export interface ClientToServerEvents {
   'typing:stop': (payload?: Record<string, never>, ack?: AckCallback<{ ok: true }>) => void;
   'handoff:request': (payload: HandoffRequestPayload, ack?: AckCallback<HandoffRequestResult>) => void;
   'feedback:send': (payload: FeedbackPayload, ack?: AckCallback<FeedbackResult>) => void;
+  'csat:send': (payload: CsatPayload, ack?: AckCallback<CsatResult>) => void;
 }
 
 /** What the server pushes to the widget. */

@@ -1,3 +1,4 @@
+import { CsatService } from './csat.service';
 import { DynamicModule, Module, ModuleMetadata, Provider } from '@nestjs/common';
 import { AdmissionService } from './admission.service';
 import { ConversationErasureService } from './conversation-erasure.service';
@@ -25,8 +26,8 @@ export class ConversationModule {
       // Global: the transports (widget gateway, agent console, REST) all use these use cases.
       global: true,
       imports: options.imports ?? [],
-      providers: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, ...options.bindings],
-      exports: [AdmissionService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService],
+      providers: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, ...options.bindings],
+      exports: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService],
     };
   }
 }

@@ -12,11 +12,13 @@ import {
   HandoffRequestResult,
   HandoffView,
   MessageView,
+  Suggestion,
 } from '@app/contracts';
 import { ConversationEntity, ConversationRepository, HandoffRepository, HandoffRow, MessageRepository, SlotStateRepository, TransactionService } from '@app/database';
 import { ChatEmitter, HandoffChange } from './chat-emitter';
 import { toMessageView } from './message-view';
 import { checkMessageText } from './message-text';
+import { CSAT_BUTTONS } from './csat.service';
 
 export const HANDOFF_TEXT = 'Thanks for your patience. A human agent will join this conversation shortly.';
 /** The handoff's system message when no agent console is open: the customer is told not to wait here for one. */
@@ -47,6 +49,8 @@ interface HandChange {
   change: Exclude<HandoffChange, 'new'>;
   unchanged: (c: ConversationEntity) => boolean;
   text: string;
+  /** Buttons under the system message, given the conversation before the change. */
+  buttons?: (c: ConversationEntity) => readonly Suggestion[] | null;
   apply: (m: EntityManager) => Promise<void>;
 }
 
@@ -136,6 +140,8 @@ export class HandoffService {
       change: 'released',
       unchanged: (c) => c.status === 'bot',
       text: BACK_TO_BOT_TEXT,
+      // A person helped (someone had taken it, not just declined the request): ask the customer how it went.
+      buttons: (c) => (c.status === 'agent' ? CSAT_BUTTONS : null),
       // After the system message, so bot_since_seq covers it and every customer message before it.
       apply: (m) => this.handoffs.returnToBot(m, conversationId),
     });
@@ -155,7 +161,7 @@ export class HandoffService {
       if (conversation.status === 'agent' && conversation.assignedAgentId && conversation.assignedAgentId !== agent.id && agent.role !== 'admin') {
         throw new DomainError(ErrorCode.HandoffNotAllowed, 'Another agent has this conversation', 409);
       }
-      const message = await this.systemMessage(m, conversationId, to.text);
+      const message = await this.systemMessage(m, conversationId, to.text, to.buttons?.(conversation) ?? null);
       await to.apply(m);
       const after = { status: to.status, assignedAgentId: to.status === 'agent' ? agent.id : null };
       await this.audit.record({ actor: agent, action: `handoff.${to.change === 'taken' ? 'take' : 'release'}`, targetType: 'conversation', targetId: conversationId, before: auditState(before), after }, m);
@@ -187,8 +193,8 @@ export class HandoffService {
     return { messageId: stored.message.id, seq: stored.message.seq, duplicate };
   }
 
-  private async systemMessage(m: EntityManager, conversationId: string, text: string): Promise<MessageView> {
+  private async systemMessage(m: EntityManager, conversationId: string, text: string, buttons: readonly Suggestion[] | null = null): Promise<MessageView> {
     const seq = await this.conversations.nextSeq(m, conversationId);
-    return toMessageView(await this.messages.insert(m, { conversationId, seq, direction: 'out', author: 'system', text }));
+    return toMessageView(await this.messages.insert(m, { conversationId, seq, direction: 'out', author: 'system', text, suggestions: buttons ? [...buttons] : null }));
   }
 }

@@ -3,6 +3,7 @@ export * from './chat-emitter';
 export * from './conversation-erasure.service';
 export * from './conversation.module';
 export * from './conversation.service';
+export * from './csat.service';
 export * from './handoff.service';
 export * from './message-text';
 export * from './keyed-mutex';

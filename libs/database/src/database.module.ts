@@ -18,6 +18,7 @@ import { TrainingExampleRepository } from './repositories/training-example.repos
 import { HandoffRepository } from './repositories/handoff.repository';
 import { ReviewQueueRepository } from './repositories/review-queue.repository';
 import { AnalyticsRepository } from './repositories/analytics.repository';
+import { CsatRepository } from './repositories/csat.repository';
 
 export { DATABASE_HANDLE };
 
@@ -34,7 +35,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 }
 
 const REPOSITORIES = [ConversationRepository, MessageRepository, SlotStateRepository, FeedbackRepository, ReviewItemRepository, TurnRepository, TransactionService,
-  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository, AnalyticsRepository];
+  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository, AnalyticsRepository, CsatRepository];
 
 /**
  * Opens the database (PGlite or PostgreSQL, from the config), runs pending migrations at boot and exports the

@@ -41,6 +41,11 @@ export function buildAnalyticsSummary(counts: AnalyticsCounts, from: Date, to: D
       fallbackRate: ratio(byRoute.fallback, turns),
     },
     feedback: { up, down, satisfaction: ratio(up, up + down) },
+    csat: {
+      responses: counts.csat.responses,
+      average: counts.csat.responses > 0 ? Math.round((counts.csat.sum / counts.csat.responses) * 100) / 100 : null,
+      satisfiedRate: ratio(counts.csat.satisfied, counts.csat.responses),
+    },
     reviewPending: counts.reviewPending,
     intents: counts.intents,
     models: counts.models.map((m) => ({ ...m, firstSeen: m.firstSeen.toISOString() })),

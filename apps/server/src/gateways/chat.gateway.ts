@@ -7,6 +7,8 @@ import {
   ChatEvent,
   ConversationNotStartedError,
   conversationRoom,
+  CsatDto,
+  CsatResult,
   FeedbackDto,
   FeedbackResult,
   HandoffRequestDto,
@@ -18,7 +20,7 @@ import {
   ValidationFailedError,
   WIDGET_NAMESPACE,
 } from '@app/contracts';
-import { ConversationService } from '@app/conversation';
+import { ConversationService, CsatService } from '@app/conversation';
 import { WsExceptionFilter } from '../filters/ws-exception.filter';
 import { SocketChatEmitter, WidgetNamespace } from './socket-chat-emitter';
 import { toErrorBody } from '../filters/error-body';
@@ -49,6 +51,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
 
   constructor(
     private readonly conversations: ConversationService,
+    private readonly csat: CsatService,
     private readonly emitter: SocketChatEmitter,
   ) {}
 
@@ -95,6 +98,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   @SubscribeMessage(ChatEvent.FeedbackSend)
   async feedback(@ConnectedSocket() socket: Socket, @MessageBody() dto: FeedbackDto): Promise<Ack<FeedbackResult>> {
     return ackOk(await this.conversations.rate(this.conversationOf(socket), dto));
+  }
+
+  @SubscribeMessage(ChatEvent.CsatSend)
+  async csatSend(@ConnectedSocket() socket: Socket, @MessageBody() dto: CsatDto): Promise<Ack<CsatResult>> {
+    return ackOk(await this.csat.rate(this.conversationOf(socket), dto));
   }
 
   @SubscribeMessage(ChatEvent.TypingStart)

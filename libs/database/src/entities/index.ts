@@ -3,6 +3,7 @@ import { AppUserEntity } from './app-user.entity';
 import { AuditLogEntity } from './audit-log.entity';
 import { AuthSessionEntity } from './auth-session.entity';
 import { ConversationEntity } from './conversation.entity';
+import { CsatResponseEntity } from './csat-response.entity';
 import { FeedbackEntity } from './feedback.entity';
 import { KbArticle } from './kb-article.entity';
 import { MessageEntity } from './message.entity';
@@ -16,6 +17,7 @@ import { TrainingJobEntity } from './training-job.entity';
 export * from './answer-template.entity';
 export * from './conversation.entity';
 export * from './feedback.entity';
+export * from './csat-response.entity';
 export * from './kb-article.entity';
 export * from './message.entity';
 export * from './review-item.entity';
@@ -33,6 +35,7 @@ export const ENTITIES = [
   MessageEntity,
   SlotStateEntity,
   FeedbackEntity,
+  CsatResponseEntity,
   ReviewItemEntity,
   AnswerTemplate,
   KbArticle,

@@ -6,6 +6,7 @@ export interface AnalyticsCounts {
   conversations: { started: number; handedOff: number };
   routes: Array<{ route: string; n: number }>;
   feedback: Array<{ rating: string; n: number }>;
+  csat: { responses: number; sum: number; satisfied: number };
   reviewPending: number;
   intents: Array<{ intent: string; turns: number; answered: number; fallback: number; thumbsDown: number }>;
   models: Array<{ version: string; firstSeen: Date; turns: number; answered: number; fallback: number; thumbsDown: number }>;
@@ -40,6 +41,10 @@ export class AnalyticsRepository {
     );
     const routes = await q<{ route: string; n: number }>(`SELECT coalesce(r."route", 'fallback') AS "route", count(*)::int AS "n" FROM (${REPLIES}) r GROUP BY 1`);
     const feedback = await q<{ rating: string; n: number }>(`SELECT "rating", count(*)::int AS "n" FROM "feedback" WHERE "created_at" >= $1 AND "created_at" < $2 GROUP BY 1`);
+    const [csat] = await q<{ responses: number; sum: number; satisfied: number }>(
+      `SELECT count(*)::int AS "responses", coalesce(sum("rating"), 0)::int AS "sum", count(*) FILTER (WHERE "rating" >= 4)::int AS "satisfied"
+         FROM "csat_response" WHERE "created_at" >= $1 AND "created_at" < $2`,
+    );
     const [review] = await q<{ n: number }>(`SELECT count(*)::int AS "n" FROM "review_item" WHERE "status" = 'pending'`, []);
     const intents = await q<AnalyticsCounts['intents'][number]>(
       `SELECT r."intent", ${COUNTS} FROM (${REPLIES}) r WHERE r."intent" IS NOT NULL GROUP BY r."intent" ORDER BY "turns" DESC, r."intent" LIMIT 10`,
@@ -61,6 +66,7 @@ export class AnalyticsRepository {
       conversations: conversations ?? { started: 0, handedOff: 0 },
       routes,
       feedback,
+      csat: csat ?? { responses: 0, sum: 0, satisfied: 0 },
       reviewPending: review?.n ?? 0,
       intents,
       models: models.map((m) => ({ ...m, firstSeen: new Date(m.firstSeen) })),

@@ -54,6 +54,12 @@ function overview(s) {
       'Thumbs up / down',
       `${s.feedback.up} / ${s.feedback.down} (${percent(s.feedback.satisfaction)} positive)`,
     ],
+    [
+      'Rating of the person who helped (1–5)',
+      s.csat.responses
+        ? `${s.csat.average} from ${s.csat.responses} (${percent(s.csat.satisfiedRate)} 4 or 5)`
+        : '–',
+    ],
     ['Waiting for review now', s.reviewPending],
   ];
   return h(
