@@ -354,6 +354,16 @@ describe('TurnService.schedule', () => {
     }
   });
 
+  it("still answers, with the template's text, when the webhook port throws", async () => {
+    const { sut, turns, templates, metrics } = createScheduled((m) => m.seq + 1, undefined, async () => {
+      throw new Error('socket hang up');
+    });
+    templates.respond.mockImplementation((async () => ({ kind: 'answer', text: 'static', templateId: 't', filled: {}, webhook: { name: 'Track', intent: 'track_order' } })) as never);
+    await sut.schedule('c1', message(1));
+    expect(turns.appendBotReply.mock.calls.map(([r]) => (r as unknown as { text: string }).text)).toEqual(['static']);
+    expect(metrics.fulfillment.mock.calls.map(([o]) => o)).toEqual(['network']);
+  });
+
   it("sends the template's text when the webhook fails, and hands over when it asks to", async () => {
     const outcomes: FulfillmentOutcome[] = [
       { ok: false, reason: 'http_status', status: 500, detail: 'HTTP 500', ms: 2 },

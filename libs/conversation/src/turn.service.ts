@@ -286,8 +286,12 @@ export class TurnService implements BeforeApplicationShutdown {
       this.webhookWait.set(inbound.id, wait);
     }
     let outcome: FulfillmentOutcome;
+    const started = performance.now();
     try {
       outcome = await this.fulfillment.call(need.request);
+    } catch (error) {
+      // The client reports every failure as an outcome; should one throw anyway, the turn still answers.
+      outcome = { ok: false, reason: 'network', status: null, detail: describe(error).message, ms: performance.now() - started };
     } finally {
       if (wait && wait.since !== null) {
         wait.ms += performance.now() - wait.since;
