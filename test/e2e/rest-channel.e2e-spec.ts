@@ -107,6 +107,20 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('REST channel on %s', 
     const read = await history(token, during.body.seq);
     expect(read.body.status).toBe('agent');
     expect(read.body.messages.map((m) => [m.author, m.text])).toEqual([['agent', 'Let me check that for you.']]);
+
+    // Given back: the note offers a rating of the person, which a REST client sends like the widget.
+    const csat = async (body: unknown, header: string | undefined = token) => {
+      const res = await fetch(`${t.url}/api/channels/rest/csat`, { method: 'POST', headers: { 'content-type': 'application/json', ...(header ? { [TOKEN]: header } : {}) }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() };
+    };
+    expect(await csat({ rating: 5 })).toMatchObject({ status: 409, body: { code: 'CSAT_NOT_ALLOWED' } });
+    expect((await callApi(t.url, 'POST', `/api/conversations/${conversationId}/release`, agent.token)).status).toBe(200);
+    const back = await history(token, read.body.lastSeq);
+    expect(back.body.messages.at(-1)).toMatchObject({ author: 'system', suggestions: expect.arrayContaining([{ text: 'Excellent', action: 'csat:send', rating: 5 }]) });
+    expect(await csat({ rating: 9 })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    expect(await csat({ rating: 5 }, '')).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+    expect(await csat({ rating: 5 }, 'x'.repeat(40))).toMatchObject({ status: 404, body: { code: 'CONVERSATION_NOT_FOUND' } });
+    expect(await csat({ rating: 5 })).toMatchObject({ status: 200, body: { replaced: false } });
   });
 
   it('refuses bad input with typed errors and starts no conversation for it', async () => {

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { BotReply, RestHistoryResult, RestSendResult, SendMessagePayload } from '@app/contracts';
+import { BotReply, CsatPayload, CsatResult, RestHistoryResult, RestSendResult, SendMessagePayload } from '@app/contracts';
 import { ConversationRepository, MessageRepository } from '@app/database';
 import { ConversationService } from './conversation.service';
+import { CsatService } from './csat.service';
 import { checkMessageText } from './message-text';
 import { toBotReply } from './message-view';
 import { TurnService } from './turn.service';
@@ -21,7 +22,14 @@ export class RestChannelService {
     private readonly rows: ConversationRepository,
     private readonly messages: MessageRepository,
     private readonly turns: TurnService,
+    private readonly csat: CsatService,
   ) {}
+
+  /** The customer's rating of the person who helped (the widget's `csat:send`). */
+  async rate(token: string, payload: CsatPayload): Promise<CsatResult> {
+    const conversation = await this.conversations.authenticate(token);
+    return this.csat.rate(conversation.id, payload);
+  }
 
   /** Stores the message (starting a conversation when there is no token) and waits for the bot's reply to it. */
   async send(token: string | undefined, payload: SendMessagePayload): Promise<RestSendResult> {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/c
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min } from 'class-validator';
-import { RestHistoryResult, RestSendResult, SendMessageDto, ValidationFailedError } from '@app/contracts';
+import { CsatDto, CsatResult, RestHistoryResult, RestSendResult, SendMessageDto, ValidationFailedError } from '@app/contracts';
 import { hashToken, RestChannelService } from '@app/conversation';
 import { RateLimitService } from '../security/rate-limit.service';
 
@@ -49,6 +49,17 @@ export class RestChannelController {
     // A first message (no token yet) counts against the per-IP request limit only.
     if (token !== undefined) await this.limits.checkConversationMessage(hashToken(token));
     return this.channel.send(token, { clientMessageId: dto.clientMessageId, text: dto.text });
+  }
+
+  @Post('csat')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Rate the person who helped, 1-5, after they gave the conversation back (the widget\'s csat:send)',
+    description: 'One rating per handoff; a second replaces the first (`replaced: true`). Errors: 400 VALIDATION_FAILED, 404 CONVERSATION_NOT_FOUND, 409 CSAT_NOT_ALLOWED (no person has helped and given it back).',
+  })
+  @ApiHeader({ ...TOKEN_HEADER_DOC, required: true })
+  csat(@Headers(CONVERSATION_TOKEN_HEADER) token: string | undefined, @Body() dto: CsatDto): Promise<CsatResult> {
+    return this.channel.rate(checkToken(token, true)!, { rating: dto.rating, comment: dto.comment });
   }
 
   @Get('messages')
