@@ -306,7 +306,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
 
       const admin = await signIn(t, 'admin');
       const summary = await api<AnalyticsSummary>('GET', '/api/analytics/summary?days=1', admin.token);
-      expect(summary.body.csat).toEqual({ responses: 1, average: 4, satisfiedRate: 1 });
+      expect(summary.body.csat).toEqual({ responses: 1, average: 4, satisfiedRate: 1, byAgent: [{ agentId: agent.user.id, name: agent.user.name, responses: 1, average: 4, satisfiedRate: 1 }] });
     });
 
     it("drafts the agent's replies from the templates of the likeliest intents, filled with the customer's entities", async () => {

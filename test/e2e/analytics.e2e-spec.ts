@@ -65,7 +65,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('analytics on %s', (ki
       fallbackRate: 0.3333,
     });
     expect(s.feedback).toEqual({ up: 0, down: 1, satisfaction: 0 });
-    expect(s.csat).toEqual({ responses: 0, average: null, satisfiedRate: null });
+    expect(s.csat).toEqual({ responses: 0, average: null, satisfiedRate: null, byAgent: [] });
     // The fallback and the thumbs down each queued their reply for review.
     expect(s.reviewPending).toBe(2);
     expect(s.intents).toEqual(

@@ -187,7 +187,13 @@ export interface AnalyticsSummary {
   };
   feedback: { up: number; down: number; satisfaction: number | null };
   /** Customers' 1–5 ratings of the person who helped (after a handoff), given in the period; satisfied = 4 or 5. */
-  csat: { responses: number; average: number | null; satisfiedRate: number | null };
+  csat: {
+    responses: number;
+    average: number | null;
+    satisfiedRate: number | null;
+    /** The same per agent (the one who last wrote to the customer in that handoff), most ratings first, up to 20. */
+    byAgent: Array<{ agentId: string | null; name: string | null; responses: number; average: number | null; satisfiedRate: number | null }>;
+  };
   /** Review items waiting for an agent now (not limited to the period). */
   reviewPending: number;
   /** The intents the model gave the most replies, with how many fell back or got a thumbs down (top 10). */

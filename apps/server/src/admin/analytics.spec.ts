@@ -1,7 +1,7 @@
 import type { AnalyticsCounts } from '@app/database';
 import { analyticsPeriod, buildAnalyticsSummary } from './analytics';
 
-const empty: AnalyticsCounts = { conversations: { started: 0, handedOff: 0 }, routes: [], feedback: [], csat: { responses: 0, sum: 0, satisfied: 0 }, reviewPending: 0, intents: [], models: [], daily: [], dailyConversations: [] };
+const empty: AnalyticsCounts = { conversations: { started: 0, handedOff: 0 }, routes: [], feedback: [], csat: { responses: 0, sum: 0, satisfied: 0 }, csatByAgent: [], reviewPending: 0, intents: [], models: [], daily: [], dailyConversations: [] };
 
 describe('analyticsPeriod', () => {
   it('is whole UTC days ending with today', () => {
@@ -29,6 +29,10 @@ describe('buildAnalyticsSummary', () => {
           { rating: 'down', n: 1 },
         ],
         csat: { responses: 3, sum: 11, satisfied: 2 },
+        csatByAgent: [
+          { agentId: 'a1', name: 'Alex', responses: 2, sum: 9, satisfied: 2 },
+          { agentId: null, name: null, responses: 1, sum: 2, satisfied: 0 },
+        ],
         reviewPending: 5,
         daily: [{ date: '2026-12-06', turns: 10, fallback: 2 }],
         dailyConversations: [{ date: '2026-12-06', n: 4 }],
@@ -39,7 +43,15 @@ describe('buildAnalyticsSummary', () => {
     expect(s.conversations).toEqual({ started: 4, handedOff: 1, containmentRate: 0.75 });
     expect(s.replies).toMatchObject({ turns: 10, answered: 8, fallback: 2, thumbsDown: 1, answeredRate: 0.8, fallbackRate: 0.2 });
     expect(s.feedback).toEqual({ up: 3, down: 1, satisfaction: 0.75 });
-    expect(s.csat).toEqual({ responses: 3, average: 3.67, satisfiedRate: 0.6667 });
+    expect(s.csat).toEqual({
+      responses: 3,
+      average: 3.67,
+      satisfiedRate: 0.6667,
+      byAgent: [
+        { agentId: 'a1', name: 'Alex', responses: 2, average: 4.5, satisfiedRate: 1 },
+        { agentId: null, name: null, responses: 1, average: 2, satisfiedRate: 0 },
+      ],
+    });
     expect(s.daily).toEqual([
       { date: '2026-12-05', conversations: 0, turns: 0, fallback: 0 },
       { date: '2026-12-06', conversations: 4, turns: 10, fallback: 2 },

@@ -42,15 +42,19 @@ export function buildAnalyticsSummary(counts: AnalyticsCounts, from: Date, to: D
     },
     feedback: { up, down, satisfaction: ratio(up, up + down) },
     csat: {
-      responses: counts.csat.responses,
-      average: counts.csat.responses > 0 ? Math.round((counts.csat.sum / counts.csat.responses) * 100) / 100 : null,
-      satisfiedRate: ratio(counts.csat.satisfied, counts.csat.responses),
+      ...ratings(counts.csat),
+      byAgent: counts.csatByAgent.map((a) => ({ agentId: a.agentId, name: a.name, ...ratings(a) })),
     },
     reviewPending: counts.reviewPending,
     intents: counts.intents,
     models: counts.models.map((m) => ({ ...m, firstSeen: m.firstSeen.toISOString() })),
     daily,
   };
+}
+
+/** Count, mean (2 decimals) and share of 4s and 5s of a set of 1–5 ratings. */
+function ratings(r: { responses: number; sum: number; satisfied: number }): { responses: number; average: number | null; satisfiedRate: number | null } {
+  return { responses: r.responses, average: r.responses > 0 ? Math.round((r.sum / r.responses) * 100) / 100 : null, satisfiedRate: ratio(r.satisfied, r.responses) };
 }
 
 function ratio(part: number, whole: number): number | null {

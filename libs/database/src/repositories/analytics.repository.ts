@@ -7,6 +7,7 @@ export interface AnalyticsCounts {
   routes: Array<{ route: string; n: number }>;
   feedback: Array<{ rating: string; n: number }>;
   csat: { responses: number; sum: number; satisfied: number };
+  csatByAgent: Array<{ agentId: string | null; name: string | null; responses: number; sum: number; satisfied: number }>;
   reviewPending: number;
   intents: Array<{ intent: string; turns: number; answered: number; fallback: number; thumbsDown: number }>;
   models: Array<{ version: string; firstSeen: Date; turns: number; answered: number; fallback: number; thumbsDown: number }>;
@@ -45,6 +46,13 @@ export class AnalyticsRepository {
       `SELECT count(*)::int AS "responses", coalesce(sum("rating"), 0)::int AS "sum", count(*) FILTER (WHERE "rating" >= 4)::int AS "satisfied"
          FROM "csat_response" WHERE "created_at" >= $1 AND "created_at" < $2`,
     );
+    const csatByAgent = await q<AnalyticsCounts['csatByAgent'][number]>(
+      `SELECT r."agent_id" AS "agentId", u."name" AS "name", count(*)::int AS "responses", sum(r."rating")::int AS "sum",
+              count(*) FILTER (WHERE r."rating" >= 4)::int AS "satisfied"
+         FROM "csat_response" r LEFT JOIN "app_user" u ON u."id" = r."agent_id"
+        WHERE r."created_at" >= $1 AND r."created_at" < $2
+        GROUP BY r."agent_id", u."name" ORDER BY "responses" DESC, u."name" LIMIT 20`,
+    );
     const [review] = await q<{ n: number }>(`SELECT count(*)::int AS "n" FROM "review_item" WHERE "status" = 'pending'`, []);
     const intents = await q<AnalyticsCounts['intents'][number]>(
       `SELECT r."intent", ${COUNTS} FROM (${REPLIES}) r WHERE r."intent" IS NOT NULL GROUP BY r."intent" ORDER BY "turns" DESC, r."intent" LIMIT 10`,
@@ -67,6 +75,7 @@ export class AnalyticsRepository {
       routes,
       feedback,
       csat: csat ?? { responses: 0, sum: 0, satisfied: 0 },
+      csatByAgent,
       reviewPending: review?.n ?? 0,
       intents,
       models: models.map((m) => ({ ...m, firstSeen: new Date(m.firstSeen) })),

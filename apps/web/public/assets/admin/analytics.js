@@ -30,7 +30,14 @@ export function createAnalyticsView() {
     try {
       const s = await api('GET', withQuery('/api/analytics/summary', { days: period.value }));
       notice.clear();
-      replace(body, overview(s), intentsTable(s.intents), modelsTable(s.models), dailyTable(s.daily));
+      replace(
+        body,
+        overview(s),
+        agentsTable(s.csat.byAgent),
+        intentsTable(s.intents),
+        modelsTable(s.models),
+        dailyTable(s.daily),
+      );
     } catch (error) {
       notice.error(error);
     }
@@ -105,6 +112,45 @@ function countsTable(caption, first, rows, cell) {
             h('td', { class: 'num' }, r.answered),
             h('td', { class: 'num' }, r.fallback),
             h('td', { class: 'num' }, r.thumbsDown),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function agentsTable(agents) {
+  if (!agents.length) return h('p', {}, 'Ratings by agent: none in this period.');
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      {},
+      h('caption', {}, 'Ratings of the person who helped, by agent'),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'Agent'),
+          h('th', { class: 'num' }, 'Ratings'),
+          h('th', { class: 'num' }, 'Average (1–5)'),
+          h('th', { class: 'num' }, '4 or 5'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        agents.map((a) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, a.name ?? 'Unknown (no agent message, or a deleted account)'),
+            h('td', { class: 'num' }, a.responses),
+            h('td', { class: 'num' }, a.average ?? '–'),
+            h('td', { class: 'num' }, percent(a.satisfiedRate)),
           ),
         ),
       ),
