@@ -20,6 +20,12 @@ const REPLIES = `SELECT m."intent", m."model_version", m."route", m."created_at"
   FROM "message" m LEFT JOIN "feedback" f ON f."message_id" = m."id"
  WHERE m."author" = 'bot' AND m."created_at" >= $1 AND m."created_at" < $2`;
 
+/**
+ * Conversations of the period in which the customer wrote ($1 from, $2 to, alias c). Live ones only: imported
+ * transcripts are stored closed.
+ */
+const LIVE_CONVERSATIONS = `c."created_at" >= $1 AND c."created_at" < $2 AND c."status" <> 'closed' AND c."last_customer_seq" > 0`;
+
 const COUNTS = `count(*)::int AS "turns",
   count(*) FILTER (WHERE r."route" IN ('template', 'slot_prompt', 'retrieval'))::int AS "answered",
   count(*) FILTER (WHERE r."route" = 'fallback')::int AS "fallback",
@@ -32,13 +38,12 @@ export class AnalyticsRepository {
 
   async counts(from: Date, to: Date): Promise<AnalyticsCounts> {
     const q = <T>(sql: string, params: unknown[] = [from, to]) => this.dataSource.query(sql, params) as Promise<T[]>;
-    // Live conversations only: imported transcripts are stored closed. Handed off = with a person now, or given back
-    // to the bot since (bot_since_seq moves past 0 only then).
+    // Handed off = with a person now, or given back to the bot since (bot_since_seq moves past 0 only then).
     const [conversations] = await q<{ started: number; handedOff: number }>(
       `SELECT count(*)::int AS "started",
               count(*) FILTER (WHERE c."status" IN ('handoff_requested', 'agent') OR c."bot_since_seq" > 0)::int AS "handedOff"
          FROM "conversation" c
-        WHERE c."created_at" >= $1 AND c."created_at" < $2 AND c."status" <> 'closed' AND c."last_customer_seq" > 0`,
+        WHERE ${LIVE_CONVERSATIONS}`,
     );
     const routes = await q<{ route: string; n: number }>(`SELECT coalesce(r."route", 'fallback') AS "route", count(*)::int AS "n" FROM (${REPLIES}) r GROUP BY 1`);
     const feedback = await q<{ rating: string; n: number }>(`SELECT "rating", count(*)::int AS "n" FROM "feedback" WHERE "created_at" >= $1 AND "created_at" < $2 GROUP BY 1`);
@@ -68,7 +73,7 @@ export class AnalyticsRepository {
     );
     const dailyConversations = await q<{ date: string; n: number }>(
       `SELECT to_char(c."created_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "date", count(*)::int AS "n" FROM "conversation" c
-        WHERE c."created_at" >= $1 AND c."created_at" < $2 AND c."status" <> 'closed' AND c."last_customer_seq" > 0 GROUP BY 1`,
+        WHERE ${LIVE_CONVERSATIONS} GROUP BY 1`,
     );
     return {
       conversations: conversations ?? { started: 0, handedOff: 0 },

@@ -81,9 +81,13 @@ function overview(s) {
   );
 }
 
-function countsTable(caption, first, rows, cell) {
+/**
+ * One table: `columns` are `[heading, value of a row, numeric?]`; with no rows, a line saying so (the daily table
+ * always has rows: every day of the period).
+ */
+function table(caption, columns, rows) {
   if (!rows.length) return h('p', {}, `${caption}: none in this period.`);
-  const head = [first, 'Replies', 'Answered', 'Fell back', 'Thumbs down'];
+  const cls = (num) => (num ? { class: 'num' } : {});
   return h(
     'div',
     { class: 'table-wrap' },
@@ -97,7 +101,7 @@ function countsTable(caption, first, rows, cell) {
         h(
           'tr',
           {},
-          head.map((t, i) => h('th', i ? { class: 'num' } : {}, t)),
+          columns.map(([head, , num]) => h('th', cls(num), head)),
         ),
       ),
       h(
@@ -107,11 +111,7 @@ function countsTable(caption, first, rows, cell) {
           h(
             'tr',
             {},
-            h('td', {}, cell(r)),
-            h('td', { class: 'num' }, r.turns),
-            h('td', { class: 'num' }, r.answered),
-            h('td', { class: 'num' }, r.fallback),
-            h('td', { class: 'num' }, r.thumbsDown),
+            columns.map(([, value, num]) => h('td', cls(num), value(r))),
           ),
         ),
       ),
@@ -119,42 +119,31 @@ function countsTable(caption, first, rows, cell) {
   );
 }
 
+/** Replies, answered, fallen back and thumbs down of each row, after its name. */
+function countsTable(caption, first, rows, name) {
+  return table(
+    caption,
+    [
+      [first, name],
+      ['Replies', (r) => r.turns, true],
+      ['Answered', (r) => r.answered, true],
+      ['Fell back', (r) => r.fallback, true],
+      ['Thumbs down', (r) => r.thumbsDown, true],
+    ],
+    rows,
+  );
+}
+
 function agentsTable(agents) {
-  if (!agents.length) return h('p', {}, 'Ratings by agent: none in this period.');
-  return h(
-    'div',
-    { class: 'table-wrap' },
-    h(
-      'table',
-      {},
-      h('caption', {}, 'Ratings of the person who helped, by agent'),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', {}, 'Agent'),
-          h('th', { class: 'num' }, 'Ratings'),
-          h('th', { class: 'num' }, 'Average (1–5)'),
-          h('th', { class: 'num' }, '4 or 5'),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        agents.map((a) =>
-          h(
-            'tr',
-            {},
-            h('td', {}, a.name ?? 'Unknown (no agent message, or a deleted account)'),
-            h('td', { class: 'num' }, a.responses),
-            h('td', { class: 'num' }, a.average ?? '–'),
-            h('td', { class: 'num' }, percent(a.satisfiedRate)),
-          ),
-        ),
-      ),
-    ),
+  return table(
+    'Ratings of the person who helped, by agent',
+    [
+      ['Agent', (a) => a.name ?? 'Unknown (no agent message, or a deleted account)'],
+      ['Ratings', (a) => a.responses, true],
+      ['Average (1–5)', (a) => a.average ?? '–', true],
+      ['4 or 5', (a) => percent(a.satisfiedRate), true],
+    ],
+    agents,
   );
 }
 
@@ -172,41 +161,14 @@ function modelsTable(models) {
 }
 
 function dailyTable(daily) {
-  return h(
-    'div',
-    { class: 'table-wrap' },
-    h(
-      'table',
-      {},
-      h('caption', {}, 'Day by day (UTC)'),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', {}, 'Day'),
-          h('th', { class: 'num' }, 'Conversations'),
-          h('th', { class: 'num' }, 'Bot replies'),
-          h('th', { class: 'num' }, 'Fell back'),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        [...daily]
-          .reverse()
-          .map((d) =>
-            h(
-              'tr',
-              {},
-              h('td', {}, d.date),
-              h('td', { class: 'num' }, d.conversations),
-              h('td', { class: 'num' }, d.turns),
-              h('td', { class: 'num' }, d.fallback),
-            ),
-          ),
-      ),
-    ),
+  return table(
+    'Day by day (UTC)',
+    [
+      ['Day', (d) => d.date],
+      ['Conversations', (d) => d.conversations, true],
+      ['Bot replies', (d) => d.turns, true],
+      ['Fell back', (d) => d.fallback, true],
+    ],
+    [...daily].reverse(),
   );
 }
