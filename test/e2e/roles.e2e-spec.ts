@@ -51,7 +51,7 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/api/nlu/parse', roles: ['agent', 'admin'], body: () => ({ text: 'where is my order' }) },
   { method: 'GET', path: '/api/analytics/summary', roles: ['admin'] },
   { method: 'DELETE', path: `/api/conversations/${id()}`, roles: ['admin'] },
-  ...(['templates', 'articles'] as const).flatMap((kind): Route[] => [
+  ...(['templates', 'articles', 'canned-responses'] as const).flatMap((kind): Route[] => [
     { method: 'GET', path: `/api/content/${kind}`, roles: ['agent', 'admin'] },
     { method: 'GET', path: `/api/content/${kind}/export?format=json`, roles: ['agent', 'admin'] },
     { method: 'GET', path: `/api/content/${kind}/${id()}`, roles: ['agent', 'admin'] },

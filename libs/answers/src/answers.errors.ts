@@ -26,13 +26,13 @@ export class ContentValidationError extends AnswersError {
 }
 
 export class ContentNotFoundError extends AnswersError {
-  constructor(kind: 'template' | 'article', id: string) {
+  constructor(kind: 'template' | 'article' | 'canned response', id: string) {
     super('CONTENT_NOT_FOUND', `No ${kind} with id ${id.slice(0, 64)}`, 404);
     this.name = 'ContentNotFoundError';
   }
 }
 
-/** A unique key (article slug) is already taken. */
+/** A unique key (article slug, canned response short code) is already taken. */
 export class ContentConflictError extends AnswersError {
   constructor(message: string) {
     super('CONTENT_CONFLICT', message, 409);

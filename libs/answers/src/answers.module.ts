@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { AnswerTemplateRepository, KbArticleRepository } from '@app/database';
+import { AnswerTemplateRepository, CannedResponseRepository, KbArticleRepository } from '@app/database';
 import * as nlu from '@app/nlu';
 import { AnswersEmbedder, COMPANY_PROFILE, SLOT_TTL_SECONDS, SlotValueParser } from './answers.tokens';
 import { ContentFilesRepository, loadCompanyProfile } from './content/content-files.repository';
+import { CannedResponseService } from './content/canned-response.service';
 import { ContentService } from './content/content.service';
 import { FulfillmentClient } from './fulfillment/fulfillment.client';
 import { NluAnswersEmbedder } from './nlu-answers.embedder';
@@ -27,6 +28,7 @@ function nluNormaliser(): EntityNormaliser | null {
   providers: [
     AnswerTemplateRepository,
     KbArticleRepository,
+    CannedResponseRepository,
     { provide: COMPANY_PROFILE, inject: [APP_CONFIG], useFactory: (c: AppConfig) => loadCompanyProfile(c.content.companyProfilePath) },
     { provide: SLOT_TTL_SECONDS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => c.chat.slotTtlSeconds },
     { provide: ContentFilesRepository, useFactory: () => new ContentFilesRepository('content') },
@@ -39,8 +41,9 @@ function nluNormaliser(): EntityNormaliser | null {
     TemplateService,
     RetrievalService,
     ContentService,
+    CannedResponseService,
     FulfillmentClient,
   ],
-  exports: [TemplateService, RetrievalService, ContentService, FulfillmentClient, COMPANY_PROFILE, AnswerTemplateRepository, KbArticleRepository],
+  exports: [TemplateService, RetrievalService, ContentService, CannedResponseService, FulfillmentClient, COMPANY_PROFILE, AnswerTemplateRepository, KbArticleRepository],
 })
 export class AnswersModule {}

@@ -12,6 +12,7 @@ export * from './retrieval/rrf';
 export * from './retrieval/dense-index';
 export * from './retrieval/snippet';
 export * from './content/content.service';
+export * from './content/canned-response.service';
 export * from './content/content-validation';
 export * from './content/content-files.repository';
 export * from './content/shipped-history';

@@ -7,6 +7,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@app/config';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
+import { StructuredTypeOrmLogger } from './typeorm-logger';
 import { lockDataDir } from './data-dir-lock';
 import { PgliteThread, pgliteThreadPgConfig } from './pglite-thread';
 
@@ -98,7 +99,9 @@ const common = {
   // gen_random_uuid() is built into PostgreSQL ≥ 13; no extension to install (PGlite has none loaded).
   uuidExtension: 'pgcrypto',
   installExtensions: false,
+  // Failed queries only, as structured records without their parameters (customer text).
   logging: ['error'],
+  logger: new StructuredTypeOrmLogger(),
 } as const;
 
 /**

@@ -11,6 +11,7 @@ export * from './repositories/turn.repository';
 export * from './transaction.service';
 export * from './repositories/answer-template.repository';
 export * from './repositories/kb-article.repository';
+export * from './repositories/canned-response.repository';
 export * from './repositories/app-user.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/analytics.repository';

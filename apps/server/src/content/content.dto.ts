@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 /*
  * Shapes only: the transport checks types here; ContentService validates content rules (formats, sizes, prompts
@@ -108,6 +108,55 @@ export class ArticleDto {
 
 export class ArticlePageDto {
   @ApiProperty({ type: [ArticleDto] }) items: ArticleDto[];
+  @ApiProperty() total: number;
+}
+
+export class CannedResponseListQueryDto {
+  @ApiPropertyOptional({ description: 'Short codes that start with it, or a title or text that contains it (case-insensitive); the exact short code first', example: 'ref' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+export class CannedResponseBodyDto {
+  @ApiProperty({ example: 'refund-time', description: 'What the agent types after `/`: a–z, 0–9, `_`, `-`, at most 40 (compared in lower case)' })
+  @IsOptional()
+  @IsString()
+  short_code?: string;
+  @ApiPropertyOptional({ example: 'How long a refund takes', description: 'Defaults to the short code' }) @IsOptional() @IsString() title?: string;
+  @ApiProperty({ example: 'Refunds reach your account within 5 to 10 business days. — {{agent.name}}, {{company.name}}', description: 'At most MAX_MESSAGE_CHARS; `{{agent.name}}` and `{{company.<key>}}` are filled in' })
+  @IsOptional()
+  @IsString()
+  text?: string;
+}
+
+export class CannedResponseDto {
+  @ApiProperty() id: string;
+  @ApiProperty() short_code: string;
+  @ApiProperty() title: string;
+  @ApiProperty() text: string;
+  @ApiPropertyOptional({ description: 'Listing only: the text filled in for the agent who asked' }) rendered?: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+}
+
+export class CannedResponsePageDto {
+  @ApiProperty({ type: [CannedResponseDto] }) items: CannedResponseDto[];
   @ApiProperty() total: number;
 }
 

@@ -1,4 +1,5 @@
-import type { AnswerTemplateInput, KbArticleInput, TemplateSource } from '@app/database';
+import type { AnswerTemplateInput, CannedResponseInput, KbArticleInput, TemplateSource } from '@app/database';
+import { unknownCannedPlaceholders } from '../template/template-renderer';
 import { RowError } from '../answers.errors';
 
 /** External shape of a template (content files, REST, JSON/CSV import and export). */
@@ -26,9 +27,21 @@ export interface ArticleRecord {
   source?: 'bitext' | 'abcd' | 'user' | 'import';
 }
 
+/** External shape of a canned response; `rendered` (listing only) is its text filled for the agent who asked. */
+export interface CannedResponseRecord {
+  id?: string;
+  short_code: string;
+  title: string;
+  text: string;
+  rendered?: string;
+  updated_at?: string;
+}
+
 const INTENT = /^[a-z0-9][a-z0-9_.-]{0,63}$/i;
 const REQUIREMENT = /^[a-z0-9_]{1,64}(\|[a-z0-9_]{1,64}){0,4}$/;
 const SLUG = /^[a-z0-9][a-z0-9-]{0,119}$/;
+/** The database checks the same pattern (CHK_canned_response_short_code). */
+const SHORT_CODE = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export const LIMITS = { variants: 50, variantChars: 2000, questions: 500, questionChars: 500, titleChars: 300, bodyChars: 20000, rows: 5000 };
 
 class Checker {
@@ -63,7 +76,7 @@ class Checker {
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -100,6 +113,27 @@ export function validateArticle(raw: unknown, row: number, source: KbArticleInpu
   if (raw.intent !== undefined && raw.intent !== null && raw.intent !== '') intent = c.text(raw, 'intent', 64, INTENT);
   const questions = c.list(raw, 'questions', LIMITS.questions, LIMITS.questionChars);
   return c.errors.length > 0 ? { value: null, errors: c.errors } : { value: { slug, title, body, intent, questions, source }, errors: [] };
+}
+
+/**
+ * Validates one canned response; `row` is 1-based for error reports. The short code is compared in lower case and may
+ * be written with the `/` the agent types; the text is at most `maxChars` (what an agent may send) and may use only
+ * `{{agent.name}}` and `{{company.<key>}}`: nothing else is known when an agent inserts it.
+ */
+export function validateCannedResponse(raw: unknown, row: number, maxChars: number): { value: CannedResponseInput | null; errors: RowError[] } {
+  const c = new Checker(row);
+  if (!isObject(raw)) return { value: null, errors: [{ row, field: null, message: 'must be an object' }] };
+  const code = typeof raw.short_code === 'string' ? raw.short_code.trim().replace(/^\//, '').toLowerCase() : raw.short_code;
+  const shortCode = c.text({ short_code: code }, 'short_code', 40, SHORT_CODE);
+  const title = raw.title === undefined || raw.title === null || raw.title === '' ? shortCode : c.text(raw, 'title', LIMITS.titleChars);
+  const text = c.text(raw, 'text', maxChars);
+  const unknown = unknownCannedPlaceholders(text);
+  if (unknown.length > 0) c.fail('text', `uses ${unknown.slice(0, 3).join(', ')}: a canned response may use only {{agent.name}} and {{company.<key>}}`);
+  return c.errors.length > 0 ? { value: null, errors: c.errors } : { value: { shortCode, title, text }, errors: [] };
+}
+
+export function cannedResponseToRecord(r: CannedResponseInput & { id?: string; updatedAt?: Date }): CannedResponseRecord {
+  return { id: r.id, short_code: r.shortCode, title: r.title, text: r.text, updated_at: r.updatedAt?.toISOString() };
 }
 
 export function templateToRecord(t: AnswerTemplateInput & { id?: string }): TemplateRecord {

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AnswerTemplate, AnswerTemplateInput, AnswerTemplateRepository, KbArticle, KbArticleInput, KbArticleRepository } from '@app/database';
 import { ContentConflictError, ContentNotFoundError, ContentValidationError, RowError } from '../answers.errors';
+import { definedFields, isUuid, parseJsonArray, readCsv, validateAll } from './content-input';
 import { RetrievalService } from '../retrieval/retrieval.service';
 import { ContentFilesRepository } from './content-files.repository';
 import { ArticleRecord, articleToRecord, LIMITS, TemplateRecord, templateToRecord, validateArticle, validateTemplate } from './content-validation';
-import { CsvError, parseCsvRecords, toCsv } from './csv';
+import { toCsv } from './csv';
 import { variantsHash } from './shipped-history';
 
 export type ContentFormat = 'json' | 'csv';
@@ -33,10 +34,10 @@ export class ContentService {
     let templates = 0;
     let articles = 0;
     if ((await this.templates.count()) === 0) {
-      templates = await this.templates.insertMany(this.validateAll(this.files.readTemplates(), (r, i) => validateTemplate(r, i, shippedSource(r, ['parley']))));
+      templates = await this.templates.insertMany(validateAll(this.files.readTemplates(), (r, i) => validateTemplate(r, i, shippedSource(r, ['parley']))));
     }
     if ((await this.articles.count()) === 0) {
-      articles = await this.articles.insertMany(this.validateAll(this.files.readArticles(), (r, i) => validateArticle(r, i, shippedSource(r, ['abcd']))));
+      articles = await this.articles.insertMany(validateAll(this.files.readArticles(), (r, i) => validateArticle(r, i, shippedSource(r, ['abcd']))));
     }
     if (templates + articles > 0) this.logger.log({ event: 'content.seeded', templates, articles });
     await this.retrieval.reindex();
@@ -54,7 +55,7 @@ export class ContentService {
     const superseded = this.files.readSupersededTemplates();
     if (Object.keys(superseded).length === 0) return [];
     const shipped = new Map(
-      this.validateAll(this.files.readTemplates(), (r, i) => validateTemplate(r, i, shippedSource(r, ['parley']))).map((t) => [`${t.source}:${t.intent}`, t]),
+      validateAll(this.files.readTemplates(), (r, i) => validateTemplate(r, i, shippedSource(r, ['parley']))).map((t) => [`${t.source}:${t.intent}`, t]),
     );
     const refreshed: string[] = [];
     for (const row of await this.templates.findBySource(['bitext', 'parley'])) {
@@ -78,26 +79,25 @@ export class ContentService {
   }
 
   async createTemplate(body: unknown): Promise<TemplateRecord> {
-    const [value] = this.validateAll([body], (r, i) => validateTemplate(r, i, 'user'));
+    const [value] = validateAll([body], (r, i) => validateTemplate(r, i, 'user'));
     return templateToRecord(await this.templates.create(value));
   }
 
   async updateTemplate(id: string, body: unknown): Promise<TemplateRecord> {
     const current = templateToRecord(await this.mustTemplate(id));
-    const [value] = this.validateAll([{ ...current, ...definedFields(body) }], (r, i) => validateTemplate(r, i, 'user'));
+    const [value] = validateAll([{ ...current, ...definedFields(body) }], (r, i) => validateTemplate(r, i, 'user'));
     const saved = await this.templates.update(id, value);
     if (!saved) throw new ContentNotFoundError('template', id);
     return templateToRecord(saved);
   }
 
   async deleteTemplate(id: string): Promise<void> {
-    // A non-uuid id cannot exist, and PostgreSQL would refuse it with an error (a 500) rather than match nothing.
     if (!isUuid(id) || !(await this.templates.delete(id))) throw new ContentNotFoundError('template', id);
   }
 
   async importTemplates(payload: string, format: ContentFormat): Promise<{ imported: number }> {
     const rows = format === 'csv' ? csvToTemplateRows(payload) : parseJsonArray(payload);
-    const valid = this.validateAll(rows, (r, i) => validateTemplate(r, i, 'import'));
+    const valid = validateAll(rows, (r, i) => validateTemplate(r, i, 'import'));
     return { imported: await this.templates.insertMany(valid) };
   }
 
@@ -122,7 +122,7 @@ export class ContentService {
   }
 
   async createArticle(body: unknown): Promise<ArticleRecord> {
-    const [value] = this.validateAll([body], (r, i) => validateArticle(r, i, 'user'));
+    const [value] = validateAll([body], (r, i) => validateArticle(r, i, 'user'));
     await this.assertSlugsFree([value.slug]);
     const saved = await this.articles.create(value);
     await this.retrieval.reindex();
@@ -131,7 +131,7 @@ export class ContentService {
 
   async updateArticle(id: string, body: unknown): Promise<ArticleRecord> {
     const current = articleToRecord(await this.mustArticle(id));
-    const [value] = this.validateAll([{ ...current, ...definedFields(body) }], (r, i) => validateArticle(r, i, 'user'));
+    const [value] = validateAll([{ ...current, ...definedFields(body) }], (r, i) => validateArticle(r, i, 'user'));
     if (value.slug !== current.slug) await this.assertSlugsFree([value.slug]);
     const saved = await this.articles.update(id, value);
     if (!saved) throw new ContentNotFoundError('article', id);
@@ -146,7 +146,7 @@ export class ContentService {
 
   async importArticles(payload: string, format: ContentFormat): Promise<{ imported: number; embedded: number }> {
     const rows = format === 'csv' ? csvToArticleRows(payload) : parseJsonArray(payload);
-    const valid = this.validateAll(rows, (r, i) => validateArticle(r, i, 'import'));
+    const valid = validateAll(rows, (r, i) => validateArticle(r, i, 'import'));
     const seen = new Map<string, number>();
     const dupes: RowError[] = [];
     valid.forEach((a, i) => {
@@ -172,21 +172,6 @@ export class ContentService {
 
   // Helpers
 
-  /** Validates every row; throws one ContentValidationError listing all row errors, or returns the typed rows. */
-  private validateAll<T>(rows: unknown[], check: (raw: unknown, row: number) => { value: T | null; errors: RowError[] }): T[] {
-    if (rows.length > LIMITS.rows) throw new ContentValidationError(`At most ${LIMITS.rows} rows per import`);
-    if (rows.length === 0) throw new ContentValidationError('No rows to import');
-    const out: T[] = [];
-    const errors: RowError[] = [];
-    rows.forEach((r, i) => {
-      const res = check(r, i + 1);
-      if (res.value) out.push(res.value);
-      errors.push(...res.errors);
-    });
-    if (errors.length > 0) throw new ContentValidationError(rows.length === 1 ? errors.map((e) => `${e.field ?? 'record'} ${e.message}`).join('; ') : `${errors.length} row error(s); nothing was imported`, errors);
-    return out;
-  }
-
   private async assertSlugsFree(slugs: string[]): Promise<void> {
     const taken = await this.articles.existingSlugs(slugs);
     if (taken.length > 0) throw new ContentConflictError(`An article with slug "${taken[0]}" already exists`);
@@ -207,34 +192,6 @@ export class ContentService {
 
 export type { AnswerTemplateInput, KbArticleInput };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * The fields a PATCH really sent. DTO instances carry every declared field (ES2022 class fields), unset ones as
- * `undefined`, which must not erase the stored values.
- */
-function definedFields(body: unknown): Record<string, unknown> {
-  if (!isObject(body)) throw new ContentValidationError('Expected a JSON object');
-  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
-}
-
-function isUuid(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-}
-
-function parseJsonArray(payload: string): unknown[] {
-  let data: unknown;
-  try {
-    data = JSON.parse(payload);
-  } catch (err) {
-    throw new ContentValidationError(`Invalid JSON: ${(err as Error).message}`);
-  }
-  if (!Array.isArray(data)) throw new ContentValidationError('Expected a JSON array of records');
-  return data;
-}
-
 /** A list cell holds a JSON array, or one item per line (easier to type in a spreadsheet). */
 function listCell(cell: string | undefined): unknown {
   const v = (cell ?? '').trim();
@@ -250,26 +207,6 @@ function jsonCell(v: string): unknown {
     // Handed to the validator as the raw string so the row error names the field.
     return v;
   }
-}
-
-function readCsv(payload: string, required: string[]): Record<string, string>[] {
-  let parsed: ReturnType<typeof parseCsvRecords>;
-  try {
-    parsed = parseCsvRecords(payload);
-  } catch (err) {
-    if (err instanceof CsvError) throw new ContentValidationError(`Invalid CSV: ${err.message}`);
-    throw err;
-  }
-  const missing = required.filter((c) => !parsed.header.includes(c));
-  if (missing.length > 0) throw new ContentValidationError(`CSV header lacks column(s): ${missing.join(', ')}`);
-  if (parsed.badRows.length > 0) {
-    throw new ContentValidationError(
-      `${parsed.badRows.length} CSV row(s) have the wrong number of fields`,
-      parsed.badRows.map((row) => ({ row, field: null, message: `expected ${parsed.header.length} fields` })),
-    );
-  }
-  // Undo the export's formula guard ("'=..." → "=...") so an export imports back unchanged.
-  return parsed.records.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v])));
 }
 
 function csvToTemplateRows(payload: string): unknown[] {

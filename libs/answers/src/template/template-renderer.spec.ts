@@ -1,4 +1,4 @@
-import { COMPANY_FALLBACKS, pickVariant, renderTemplate, slotsIn, UNKNOWN_COMPANY_FALLBACK } from './template-renderer';
+import { COMPANY_FALLBACKS, pickVariant, renderCannedResponse, renderTemplate, slotsIn, UNKNOWN_COMPANY_FALLBACK } from './template-renderer';
 
 describe('renderTemplate', () => {
   it('fills slots and company keys', () => {
@@ -45,5 +45,17 @@ describe('slotsIn / pickVariant', () => {
     const seen = new Set([0, 1, 2, 3, 4].map((t) => pickVariant(5, 'conv-1:tpl', t)));
     expect(seen.size).toBe(5);
     expect(() => pickVariant(0, 's', 1)).toThrow(RangeError);
+  });
+});
+
+describe('renderCannedResponse', () => {
+  it("fills the agent's name and the company facts, with the same fallbacks as templates", () => {
+    expect(renderCannedResponse('Hi, {{agent.name}} from {{ company.name }} here. Call {{company.support_phone}}.', { name: 'Acme' }, 'Alex')).toBe(
+      `Hi, Alex from Acme here. Call ${COMPANY_FALLBACKS.support_phone}.`,
+    );
+  });
+
+  it('inserts values as they are, never scanning them again, and leaves other placeholders as written', () => {
+    expect(renderCannedResponse('{{agent.name}} / {{order_id}}', { name: 'Acme' }, '{{company.name}}')).toBe('{{company.name}} / {{order_id}}');
   });
 });

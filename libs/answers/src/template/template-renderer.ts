@@ -73,15 +73,37 @@ function cleanUserText(text: string): string {
  */
 export function renderTemplate(text: string, slots: Record<string, FilledSlot>, company: CompanyProfile): string {
   return text.replace(PLACEHOLDER, (_m, raw: string) => {
-    if (raw.startsWith('company.')) {
-      const key = raw.slice('company.'.length);
-      const value = company[key];
-      if (typeof value === 'string' && value.trim() !== '') return value.trim();
-      return COMPANY_FALLBACKS[key] ?? UNKNOWN_COMPANY_FALLBACK;
-    }
+    if (raw.startsWith('company.')) return companyFact(raw.slice('company.'.length), company);
     const slot = slots[raw];
     if (slot && formatSlot(slot) !== '') return formatSlot(slot);
     return SLOT_FALLBACKS[raw] ?? 'that';
+  });
+}
+
+/** A `{{company.<key>}}` placeholder's text: the profile's value, else the key's fallback wording. */
+function companyFact(key: string, company: CompanyProfile): string {
+  const value = company[key];
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  return COMPANY_FALLBACKS[key] ?? UNKNOWN_COMPANY_FALLBACK;
+}
+
+/** The one person placeholder a canned response may use besides the company's: the agent who inserts it. */
+export const AGENT_NAME_PLACEHOLDER = 'agent.name';
+
+/** Placeholders of a canned response that are neither `{{agent.name}}` nor `{{company.<key>}}` (as written). */
+export function unknownCannedPlaceholders(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(PLACEHOLDER)) if (m[1] !== AGENT_NAME_PLACEHOLDER && !m[1].startsWith('company.')) out.add(m[0]);
+  return [...out];
+}
+
+/** Fills a canned response for the agent inserting it, in one pass like {@link renderTemplate}. */
+export function renderCannedResponse(text: string, company: CompanyProfile, agentName: string): string {
+  return text.replace(PLACEHOLDER, (m, raw: string) => {
+    if (raw === AGENT_NAME_PLACEHOLDER) return agentName;
+    if (raw.startsWith('company.')) return companyFact(raw.slice('company.'.length), company);
+    // Validation refuses others; one stored before that rule (or written in SQL) reads as written.
+    return m;
   });
 }
 

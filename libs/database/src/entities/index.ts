@@ -2,6 +2,7 @@ import { AnswerTemplate } from './answer-template.entity';
 import { AppUserEntity } from './app-user.entity';
 import { AuditLogEntity } from './audit-log.entity';
 import { AuthSessionEntity } from './auth-session.entity';
+import { CannedResponseEntity } from './canned-response.entity';
 import { ConversationEntity } from './conversation.entity';
 import { CsatResponseEntity } from './csat-response.entity';
 import { FeedbackEntity } from './feedback.entity';
@@ -18,6 +19,7 @@ export * from './answer-template.entity';
 export * from './conversation.entity';
 export * from './feedback.entity';
 export * from './csat-response.entity';
+export * from './canned-response.entity';
 export * from './kb-article.entity';
 export * from './message.entity';
 export * from './review-item.entity';
@@ -38,6 +40,7 @@ export const ENTITIES = [
   CsatResponseEntity,
   ReviewItemEntity,
   AnswerTemplate,
+  CannedResponseEntity,
   KbArticle,
   AppUserEntity,
   AuthSessionEntity,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { UserRole } from '@app/contracts';
 import { AppUserEntity } from '../entities/app-user.entity';
+import { isUniqueViolation } from './pg-errors';
 
 type Row = Record<string, any>;
 
@@ -25,8 +26,6 @@ export interface AppUserPatch {
   disabled?: boolean;
 }
 
-const UNIQUE_VIOLATION = '23505';
-
 /** TypeORM answers an UPDATE/DELETE … RETURNING on PostgreSQL with `[rows, affected]`, an INSERT with `rows`. */
 export function returnedRows(result: unknown): Array<Record<string, any>> {
   const r = result as unknown[];
@@ -47,8 +46,7 @@ export class AppUserRepository {
       );
       return toAppUser(rows[0]);
     } catch (error) {
-      const e = error as { code?: string; driverError?: { code?: string } };
-      if (e.code === UNIQUE_VIOLATION || e.driverError?.code === UNIQUE_VIOLATION) return null;
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
   }

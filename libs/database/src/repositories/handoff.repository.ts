@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { ConversationStatus } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
 import { findByClientMessageId } from './message.repository';
+import { isUniqueViolation } from './pg-errors';
 import { toMessage } from './row-mappers';
 
 /** A handed-off conversation as the agent console lists it. */
@@ -19,8 +20,6 @@ export type AppendAgentResult =
   | { kind: 'duplicate'; message: MessageEntity }
   | { kind: 'not_found' }
   | { kind: 'not_assigned' };
-
-const UNIQUE_VIOLATION = '23505';
 
 const SELECT = `SELECT c."id", c."status", c."handoff_requested_at", c."assigned_agent_id", u."name" AS agent_name, to_jsonb(lm) AS last_message
   FROM "conversation" c
@@ -91,8 +90,7 @@ export class HandoffRepository {
       );
       if (rows[0]) return { kind: 'stored', message: toMessage(rows[0]) };
     } catch (error) {
-      const e = error as { code?: string; driverError?: { code?: string } };
-      if (e.code !== UNIQUE_VIOLATION && e.driverError?.code !== UNIQUE_VIOLATION) throw error;
+      if (!isUniqueViolation(error)) throw error;
     }
     const existing = await findByClientMessageId(this.dataSource, conversationId, clientMessageId);
     // Only the same agent's own message counts as a resend; anything else with that id is a conflict.

@@ -7,6 +7,7 @@ import { findByClientMessageId, NewMessage } from './message.repository';
 import { SlotStateEntity } from '../entities/slot-state.entity';
 import { isEmbeddedDatabase } from '../data-source';
 import { GroupCommit, inTransaction, onPool, PgPool, poolSql, preparedQuery, Sql } from './prepared-query';
+import { isUniqueViolation } from './pg-errors';
 import { toMessage, toSlotState } from './row-mappers';
 import { SlotStateInput } from './slot-state.repository';
 
@@ -42,7 +43,6 @@ export interface TurnSession {
   appendBotReply(reply: NewBotReply, slot: SlotChange, review: ReviewReason | null): Promise<StoredReply | null>;
 }
 
-const UNIQUE_VIOLATION = '23505';
 /** First key of the advisory locks that hold a conversation's turn (the second is the conversation id's hash). */
 const TURN_LOCK_CLASS = 0x5054;
 /**
@@ -327,7 +327,3 @@ class Slots {
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  return e?.code === UNIQUE_VIOLATION || e?.driverError?.code === UNIQUE_VIOLATION;
-}
