@@ -1,4 +1,5 @@
 import type { Browser } from 'playwright-core';
+import { COMPANY_PROFILE } from '@app/answers';
 import type { ReviewDetailView, ReviewPage } from '@app/contracts';
 import { bearer, callApi, ensureUser, login, signIn, TEST_PASSWORD, TestApp, truncateChat } from '@app/testing';
 import {
@@ -149,6 +150,53 @@ describe('agent console (browser)', () => {
     expect(await reply.evaluate((el: any) => el === el.ownerDocument.activeElement)).toBe(true);
     await reply.press('Enter');
     await w.agent.filter({ hasText: text }).waitFor();
+    expect([...customer.problems, ...agent.problems]).toEqual([]);
+    await customer.context.close();
+    await agent.context.close();
+  });
+
+  it('inserts a canned response: "/" and a short code list the matches, Enter fills the box for this agent, Enter sends', async () => {
+    const admin = await signIn(t, 'admin');
+    await t.dataSource.query(`DELETE FROM canned_response`);
+    for (const body of [
+      { short_code: 'refund', title: 'Refund timing', text: 'Refunds take 5 to 10 business days. — {{agent.name}}, {{company.name}}' },
+      { short_code: 'refund-partial', title: 'Partial refunds', text: 'A partial refund covers the items you sent back.' },
+      { short_code: 'hello', title: 'Greeting', text: 'Hi, I am {{agent.name}}.' },
+    ]) {
+      expect((await callApi(t.url, 'POST', '/api/content/canned-responses', admin.token, body)).status).toBe(201);
+    }
+    const { customer, w, agent, row } = await escalated();
+    await row.click();
+    await agent.page.getByRole('button', { name: 'Take conversation' }).click();
+    const reply = agent.page.locator('textarea#agent-reply:not([disabled])');
+    await reply.waitFor();
+
+    await reply.pressSequentially('/ref');
+    const list = agent.page.getByRole('listbox', { name: 'Canned responses' });
+    await list.getByRole('option').first().waitFor();
+    expect(await list.getByRole('option').evaluateAll((li: any[]) => li.map((x) => x.dataset.shortCode))).toEqual(['refund', 'refund-partial']);
+    expect(await list.getByRole('option', { selected: true }).getAttribute('data-short-code')).toBe('refund');
+    // ↓ picks the next one, ↑ comes back; Enter takes the picked one into the box and does not send it.
+    await reply.press('ArrowDown');
+    await list.locator('[data-short-code="refund-partial"][aria-selected="true"]').waitFor();
+    await reply.press('ArrowUp');
+    await reply.press('Enter');
+    await list.waitFor({ state: 'hidden' });
+    const company = (t.app.get(COMPANY_PROFILE) as Record<string, string>).name;
+    expect(await reply.inputValue()).toBe(`Refunds take 5 to 10 business days. — ${AGENT.name}, ${company}`);
+    expect(await w.agent.count()).toBe(0);
+    await reply.press('Enter');
+    await w.agent.filter({ hasText: `— ${AGENT.name}, ${company}` }).waitFor();
+
+    // Words match too; nothing found says so; Escape closes the list and leaves the text alone.
+    await reply.pressSequentially('/partial');
+    await list.locator('[data-short-code="refund-partial"]').waitFor();
+    await reply.fill('');
+    await reply.pressSequentially('/nothing-like-it');
+    await list.getByText('No canned response matches “nothing-like-it”').waitFor();
+    await reply.press('Escape');
+    await list.waitFor({ state: 'hidden' });
+    expect(await reply.inputValue()).toBe('/nothing-like-it');
     expect([...customer.problems, ...agent.problems]).toEqual([]);
     await customer.context.close();
     await agent.context.close();

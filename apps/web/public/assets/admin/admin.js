@@ -1,4 +1,5 @@
-// The admin area: models (gate, promote, roll back), training jobs, templates, knowledge base, transcripts, analytics.
+// The admin area: models (gate, promote, roll back), training jobs, templates, knowledge base, canned responses,
+// transcripts, analytics.
 import { h, replace } from '../lib/dom.js';
 import { connectSocket, onSignedOut, sections, showAccount, signIn } from '../lib/shell.js';
 import { createAnalyticsView } from './analytics.js';
@@ -28,6 +29,7 @@ async function start() {
     }),
     templates: createContentView('templates'),
     articles: createContentView('articles'),
+    canned: createContentView('canned'),
     transcripts: createTranscriptsView(),
     analytics: createAnalyticsView(),
   };

@@ -1,4 +1,5 @@
-// Answer templates and knowledge-base articles: list, search, edit, create, delete (the content REST API).
+// Answer templates, knowledge-base articles and agents' canned responses: list, search, edit, create, delete (the
+// content REST API).
 import { api, withQuery } from '../lib/api.js';
 import { h, listRow, notifier, replace } from '../lib/dom.js';
 
@@ -41,6 +42,17 @@ const KINDS = {
       ['intent', 'Intent (optional)', 'text'],
       ['questions', 'Example questions (one per line)', 'lines'],
       ['body', 'Body', 'long'],
+    ],
+  },
+  canned: {
+    title: 'Canned responses',
+    singular: 'canned response',
+    path: '/api/content/canned-responses',
+    summary: (r) => [`/${r.short_code}`, r.title],
+    fields: [
+      ['short_code', 'Short code (agents type /code in the reply box)', 'text'],
+      ['title', 'Title', 'text'],
+      ['text', 'Reply ({{agent.name}} and {{company.key}} are filled in)', 'long'],
     ],
   },
 };

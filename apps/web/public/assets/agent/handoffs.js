@@ -4,6 +4,7 @@ import { api } from '../lib/api.js';
 import { h, listRow, notifier, replace, uuid, when } from '../lib/dom.js';
 import { request } from '../lib/shell.js';
 import { addMessage } from '../lib/transcript.js';
+import { cannedPicker } from './canned.js';
 
 export function createHandoffView(socket, me, counter) {
   const element = h('section', { class: 'handoffs', 'aria-labelledby': 'handoff-title' });
@@ -112,12 +113,19 @@ export function createHandoffView(socket, me, counter) {
       return button;
     };
     const owned = mine(id);
-    const input = h('textarea', { id: 'agent-reply', rows: 2, maxlength: 2000, disabled: !owned });
+    const input = h('textarea', {
+      id: 'agent-reply',
+      rows: 2,
+      maxlength: 2000,
+      disabled: !owned,
+      placeholder: 'Type a reply, or / for canned responses',
+    });
+    const canned = cannedPicker(input);
     const form = h(
       'form',
       { class: 'composer', 'aria-label': 'Reply to the customer' },
       h('label', { for: 'agent-reply', class: 'visually-hidden' }, 'Your reply'),
-      input,
+      h('div', { class: 'composer-box' }, input, canned.listbox),
       h('button', { type: 'submit', class: 'primary', disabled: !owned }, 'Send'),
     );
     form.addEventListener('submit', (event) => {
@@ -128,6 +136,7 @@ export function createHandoffView(socket, me, counter) {
       send(id, text, resultNotice);
     });
     input.addEventListener('keydown', (event) => {
+      if (canned.onKeydown(event)) return;
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         form.requestSubmit();
