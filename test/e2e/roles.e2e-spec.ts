@@ -50,6 +50,9 @@ const ROUTES: Route[] = [
   { method: 'GET', path: `/api/conversations/${id()}/drafts`, roles: ['agent', 'admin'] },
   { method: 'POST', path: '/api/nlu/parse', roles: ['agent', 'admin'], body: () => ({ text: 'where is my order' }) },
   { method: 'GET', path: '/api/analytics/summary', roles: ['admin'] },
+  { method: 'GET', path: '/api/webhooks/deliveries', roles: ['admin'] },
+  { method: 'POST', path: `/api/webhooks/deliveries/${id()}/retry`, roles: ['admin'] },
+  { method: 'POST', path: '/api/webhooks/deliveries/retry-failed', roles: ['admin'] },
   { method: 'DELETE', path: `/api/conversations/${id()}`, roles: ['admin'] },
   ...(['templates', 'articles', 'canned-responses'] as const).flatMap((kind): Route[] => [
     { method: 'GET', path: `/api/content/${kind}`, roles: ['agent', 'admin'] },

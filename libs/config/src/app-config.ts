@@ -1,3 +1,4 @@
+import type { WebhookEventName } from '@app/contracts';
 /** Injection token for the frozen {@link AppConfig}. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -67,6 +68,15 @@ export interface AppConfig {
   };
   /** The fulfillment webhook of templates marked `webhook` (docs/fulfillment.md); url null: off. */
   readonly fulfillment: { readonly url: string | null; readonly secret: string | null; readonly timeoutMs: number };
+  /** Outbound event webhooks (docs/webhooks.md); url null: off, nothing is recorded. */
+  readonly events: {
+    readonly url: string | null;
+    readonly secret: string | null;
+    readonly events: readonly WebhookEventName[];
+    readonly timeoutMs: number;
+    readonly maxAttempts: number;
+    readonly retryBaseMs: number;
+  };
   readonly content: { readonly companyProfilePath: string };
   readonly log: { readonly level: LogLevel };
   readonly auth: {

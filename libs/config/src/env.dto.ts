@@ -1,6 +1,11 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { WEBHOOK_EVENTS } from '@app/contracts';
+
+/** EVENT_WEBHOOK_EVENTS: `all`, or event names separated by commas. */
+const EVENT_NAME = WEBHOOK_EVENTS.map((e) => e.replace('.', '\\.')).join('|');
+const EVENT_LIST = new RegExp(`^\\s*(all|(${EVENT_NAME})(\\s*,\\s*(${EVENT_NAME}))*)\\s*$`);
 
 /** Every environment variable the server reads. Defaults live here; `.env.example` documents them. */
 export class EnvDto {
@@ -206,6 +211,47 @@ export class EnvDto {
   @Min(100)
   @Max(30000)
   FULFILLMENT_TIMEOUT_MS: number = 3000;
+
+  /**
+   * Outbound event webhooks (docs/webhooks.md): conversation events (messages, handoffs, CSAT, erasure) are posted here,
+   * signed, retried with backoff until delivered. Empty: off, nothing is recorded.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'EVENT_WEBHOOK_URL must be an http:// or https:// URL (or empty for no event webhook)' })
+  EVENT_WEBHOOK_URL?: string;
+
+  /** Shared secret each delivery is signed with (`X-Parley-Signature`, HMAC-SHA256); required with EVENT_WEBHOOK_URL. */
+  @ValidateIf((o: EnvDto) => o.EVENT_WEBHOOK_URL !== undefined)
+  @IsDefined({ message: 'EVENT_WEBHOOK_SECRET is required when EVENT_WEBHOOK_URL is set' })
+  @IsString()
+  @Length(16, 500, { message: 'EVENT_WEBHOOK_SECRET must be 16 to 500 characters' })
+  EVENT_WEBHOOK_SECRET?: string;
+
+  /** Which events are sent: `all`, or a comma-separated list of their names. */
+  @IsString()
+  @Matches(EVENT_LIST, { message: `EVENT_WEBHOOK_EVENTS must be all or a comma-separated list of: ${WEBHOOK_EVENTS.join(', ')}` })
+  EVENT_WEBHOOK_EVENTS: string = 'all';
+
+  /** How long one delivery attempt waits for the receiver's answer. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  EVENT_WEBHOOK_TIMEOUT_MS: number = 5000;
+
+  /** Attempts before a delivery is given up (status `failed`; an admin can send it again). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  EVENT_WEBHOOK_MAX_ATTEMPTS: number = 12;
+
+  /** Wait after the first failed attempt; it doubles with each further one (with jitter), up to an hour. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(600000)
+  EVENT_WEBHOOK_RETRY_BASE_MS: number = 2000;
 
   /**
    * Admission control: \`message:send\` is refused with BUSY (nothing stored, the client resends after retryAfterMs)

@@ -70,6 +70,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CHAT_HANDOFF_INTENTS: 'a,,b' })).toThrow(/CHAT_HANDOFF_INTENTS/);
   });
 
+  it('reads the event webhook: off by default, all events or a list, and a secret required with the URL', () => {
+    expect(loadConfig({}).events).toMatchObject({ url: null, secret: null, timeoutMs: 5000, maxAttempts: 12, retryBaseMs: 2000 });
+    expect(loadConfig({}).events.events).toContain('message.created');
+    const on = loadConfig({ EVENT_WEBHOOK_URL: 'https://crm.example/hooks/parley', EVENT_WEBHOOK_SECRET: 's'.repeat(16), EVENT_WEBHOOK_EVENTS: ' handoff.requested , csat.submitted,handoff.requested' });
+    expect(on.events).toMatchObject({ url: 'https://crm.example/hooks/parley', events: ['handoff.requested', 'csat.submitted'] });
+    expect(() => loadConfig({ EVENT_WEBHOOK_URL: 'https://crm.example/hooks/parley' })).toThrow(/EVENT_WEBHOOK_SECRET is required/);
+    expect(() => loadConfig({ EVENT_WEBHOOK_EVENTS: 'message.created,message.deleted' })).toThrow(/EVENT_WEBHOOK_EVENTS must be all or/);
+    expect(() => loadConfig({ EVENT_WEBHOOK_EVENTS: 'messageXcreated' })).toThrow(/EVENT_WEBHOOK_EVENTS/);
+    expect(() => loadConfig({ EVENT_WEBHOOK_URL: 'ftp://x' , EVENT_WEBHOOK_SECRET: 's'.repeat(16) })).toThrow(/EVENT_WEBHOOK_URL/);
+  });
+
   it('reads NLU_SPIN as a boolean', () => {
     expect(loadConfig({ NLU_SPIN: 'true', NLU_THREADS: '2', NLU_WORKERS: '1' }).nlu).toMatchObject({ spin: true, threads: 2, workers: 1 });
   });

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { AppConfig } from './app-config';
 import { EnvDto } from './env.dto';
+import { WEBHOOK_EVENTS, WebhookEventName } from '@app/contracts';
 
 /** One invalid environment variable. */
 export interface ConfigIssue {
@@ -79,6 +80,14 @@ function toAppConfig(dto: EnvDto): AppConfig {
       restReplyWaitMs: dto.CHAT_REST_REPLY_WAIT_MS,
     },
     fulfillment: { url: dto.FULFILLMENT_URL ?? null, secret: dto.FULFILLMENT_SECRET ?? null, timeoutMs: dto.FULFILLMENT_TIMEOUT_MS },
+    events: {
+      url: dto.EVENT_WEBHOOK_URL ?? null,
+      secret: dto.EVENT_WEBHOOK_SECRET ?? null,
+      events: dto.EVENT_WEBHOOK_EVENTS.trim() === 'all' ? [...WEBHOOK_EVENTS] : [...new Set(dto.EVENT_WEBHOOK_EVENTS.split(',').map((e) => e.trim() as WebhookEventName))],
+      timeoutMs: dto.EVENT_WEBHOOK_TIMEOUT_MS,
+      maxAttempts: dto.EVENT_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: dto.EVENT_WEBHOOK_RETRY_BASE_MS,
+    },
     content: { companyProfilePath: dto.COMPANY_PROFILE },
     log: { level: dto.LOG_LEVEL },
     auth: {

@@ -25,6 +25,9 @@ export const ErrorCode = {
   DbUnavailable: 'DB_UNAVAILABLE',
   UnknownEvent: 'UNKNOWN_EVENT',
   Busy: 'BUSY',
+  WebhookDeliveryNotFound: 'WEBHOOK_DELIVERY_NOT_FOUND',
+  WebhookNotFailed: 'WEBHOOK_NOT_FAILED',
+  WebhooksOff: 'WEBHOOKS_OFF',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

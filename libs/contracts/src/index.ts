@@ -7,3 +7,4 @@ export * from './socket-events';
 export * from './agent';
 export * from './admin';
 export * from './fulfillment';
+export * from './webhooks';

@@ -12,20 +12,23 @@ export type HandoffChange = 'new' | 'taken' | 'released';
  */
 export abstract class ChatEmitter {
   abstract botReply(conversationId: string, reply: BotReply): void;
-  abstract handoffQueued(conversationId: string, event: HandoffQueued): void;
+  /** `context`: how many agent consoles were open when it was queued (for listeners beyond the widget). */
+  abstract handoffQueued(conversationId: string, event: HandoffQueued, context?: { agentsOnline: number | null }): void;
   /** Relays a typing indicator to the other sockets of the conversation (and the customer's to its agents). */
   abstract typing(conversationId: string, state: 'start' | 'stop', event: TypingEvent, exceptSocketId?: string): void;
 
   /** A human agent's message, to the customer's widget and the agents following the conversation. */
   agentMessage(_conversationId: string, _message: AgentMessage, _view: MessageView): void {}
-  /** An agent took the conversation or gave it back to the bot: tell the widget (with the system message). */
-  conversationStatus(_conversationId: string, _event: ConversationStatusEvent): void {}
+  /** An agent took the conversation or gave it back to the bot: tell the widget (with the system message). `by`: that agent. */
+  conversationStatus(_conversationId: string, _event: ConversationStatusEvent, _by?: { id: string; name: string }): void {}
   /** A customer message, to the agents following the conversation (bot replies reach them via `botReply`). */
   customerMessage(_conversationId: string, _message: MessageView): void {}
   /** A handed-off conversation appeared, was taken or was given back: tell every agent console. */
   handoffChanged(_conversationId: string, _change: HandoffChange): void {}
   /** The conversation was erased: its widget and console sockets are told and leave its rooms. */
   conversationDeleted(_conversationId: string): void {}
+  /** The customer rated the person who helped (CSAT); nothing is pushed to sockets, other listeners may record it. */
+  csatSubmitted(_conversationId: string, _csat: { rating: number; agentId: string | null }): void {}
   /** A message entered the review queue: tell every agent console (`item` when the caller has it, else it is read). */
   reviewQueued(_messageId: string, _item?: ReviewItemView): void {}
   /** Agent consoles connected now, on every instance; null when this emitter cannot tell (then nobody says "away"). */

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@app/contracts';
 import type { CsatPayload, CsatResult, Suggestion } from '@app/contracts';
 import { CsatRepository } from '@app/database';
+import { ChatEmitter } from './chat-emitter';
 
 /** The buttons under the "back to the assistant" message after a person helped: one per rating, worst first. */
 export const CSAT_BUTTONS: readonly Suggestion[] = [
@@ -20,13 +21,17 @@ export const CSAT_BUTTONS: readonly Suggestion[] = [
 export class CsatService {
   private readonly logger = new Logger('Csat');
 
-  constructor(private readonly csat: CsatRepository) {}
+  constructor(
+    private readonly csat: CsatRepository,
+    private readonly emitter: ChatEmitter,
+  ) {}
 
   async rate(conversationId: string, payload: CsatPayload): Promise<CsatResult> {
     const stored = await this.csat.upsert(conversationId, payload.rating, payload.comment?.trim() || null);
     if (!stored) throw new DomainError(ErrorCode.CsatNotAllowed, 'There is nothing to rate: no person has helped in this conversation and given it back', 409);
     // The rating and who it rates; never the comment (customer text).
     this.logger.log({ event: 'csat', conversationId, rating: payload.rating, agentId: stored.agentId, replaced: stored.replaced, comment: Boolean(payload.comment?.trim()) });
+    this.emitter.csatSubmitted(conversationId, { rating: payload.rating, agentId: stored.agentId });
     return { csatId: stored.id, replaced: stored.replaced };
   }
 }

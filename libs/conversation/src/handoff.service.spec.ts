@@ -49,7 +49,7 @@ describe('HandoffService: the customer asks for a person', () => {
     const { sut, emitter, handoffs } = setup('bot', null, online);
     expect(await sut.request('c1', { by: 'customer' })).toEqual({ status: 'handoff_requested' });
     expect(handoffs.markRequested).toHaveBeenCalled();
-    expect(emitter.handoffQueued).toHaveBeenCalledWith('c1', expect.objectContaining({ status: 'handoff_requested', message: expect.objectContaining({ author: 'system', text }) }));
+    expect(emitter.handoffQueued).toHaveBeenCalledWith('c1', expect.objectContaining({ status: 'handoff_requested', message: expect.objectContaining({ author: 'system', text }) }), { agentsOnline: online });
   });
 });
 
@@ -76,7 +76,7 @@ describe('HandoffService: who may take and release', () => {
     expect(result).toMatchObject({ changed: true, view: { status: 'agent', assignedAgent: { id: 'ann' } }, before: { status: 'handoff_requested' } });
     expect(handoffs.assign).toHaveBeenCalledWith({}, 'c1', 'ann');
     expect(audit.record).toHaveBeenCalledWith(expect.objectContaining({ action: 'handoff.take', before: { status: 'handoff_requested', assignedAgentId: null }, after: { status: 'agent', assignedAgentId: 'ann' } }), {});
-    expect(emitter.conversationStatus).toHaveBeenCalledWith('c1', expect.objectContaining({ status: 'agent' }));
+    expect(emitter.conversationStatus).toHaveBeenCalledWith('c1', expect.objectContaining({ status: 'agent' }), expect.objectContaining({ id: expect.any(String), name: expect.any(String) }));
     expect(emitter.handoffChanged).toHaveBeenCalledWith('c1', 'taken');
   });
 

@@ -108,7 +108,7 @@ export class HandoffService {
       return { status: 'handoff_requested' as const, message: await this.systemMessage(m, conversationId, text) };
     });
     if (result.message) {
-      this.emitter.handoffQueued(conversationId, { conversationId, status: result.status, message: result.message });
+      this.emitter.handoffQueued(conversationId, { conversationId, status: result.status, message: result.message }, { agentsOnline });
       this.emitter.handoffChanged(conversationId, 'new');
       this.logger.log({ event: 'handoff.requested', conversationId, by: cause.by, reasonChars: cause.reasonChars ?? 0, agentsOnline });
     }
@@ -169,7 +169,7 @@ export class HandoffService {
     });
     const view = await this.get(conversationId);
     if (result.message) {
-      this.emitter.conversationStatus(conversationId, { conversationId, status: to.status, message: result.message });
+      this.emitter.conversationStatus(conversationId, { conversationId, status: to.status, message: result.message }, { id: agent.id, name: agent.name });
       this.emitter.handoffChanged(conversationId, to.change);
       this.logger.log({ event: `handoff.${to.change}`, conversationId, agentId: agent.id, from: result.before.status });
     }

@@ -19,6 +19,7 @@ import { HandoffRepository } from './repositories/handoff.repository';
 import { ReviewQueueRepository } from './repositories/review-queue.repository';
 import { AnalyticsRepository } from './repositories/analytics.repository';
 import { CsatRepository } from './repositories/csat.repository';
+import { WebhookDeliveryRepository } from './repositories/webhook-delivery.repository';
 
 export { DATABASE_HANDLE };
 
@@ -35,7 +36,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 }
 
 const REPOSITORIES = [ConversationRepository, MessageRepository, SlotStateRepository, FeedbackRepository, ReviewItemRepository, TurnRepository, TransactionService,
-  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository, AnalyticsRepository, CsatRepository];
+  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository, AnalyticsRepository, CsatRepository, WebhookDeliveryRepository];
 
 /**
  * Opens the database (PGlite or PostgreSQL, from the config), runs pending migrations at boot and exports the

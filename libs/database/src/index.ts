@@ -16,6 +16,7 @@ export * from './repositories/app-user.repository';
 export * from './repositories/audit-log.repository';
 export * from './repositories/analytics.repository';
 export * from './repositories/csat.repository';
+export * from './repositories/webhook-delivery.repository';
 export * from './repositories/auth-session.repository';
 export * from './repositories/training-example.repository';
 export * from './repositories/handoff.repository';

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Counter, Gauge } from 'prom-client';
 import { TurnMetrics } from '@app/conversation';
 import { NluService } from '@app/nlu';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.service';
 
 /** Prometheus scrape endpoint. */
 @ApiExcludeController()
@@ -11,6 +12,7 @@ export class MetricsController {
   constructor(
     private readonly metrics: TurnMetrics,
     nlu: NluService,
+    webhooks: WebhookDispatcher,
   ) {
     // The NLU's worker figures are read at scrape time from NluService (the nlu lib carries no metrics registry).
     const registers = [metrics.registry];
@@ -32,6 +34,18 @@ export class MetricsController {
         this.reset();
         this.inc({ reason: 'crash' }, w?.crashes ?? 0);
         this.inc({ reason: 'timeout' }, w?.timeouts ?? 0);
+      },
+    });
+    new Counter({
+      name: 'parley_webhook_attempts_total',
+      help: 'Event webhook attempts made by this instance: delivered (2xx), retry (failed, tried again later), failed (the last attempt failed)',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ outcome: 'delivered' }, webhooks.stats.delivered);
+        this.inc({ outcome: 'retry' }, webhooks.stats.retried);
+        this.inc({ outcome: 'failed' }, webhooks.stats.failed);
       },
     });
   }

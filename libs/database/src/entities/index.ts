@@ -14,6 +14,7 @@ import { TrainingExampleEntity } from './training-example.entity';
 import { ModelVersionEntity } from './model-version.entity';
 import { TrainingJobEventEntity } from './training-job-event.entity';
 import { TrainingJobEntity } from './training-job.entity';
+import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 
 export * from './answer-template.entity';
 export * from './conversation.entity';
@@ -31,6 +32,7 @@ export * from './training-example.entity';
 export * from './model-version.entity';
 export * from './training-job.entity';
 export * from './training-job-event.entity';
+export * from './webhook-delivery.entity';
 
 export const ENTITIES = [
   ConversationEntity,
@@ -49,4 +51,5 @@ export const ENTITIES = [
   ModelVersionEntity,
   TrainingJobEntity,
   TrainingJobEventEntity,
+  WebhookDeliveryEntity,
 ];
