@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { AddressInfo, createServer } from 'node:net';
+import { createServer as createHttpServer, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { BotReply, HandoffQueued, MessageView, SendMessageResult } from '@app/contracts';
+import type { BotReply, HandoffQueued, MessageView, SendMessageResult, WebhookEnvelope } from '@app/contracts';
 import { HANDOFF_AWAY_TEXT, HANDOFF_TEXT } from '@app/conversation';
 import { TurnRepository } from '@app/database';
 import {
@@ -70,7 +71,10 @@ describe('two instances on PostgreSQL + Redis', () => {
   let b: TestApp;
   const sockets: WidgetSocket[] = [];
   // No sweeper here: a turn that is not answered on its own must fail these tests, not be rescued later.
-  const env = { REDIS_URL, TURN_SWEEP_INTERVAL_SECONDS: '0' };
+  const env: Record<string, string> = { REDIS_URL, TURN_SWEEP_INTERVAL_SECONDS: '0', EVENT_WEBHOOK_SECRET: 'scale-test-webhook-secret' };
+  // Both instances send the event webhook's outbox to this receiver.
+  let receiver: Server;
+  const hooks: WebhookEnvelope[] = [];
 
   const open = async (t: TestApp, payload: { token?: string; lastSeq?: number } = {}) => {
     const started = await startConversation(t.url, payload);
@@ -79,6 +83,16 @@ describe('two instances on PostgreSQL + Redis', () => {
   };
 
   beforeAll(async () => {
+    receiver = createHttpServer((req, res) => {
+      let raw = '';
+      req.on('data', (d: Buffer) => (raw += d.toString()));
+      req.on('end', () => {
+        hooks.push(JSON.parse(raw) as WebhookEnvelope);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    env.EVENT_WEBHOOK_URL = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
     // One after the other: both migrate the same database at boot.
     a = await bootTestApp({ kind: 'postgres' }, env);
     b = await bootTestApp({ kind: 'postgres' }, env);
@@ -96,6 +110,7 @@ describe('two instances on PostgreSQL + Redis', () => {
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
   });
 
   it('delivers a reply produced on one instance to the conversation socket on the other', async () => {
@@ -171,6 +186,31 @@ describe('two instances on PostgreSQL + Redis', () => {
     const all = await rows(a, onA.conversation.conversationId);
     expect(all.filter((m) => m.author === 'customer')).toHaveLength(n);
     expectAnsweredInOrderOnce(all);
+  });
+
+  it('posts each event webhook delivery once although both instances send from the one outbox', async () => {
+    const onA = await open(a);
+    const onB = await open(b, { token: onA.conversation.token });
+    const conversationId = onA.conversation.conversationId;
+    const seen = collectEvents(onA.socket, 'bot:reply');
+    const n = 10;
+    await Promise.all(Array.from({ length: n }, (_, i) => send(i % 2 === 0 ? onA.socket : onB.socket, `hello number ${i}`)));
+    await collected(onA.socket, seen.events, n);
+    seen.stop();
+    const mine = () => hooks.filter((h) => (h.data as { conversationId?: string }).conversationId === conversationId);
+    await until('every message posted', async () => mine().length >= 2 * n, SEND_TIMEOUT);
+    await until('all marked delivered', async () => {
+      const [{ left }] = await a.dataSource.query(`SELECT count(*)::int AS left FROM webhook_delivery WHERE conversation_id = $1 AND status <> 'delivered'`, [conversationId]);
+      return left === 0;
+    });
+    const events = mine();
+    expect(events).toHaveLength(2 * n);
+    expect(new Set(events.map((e) => e.id)).size).toBe(2 * n);
+    const messages = events.map((e) => (e.data as { message: { messageId: string; author: string } }).message);
+    expect(new Set(messages.map((m) => m.messageId)).size).toBe(2 * n);
+    expect(messages.filter((m) => m.author === 'customer')).toHaveLength(n);
+    const [{ attempts }] = await a.dataSource.query(`SELECT max(attempts)::int AS attempts FROM webhook_delivery WHERE conversation_id = $1`, [conversationId]);
+    expect(attempts).toBe(1);
   });
 
   it('answers a message whose instance stopped before answering it (the sweeper of another instance), exactly once', async () => {
