@@ -474,6 +474,35 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       expect(JSON.stringify([page, detail])).not.toMatch(/token/i);
     });
 
+    it('filters conversations by state and finds them by the text of their messages, latest activity first', async () => {
+      const list = async (query: string) => (await (await fetch(`${t.url}/api/conversations?${query}`, auth)).json()) as { total: number; items: Array<{ id: string; status: string; lastMessage: { author: string; text: string } | null }> };
+      await start(); // nothing written yet
+      const refund = await start();
+      await ask(refund.socket, 'I want a refund for the blue 100% wool_scarf');
+      const order = await start();
+      await ask(order.socket, 'where is my order 12345');
+      await requestOk(order.socket, 'handoff:request', {});
+
+      const all = await list('limit=10');
+      expect(all.total).toBe(3);
+      // `order` was active last; a conversation without messages has no last message.
+      expect(all.items[0]).toMatchObject({ id: order.conversation.conversationId, status: 'handoff_requested', lastMessage: { author: 'bot' } });
+      expect(all.items.find((c) => c.id === refund.conversation.conversationId)!.lastMessage!.author).toBe('bot');
+      expect(all.items.filter((c) => c.lastMessage === null)).toHaveLength(1);
+
+      const waiting = await list('status=handoff_requested');
+      expect(waiting.items.map((c) => c.id)).toEqual([order.conversation.conversationId]);
+      const found = await list(`q=${encodeURIComponent('WOOL_scarf')}`);
+      expect(found).toMatchObject({ total: 1, items: [{ id: refund.conversation.conversationId }] });
+      // `%` and `_` are matched as themselves, not as wildcards.
+      expect((await list(`q=${encodeURIComponent('100%')}`)).total).toBe(1);
+      expect((await list(`q=${encodeURIComponent('1_0')}`)).total).toBe(0);
+      expect((await list(`q=refund&status=bot`)).total).toBe(1);
+      expect((await list(`q=refund&status=agent`)).total).toBe(0);
+      expect((await fetch(`${t.url}/api/conversations?status=open`, auth)).status).toBe(400);
+      expect((await fetch(`${t.url}/api/conversations?q=${'x'.repeat(201)}`, auth)).status).toBe(400);
+    });
+
     it('maps bad requests to typed errors', async () => {
       const bad = await fetch(`${t.url}/api/conversations/not-a-uuid`, auth);
       expect(bad.status).toBe(400);

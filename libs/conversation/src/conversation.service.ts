@@ -5,6 +5,7 @@ import {
   BusyError,
   ConversationClosedError,
   ConversationNotFoundError,
+  ConversationStatus,
   DomainError,
   ErrorCode,
   FeedbackPayload,
@@ -167,8 +168,8 @@ export class ConversationService {
 
   // ---- read side (REST) ----------------------------------------------------------------------
 
-  page(limit: number, offset: number): Promise<ConversationPage> {
-    return this.conversations.page({ limit, offset });
+  page(query: { limit: number; offset: number; status?: ConversationStatus; q?: string }): Promise<ConversationPage> {
+    return this.conversations.page(query);
   }
 
   async get(id: string): Promise<{ conversation: ConversationEntity; messages: MessageView[] }> {

@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AuthGuard, CurrentUser, Roles, RolesGuard } from '@app/auth';
 import type { AuthUser, ConversationStatus, MessageView, ReplyDraftsView } from '@app/contracts';
 import { ConversationErasureService, ConversationService, ReplyDraftService } from '@app/conversation';
@@ -22,6 +22,19 @@ export class PageQueryDto {
   @IsInt()
   @Min(0)
   offset?: number;
+}
+
+export class ConversationListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['bot', 'handoff_requested', 'agent', 'closed'], description: 'Only conversations in this state (`closed`: imported transcripts)' })
+  @IsOptional()
+  @IsIn(['bot', 'handoff_requested', 'agent', 'closed'])
+  status?: ConversationStatus;
+
+  @ApiPropertyOptional({ maxLength: 200, description: 'Only conversations with a message that contains this text (case-insensitive)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
 }
 
 export class EraseQueryDto {
@@ -47,8 +60,19 @@ export class ConversationSummaryDto {
   @ApiProperty() updatedAt: string;
 }
 
+export class LastMessageDto {
+  @ApiProperty({ enum: ['customer', 'bot', 'agent'] }) author: string;
+  @ApiProperty({ description: 'Its first 200 characters' }) text: string;
+  @ApiProperty() createdAt: string;
+}
+
+export class ConversationListItemDto extends ConversationSummaryDto {
+  @ApiProperty() messageCount: number;
+  @ApiProperty({ type: LastMessageDto, nullable: true, description: 'The latest message that is not a system note' }) lastMessage: LastMessageDto | null;
+}
+
 export class ConversationPageDto {
-  @ApiProperty({ type: [ConversationSummaryDto] }) items: Array<ConversationSummaryDto & { messageCount: number }>;
+  @ApiProperty({ type: [ConversationListItemDto] }) items: ConversationListItemDto[];
   @ApiProperty() total: number;
   @ApiProperty() limit: number;
   @ApiProperty() offset: number;
@@ -106,11 +130,12 @@ export class ConversationsController {
 
   @Get()
   @ApiOkResponse({ type: ConversationPageDto })
-  async list(@Query() query: PageQueryDto): Promise<ConversationPageDto> {
+  @ApiOperation({ summary: 'Conversations, the most recently active first; filter by state and by text in their messages' })
+  async list(@Query() query: ConversationListQueryDto): Promise<ConversationPageDto> {
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
-    const page = await this.conversations.page(limit, offset);
-    return { items: page.items.map((c) => ({ ...summary(c), messageCount: c.messageCount })), total: page.total, limit, offset };
+    const page = await this.conversations.page({ limit, offset, status: query.status, q: query.q });
+    return { items: page.items.map((c) => ({ ...summary(c), messageCount: c.messageCount, lastMessage: c.lastMessage })), total: page.total, limit, offset };
   }
 
   @Get(':id')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, Repository } from 'typeorm';
 import { CannedResponseEntity } from '../entities/canned-response.entity';
+import { likeLiteral } from './like';
 import { isUniqueViolation } from './pg-errors';
 
 export type CannedResponseInput = Pick<CannedResponseEntity, 'shortCode' | 'title' | 'text'>;
@@ -11,11 +12,6 @@ export class ShortCodeTakenError extends Error {
     super(`short code "${shortCode}" is taken`);
     this.name = 'ShortCodeTakenError';
   }
-}
-
-/** `%`, `_` and `\` matched as themselves in a LIKE pattern (PostgreSQL's default escape is `\`). */
-function likeLiteral(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** All SQL for `canned_response`. */

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ConversationStatus } from '@app/contracts';
 import { ConversationEntity } from '../entities/conversation.entity';
+import { likeLiteral } from './like';
 import { toConversation } from './row-mappers';
 
 export interface ConversationPage {
-  items: Array<ConversationEntity & { messageCount: number }>;
+  items: Array<ConversationEntity & { messageCount: number; lastMessage: { author: string; text: string; createdAt: string } | null }>;
   total: number;
 }
 
@@ -67,27 +68,38 @@ export class ConversationRepository {
     await manager.query(`UPDATE "conversation" SET "status" = $2, "updated_at" = now() WHERE "id" = $1`, [id, status]);
   }
 
-  async page(input: { limit: number; offset: number; status?: ConversationStatus }): Promise<ConversationPage> {
-    const params: unknown[] = [input.limit, input.offset];
-    const where = input.status ? `WHERE c."status" = $3` : '';
-    if (input.status) params.push(input.status);
+  /**
+   * A page of conversations, the most recently active first: optionally only those with `status`, and only those in
+   * which some message contains `q` (case-insensitive; `%` and `_` match themselves). Each comes with its message
+   * count and its latest message that is not a system note. The text search reads the messages of every conversation
+   * that passes the other filters (no text index: it would cost every chat turn a write): fine for the thousands of
+   * conversations of a support team's working weeks, slow over millions.
+   */
+  async page(input: { limit: number; offset: number; status?: ConversationStatus; q?: string }): Promise<ConversationPage> {
+    const q = input.q?.trim();
     const rows = await this.dataSource.query(
       `SELECT c.*, (SELECT count(*) FROM "message" m WHERE m."conversation_id" = c."id")::int AS message_count,
-              count(*) OVER ()::int AS total
-         FROM "conversation" c ${where}
+              to_jsonb(lm) AS last_message, count(*) OVER ()::int AS total
+         FROM "conversation" c
+         LEFT JOIN LATERAL (
+           SELECT m."author", left(m."text", 200) AS "text", m."created_at" AS "createdAt" FROM "message" m
+            WHERE m."conversation_id" = c."id" AND m."author" <> 'system' ORDER BY m."seq" DESC LIMIT 1) lm ON true
+        WHERE ($3::text IS NULL OR c."status" = $3)
+          AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM "message" m WHERE m."conversation_id" = c."id" AND m."text" ILIKE $4))
         ORDER BY c."updated_at" DESC, c."id" DESC
         LIMIT $1 OFFSET $2`,
-      params,
+      [input.limit, input.offset, input.status ?? null, q ? `%${likeLiteral(q)}%` : null],
     );
-    const total = rows[0]?.total ?? (await this.count(input.status));
-    return { items: rows.map((r: any) => Object.assign(toConversation(r), { messageCount: Number(r.message_count) })), total: Number(total) };
-  }
-
-  private async count(status?: ConversationStatus): Promise<number> {
-    const rows = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM "conversation"${status ? ` WHERE "status" = $1` : ''}`,
-      status ? [status] : [],
-    );
-    return Number(rows[0].n);
+    // Past the last page there is no row to carry the total: count it (rare).
+    const total = rows[0]?.total ?? (input.offset > 0 ? (await this.page({ ...input, limit: 1, offset: 0 })).total : 0);
+    return {
+      items: rows.map((r: any) =>
+        Object.assign(toConversation(r), {
+          messageCount: Number(r.message_count),
+          lastMessage: r.last_message ? { author: r.last_message.author, text: r.last_message.text, createdAt: new Date(r.last_message.createdAt).toISOString() } : null,
+        }),
+      ),
+      total: Number(total),
+    };
   }
 }
