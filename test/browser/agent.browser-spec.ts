@@ -202,6 +202,49 @@ describe('agent console (browser)', () => {
     await agent.context.close();
   });
 
+  it('finds a conversation still with the bot by a word of it, reads it, steps in and chats live', async () => {
+    const customer = await openPage(browser);
+    await customer.page.goto(`${t.url}/demo`);
+    const w = widget(customer.page);
+    await w.open();
+    await w.say('where is my order 12345');
+    await w.bot.first().waitFor();
+    const agent = await openPage(browser);
+    await signInPage(agent.page, `${t.url}/agent`, AGENT.email, TEST_PASSWORD);
+    await agent.page.getByRole('button', { name: 'All conversations' }).click();
+
+    const search = agent.page.getByRole('search', { name: 'Find conversations' });
+    await search.getByLabel('Search messages').fill('nothing anyone wrote');
+    await search.getByRole('button', { name: 'Search' }).click();
+    await agent.page.getByText('No conversation matches.').waitFor();
+    await search.getByLabel('Search messages').fill('ORDER 12345');
+    await search.getByLabel('State').selectOption('bot');
+    const rows = agent.page.locator('section.conversations button.row-button');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    await rows.first().click();
+    const transcript = agent.page.locator('section.conversations ol.transcript');
+    await transcript.locator('li.customer').filter({ hasText: 'where is my order 12345' }).waitFor();
+    expect(await transcript.locator('li.bot').count()).toBe(1);
+    // An agent may not erase; an admin may.
+    expect(await agent.page.getByRole('button', { name: 'Erase conversation' }).count()).toBe(0);
+    await screenshot(agent.page, 'agent-conversations-desktop');
+    await agent.page.setViewportSize(PHONE);
+    expect(await overflowing(agent.page)).toEqual([]);
+    await screenshot(agent.page, 'agent-conversations-phone');
+
+    await agent.page.getByRole('button', { name: 'Take conversation' }).click();
+    const reply = agent.page.locator('textarea#agent-reply:not([disabled])');
+    await reply.waitFor();
+    await reply.fill('Hi, Alex here: I am checking order 12345 for you.');
+    await reply.press('Enter');
+    await w.agent.filter({ hasText: 'I am checking order 12345' }).waitFor();
+    expect(await customer.page.locator('#parley-panel').getAttribute('data-status')).toBe('agent');
+    expect([...customer.problems, ...agent.problems]).toEqual([]);
+    await customer.context.close();
+    await agent.context.close();
+  });
+
   it('relabels a turn in the review queue: new intent and an entity span, stored as a training example', async () => {
     const agent = await openPage(browser);
     await signInPage(agent.page, `${t.url}/agent`, AGENT.email, TEST_PASSWORD);

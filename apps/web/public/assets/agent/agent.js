@@ -1,6 +1,7 @@
-// The agent console: sign in, then the review queue and the live (handed-off) conversations.
+// The agent console: sign in, then the review queue, the live (handed-off) conversations and all conversations.
 import { h, replace } from '../lib/dom.js';
 import { connectSocket, onSignedOut, sections, showAccount, signIn } from '../lib/shell.js';
+import { createConversationsView } from './conversations.js';
 import { createHandoffView } from './handoffs.js';
 import { createReviewView } from './review.js';
 
@@ -17,8 +18,13 @@ async function start() {
   });
   const review = createReviewView(socket);
   const live = createHandoffView(socket, login.user, document.getElementById('handoff-count'));
-  replace(main, review.element, live.element);
-  sections(document.getElementById('nav'), { review, live });
+  let show = () => undefined;
+  const conversations = createConversationsView(login.user, (id) => {
+    show('live');
+    live.open(id);
+  });
+  replace(main, review.element, live.element, conversations.element);
+  show = sections(document.getElementById('nav'), { review, live, conversations });
 }
 
 start().catch((error) =>

@@ -246,5 +246,6 @@ export function createHandoffView(socket, me, counter) {
   });
 
   load();
-  return { element, onShow: () => loaded || load() };
+  // Opened from elsewhere (all conversations): the taken conversation may not have reached the list yet.
+  return { element, onShow: () => loaded || load(), open: (id) => show(id) };
 }
