@@ -33,6 +33,9 @@ const id = () => randomUUID();
 /** Every route of the agent console and the content/conversation REST, with the roles that may call it. */
 const ROUTES: Route[] = [
   { method: 'GET', path: '/api/auth/me', roles: ['agent', 'admin'] },
+  { method: 'GET', path: '/api/auth/tokens', roles: ['agent', 'admin'] },
+  { method: 'POST', path: '/api/auth/tokens', roles: ['agent', 'admin'], body: () => ({ name: `roles ${id()}` }) },
+  { method: 'DELETE', path: `/api/auth/tokens/${id()}`, roles: ['agent', 'admin'] },
   { method: 'GET', path: '/api/users', roles: ['admin'] },
   { method: 'POST', path: '/api/users', roles: ['admin'], body: () => ({ email: `u-${id()}@parley.test`, name: 'New', role: 'agent', password: 'a-long-password' }) },
   { method: 'PATCH', path: `/api/users/${id()}`, roles: ['admin'], body: () => ({ name: 'Renamed' }) },

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { ApiTokenService } from './api-token.service';
 import { AuditService } from './audit.service';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -11,7 +12,7 @@ import { UsersService } from './users.service';
  */
 @Global()
 @Module({
-  providers: [AuthService, UsersService, AuditService, AuthGuard, RolesGuard],
-  exports: [AuthService, UsersService, AuditService, AuthGuard, RolesGuard],
+  providers: [AuthService, UsersService, AuditService, AuthGuard, RolesGuard, ApiTokenService],
+  exports: [AuthService, UsersService, AuditService, AuthGuard, RolesGuard, ApiTokenService],
 })
 export class AuthModule {}

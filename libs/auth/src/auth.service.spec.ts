@@ -41,7 +41,7 @@ describe('AuthService', () => {
     sessions.setUser(agent);
     const users = { findByEmail: jest.fn(async (e: string) => (e === agent.email ? agent : null)) } as unknown as AppUserRepository;
     const audit = { record: jest.fn(async () => ({})) } as unknown as AuditService;
-    sut = new AuthService(config, users, sessions.repo as unknown as AuthSessionRepository, audit, {} as never);
+    sut = new AuthService(config, users, sessions.repo as unknown as AuthSessionRepository, {} as never, audit, {} as never);
   });
 
   afterEach(() => jest.useRealTimers());

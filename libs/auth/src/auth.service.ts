@@ -2,11 +2,12 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { createHash, randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { AuthUser, LoginResult } from '@app/contracts';
-import { AppUserEntity, AppUserRepository, AuthSessionRepository, TransactionService } from '@app/database';
+import { ApiTokenRepository, AppUserEntity, AppUserRepository, AuthSessionRepository, TransactionService } from '@app/database';
 import { AuditService } from './audit.service';
 import { InvalidCredentialsError, LoginRateLimitedError, UnauthenticatedError } from './auth.errors';
 import { LoginLimiter } from './login-limiter';
 import { hashPassword, verifyPassword } from './password-hasher';
+import { isApiToken } from './token-kind';
 
 /** sha256 (hex) of a bearer token: what `auth_session` stores. */
 export const hashAuthToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
@@ -30,6 +31,7 @@ export class AuthService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: AppUserRepository,
     private readonly sessions: AuthSessionRepository,
+    private readonly apiTokens: ApiTokenRepository,
     private readonly audit: AuditService,
     private readonly tx: TransactionService,
   ) {
@@ -65,10 +67,14 @@ export class AuthService implements OnApplicationBootstrap {
     return { token, expiresAt: expiresAt.toISOString(), user: authUser };
   }
 
-  /** The user of a live session; throws {@link UnauthenticatedError} for an unknown, expired or revoked token. */
+  /**
+   * The user of a live session or personal API token (`pat_…`, see ApiTokenService); throws
+   * {@link UnauthenticatedError} for an unknown, expired or revoked token.
+   */
   async verifyToken(token: string): Promise<AuthUser> {
     if (typeof token !== 'string' || token.length < 16 || token.length > 256) throw new UnauthenticatedError('Invalid token');
-    const user = await this.sessions.findActiveUser(hashAuthToken(token), new Date());
+    const hash = hashAuthToken(token);
+    const user = isApiToken(token) ? await this.apiTokens.findActiveUser(hash, new Date()) : await this.sessions.findActiveUser(hash, new Date());
     if (!user) throw new UnauthenticatedError('Token unknown, expired or revoked: sign in again');
     return toAuthUser(user);
   }
@@ -89,8 +95,10 @@ export class AuthService implements OnApplicationBootstrap {
     return this.login(user.email, next, ip);
   }
 
+  /** Revokes the token in use: the session, or the API token a script signs out with. */
   async logout(token: string, user: AuthUser): Promise<void> {
-    await this.sessions.revoke(hashAuthToken(token));
+    if (isApiToken(token)) await this.apiTokens.revoke({ tokenHash: hashAuthToken(token) });
+    else await this.sessions.revoke(hashAuthToken(token));
     await this.audit.record({ actor: user, action: 'auth.logout', targetType: 'user', targetId: user.id });
   }
 

@@ -1,3 +1,4 @@
+export * from './api-token.service';
 export * from './audit.service';
 export * from './auth.errors';
 export * from './auth.guard';
@@ -9,3 +10,4 @@ export * from './password-hasher';
 export * from './roles.decorator';
 export * from './roles.guard';
 export * from './users.service';
+export * from './token-kind';

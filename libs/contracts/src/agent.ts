@@ -37,6 +37,22 @@ export interface LoginResult {
   user: AuthUser;
 }
 
+/** A personal API token as its owner lists it: never the token itself, which is shown once, at creation. */
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  /** The token's first characters (`pat_` and 8 more). */
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface ApiTokenCreated extends ApiTokenView {
+  /** The bearer token: shown this once, only its sha256 is kept. */
+  token: string;
+}
+
 // ---- review queue ------------------------------------------------------------------------------
 
 export type ReviewStatus = 'pending' | 'confirmed' | 'corrected';

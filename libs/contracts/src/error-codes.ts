@@ -28,6 +28,8 @@ export const ErrorCode = {
   WebhookDeliveryNotFound: 'WEBHOOK_DELIVERY_NOT_FOUND',
   WebhookNotFailed: 'WEBHOOK_NOT_FAILED',
   WebhooksOff: 'WEBHOOKS_OFF',
+  ApiTokenNotFound: 'API_TOKEN_NOT_FOUND',
+  ApiTokenLimit: 'API_TOKEN_LIMIT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -20,6 +20,7 @@ import { ReviewQueueRepository } from './repositories/review-queue.repository';
 import { AnalyticsRepository } from './repositories/analytics.repository';
 import { CsatRepository } from './repositories/csat.repository';
 import { WebhookDeliveryRepository } from './repositories/webhook-delivery.repository';
+import { ApiTokenRepository } from './repositories/api-token.repository';
 
 export { DATABASE_HANDLE };
 
@@ -36,7 +37,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 }
 
 const REPOSITORIES = [ConversationRepository, MessageRepository, SlotStateRepository, FeedbackRepository, ReviewItemRepository, TurnRepository, TransactionService,
-  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository, AnalyticsRepository, CsatRepository, WebhookDeliveryRepository];
+  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository, AnalyticsRepository, CsatRepository, WebhookDeliveryRepository, ApiTokenRepository];
 
 /**
  * Opens the database (PGlite or PostgreSQL, from the config), runs pending migrations at boot and exports the

@@ -18,6 +18,7 @@ export * from './repositories/analytics.repository';
 export * from './repositories/csat.repository';
 export * from './repositories/webhook-delivery.repository';
 export * from './repositories/auth-session.repository';
+export * from './repositories/api-token.repository';
 export * from './repositories/training-example.repository';
 export * from './repositories/handoff.repository';
 export * from './repositories/review-queue.repository';

@@ -15,6 +15,16 @@ export class ChangePasswordDto {
   @ApiProperty({ minLength: 12 }) @IsString() @Length(12, 200) newPassword: string;
 }
 
+export class CreateApiTokenDto {
+  @ApiProperty({ example: 'weekly retrain job', description: 'What the token is for (shown in the list)' }) @IsString() @Length(1, 100) name: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'Days until it expires; without it, it never does' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  expiresInDays?: number;
+}
+
 export class CreateUserDto {
   @ApiProperty() @IsEmail() @Length(3, 320) email: string;
   @ApiProperty() @IsString() @Length(1, 100) name: string;

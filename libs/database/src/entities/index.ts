@@ -1,4 +1,5 @@
 import { AnswerTemplate } from './answer-template.entity';
+import { ApiTokenEntity } from './api-token.entity';
 import { AppUserEntity } from './app-user.entity';
 import { AuditLogEntity } from './audit-log.entity';
 import { AuthSessionEntity } from './auth-session.entity';
@@ -28,6 +29,7 @@ export * from './slot-state.entity';
 export * from './app-user.entity';
 export * from './audit-log.entity';
 export * from './auth-session.entity';
+export * from './api-token.entity';
 export * from './training-example.entity';
 export * from './model-version.entity';
 export * from './training-job.entity';
@@ -46,6 +48,7 @@ export const ENTITIES = [
   KbArticle,
   AppUserEntity,
   AuthSessionEntity,
+  ApiTokenEntity,
   AuditLogEntity,
   TrainingExampleEntity,
   ModelVersionEntity,
