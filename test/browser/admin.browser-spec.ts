@@ -348,4 +348,35 @@ describe('admin area (browser)', () => {
     await customer.context.close();
     await admin.context.close();
   });
+
+  it('makes an API token shown once, which a script then uses, and revokes it', async () => {
+    const admin = await openPage(browser);
+    const page = admin.page;
+    await signInPage(page, `${t.url}/admin`, ADMIN.email, TEST_PASSWORD);
+    await page.getByRole('button', { name: 'API tokens' }).click();
+    await page.getByLabel('What it is for').fill('weekly retrain <job>');
+    await page.getByLabel('Expires after').selectOption('30');
+    await page.getByRole('button', { name: 'Make token' }).click();
+    const shown = page.getByLabel('New API token');
+    await shown.waitFor();
+    const token = await shown.inputValue();
+    expect(token).toMatch(/^pat_/);
+    const me = async () => (await fetch(`${t.url}/api/auth/me`, { headers: bearer(token) })).status;
+    expect(await me()).toBe(200);
+    const row = page.locator('section.tokens tbody tr').filter({ hasText: 'weekly retrain <job>' });
+    await row.waitFor();
+    expect(await row.locator('code').textContent()).toBe(`${token.slice(0, 12)}…`);
+    expect(await page.locator('section.tokens tbody').textContent()).not.toContain(token);
+    await page.setViewportSize(PHONE);
+    expect(await overflowing(page)).toEqual([]);
+    await screenshot(page, 'admin-tokens-phone');
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByText('Revoked "weekly retrain <job>".').waitFor();
+    await row.waitFor({ state: 'detached' });
+    expect(await me()).toBe(401);
+    expect(admin.problems).toEqual([]);
+    await admin.context.close();
+  });
 });

@@ -1,11 +1,12 @@
 // The admin area: models (gate, promote, roll back), training jobs, templates, knowledge base, canned responses,
-// transcripts, analytics.
+// transcripts, analytics, API tokens.
 import { h, replace } from '../lib/dom.js';
 import { connectSocket, onSignedOut, sections, showAccount, signIn } from '../lib/shell.js';
 import { createAnalyticsView } from './analytics.js';
 import { createContentView } from './content.js';
 import { createJobsView } from './jobs.js';
 import { createModelsView } from './models.js';
+import { createTokensView } from './tokens.js';
 import { createTranscriptsView } from './transcripts.js';
 
 const main = document.getElementById('main');
@@ -32,6 +33,7 @@ async function start() {
     canned: createContentView('canned'),
     transcripts: createTranscriptsView(),
     analytics: createAnalyticsView(),
+    tokens: createTokensView(),
   };
   replace(main, ...Object.values(views).map((v) => v.element));
   show = sections(document.getElementById('nav'), views);
