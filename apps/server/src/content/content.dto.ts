@@ -7,12 +7,8 @@ import { IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsObject, IsOptional, IsStr
  * matching requirements) and reports them per field/row as CONTENT_INVALID.
  */
 
-export class ContentListQueryDto {
-  @ApiPropertyOptional({ description: 'Only this intent' })
-  @IsOptional()
-  @IsString()
-  intent?: string;
-
+/** A page of a content listing. */
+export class ContentPageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
@@ -27,6 +23,13 @@ export class ContentListQueryDto {
   @IsInt()
   @Min(0)
   offset?: number;
+}
+
+export class ContentListQueryDto extends ContentPageQueryDto {
+  @ApiPropertyOptional({ description: 'Only this intent' })
+  @IsOptional()
+  @IsString()
+  intent?: string;
 }
 
 export class ExportQueryDto {
@@ -111,27 +114,12 @@ export class ArticlePageDto {
   @ApiProperty() total: number;
 }
 
-export class CannedResponseListQueryDto {
+export class CannedResponseListQueryDto extends ContentPageQueryDto {
   @ApiPropertyOptional({ description: 'Short codes that start with it, or a title or text that contains it (case-insensitive); the exact short code first', example: 'ref' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   q?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
 
 export class CannedResponseBodyDto {
