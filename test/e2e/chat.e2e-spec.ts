@@ -395,6 +395,10 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
       await expectError(socket, 'conversation:start', { token: 'short' }, 'VALIDATION_FAILED');
       await expectError(socket, 'conversation:start', { lastSeq: -1 }, 'VALIDATION_FAILED');
       await expectError(socket, 'conversation:start', 'not an object', 'VALIDATION_FAILED');
+      // Without WIDGET_IDENTITY_SECRET no identity is taken, however it is signed; a malformed one is a validation error.
+      await expectError(socket, 'conversation:start', { identity: { userId: 'cust-1', hash: 'a'.repeat(64) } }, 'IDENTITY_NOT_ACCEPTED');
+      await expectError(socket, 'conversation:start', { identity: { userId: 'cust-1', hash: 'a'.repeat(64), isAdmin: true } }, 'VALIDATION_FAILED');
+      await expectError(socket, 'conversation:start', { identity: { userId: '', hash: 'a'.repeat(64) } }, 'VALIDATION_FAILED');
 
       const refused = await connectWidget(t.url, { auth: { token: 'y'.repeat(43) } }).then(
         () => null,

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FulfillmentRequest } from '@app/contracts';
-import { ask, bootTestApp, callApi, makePgliteDir, removeDir, signIn, startConversation, TestApp, TestDatabase, truncateChat, until, waitForEvent, WidgetSocket } from '@app/testing';
+import type { FulfillmentRequest, StartConversationResult } from '@app/contracts';
+import { ask, bootTestApp, callApi, connectWidget, makePgliteDir, removeDir, request, requestOk, signIn, startConversation, TestApp, TestDatabase, truncateChat, until, waitForEvent, WidgetSocket } from '@app/testing';
 
 /**
  * The fulfillment webhook end to end, on the real app and model (PGlite and PostgreSQL), against a real HTTP server
@@ -13,6 +13,9 @@ import { ask, bootTestApp, callApi, makePgliteDir, removeDir, signIn, startConve
 jest.setTimeout(240_000);
 
 const SECRET = 'fulfillment-test-secret-0123456789';
+const IDENTITY_SECRET = 'identity-test-secret-9876543210';
+/** What the operator's server puts in the page for a signed-in customer. */
+const identity = (userId: string, extra: { name?: string; email?: string } = {}) => ({ userId, ...extra, hash: createHmac('sha256', IDENTITY_SECRET).update(userId).digest('hex') });
 const TIMEOUT_MS = 3000;
 
 interface Received {
@@ -61,7 +64,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('fulfillment webhook o
     await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/parley`;
     dir = kind === 'pglite' ? makePgliteDir() : undefined;
-    t = await bootTestApp({ kind, pgliteDir: dir }, { FULFILLMENT_URL: url, FULFILLMENT_SECRET: SECRET, FULFILLMENT_TIMEOUT_MS: String(TIMEOUT_MS) });
+    t = await bootTestApp({ kind, pgliteDir: dir }, { FULFILLMENT_URL: url, FULFILLMENT_SECRET: SECRET, FULFILLMENT_TIMEOUT_MS: String(TIMEOUT_MS), WIDGET_IDENTITY_SECRET: IDENTITY_SECRET });
     // The operator marks the order templates as answered by the webhook, through the REST API.
     const { token } = await signIn(t, 'admin');
     for (const intent of ['track_order', 'cancel_order']) {
@@ -117,6 +120,46 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('fulfillment webhook o
     // The stored reply is the one sent: a reload shows the same text.
     const rows = await t.dataSource.query(`SELECT "text", "route" FROM "message" WHERE "id" = $1`, [reply.messageId]);
     expect(rows[0]).toEqual({ text: 'Order 12345 left our warehouse today.', route: 'template' });
+  });
+
+  it('tells the webhook and the agents who the signed-in customer is', async () => {
+    const socket = await connectWidget(t.url);
+    open.push(socket);
+    const started = await requestOk<StartConversationResult>(socket, 'conversation:start', { identity: identity('cust-1001', { name: 'Ann Lee', email: 'Ann@Example.com' }) });
+    const [row] = await t.dataSource.query(`SELECT customer_id, customer_name, customer_email FROM conversation WHERE id = $1`, [started.conversationId]);
+    expect(row).toEqual({ customer_id: 'cust-1001', customer_name: 'Ann Lee', customer_email: 'ann@example.com' });
+    await ask(socket, 'where is my order 12345');
+    expect(received.map((r) => r.body.customer)).toEqual([{ id: 'cust-1001', name: 'Ann Lee', email: 'ann@example.com' }]);
+
+    // Agents see who it is, and find the customer's conversations.
+    const { token: agent } = await signIn(t, 'agent');
+    const list = await callApi(t.url, 'GET', '/api/conversations?customerId=cust-1001', agent);
+    expect(list.body).toMatchObject({ total: 1, items: [{ id: started.conversationId, customer: { id: 'cust-1001', name: 'Ann Lee' } }] });
+    await requestOk(socket, 'handoff:request', {});
+    const queue = await callApi(t.url, 'GET', '/api/handoffs', agent);
+    expect(queue.body.find((h: { conversationId: string }) => h.conversationId === started.conversationId).customer).toEqual({ id: 'cust-1001', name: 'Ann Lee', email: 'ann@example.com' });
+  });
+
+  it('takes only a signed identity, never hands one customer\'s conversation to another, and lets an anonymous one become the customer\'s', async () => {
+    const socket = await connectWidget(t.url);
+    open.push(socket);
+    const forged = await request(socket, 'conversation:start', { identity: { userId: 'cust-1', hash: identity('cust-2').hash } });
+    expect(forged).toMatchObject({ ok: false, error: { code: 'IDENTITY_INVALID' } });
+    expect(await request(socket, 'conversation:start', { identity: { userId: 'cust-1', hash: 'not-hex' } })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+
+    // Anonymous first, then the visitor signs in on the site: the same conversation becomes theirs, history kept.
+    const anonymous = await requestOk<StartConversationResult>(socket, 'conversation:start', {});
+    await ask(socket, 'hello');
+    const adopted = await requestOk<StartConversationResult>(socket, 'conversation:start', { token: anonymous.token, identity: identity('cust-1', { name: 'Bo' }) });
+    expect(adopted).toMatchObject({ conversationId: anonymous.conversationId, resumed: true });
+    expect(adopted.messages.map((m) => m.author)).toEqual(['customer', 'bot']);
+    // Someone else signs in on the same computer: that conversation is not theirs.
+    const other = await request(socket, 'conversation:start', { token: anonymous.token, identity: identity('cust-2') });
+    expect(other).toMatchObject({ ok: false, error: { code: 'IDENTITY_MISMATCH' } });
+    const [row] = await t.dataSource.query(`SELECT customer_id, customer_name FROM conversation WHERE id = $1`, [anonymous.conversationId]);
+    expect(row).toEqual({ customer_id: 'cust-1', customer_name: 'Bo' });
+    // The socket is still usable.
+    expect((await requestOk<StartConversationResult>(socket, 'conversation:start', { identity: identity('cust-2') })).resumed).toBe(false);
   });
 
   it('asks for the missing order number first, and calls the webhook once it is given', async () => {

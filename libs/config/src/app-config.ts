@@ -68,6 +68,8 @@ export interface AppConfig {
   };
   /** The fulfillment webhook of templates marked `webhook` (docs/fulfillment.md); url null: off. */
   readonly fulfillment: { readonly url: string | null; readonly secret: string | null; readonly timeoutMs: number };
+  /** Identified customers: the secret their ids are signed with (docs/widget.md); null: identities are refused. */
+  readonly identity: { readonly secret: string | null };
   /** Outbound event webhooks (docs/webhooks.md); url null: off, nothing is recorded. */
   readonly events: {
     readonly url: string | null;

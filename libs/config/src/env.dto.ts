@@ -213,6 +213,16 @@ export class EnvDto {
   FULFILLMENT_TIMEOUT_MS: number = 3000;
 
   /**
+   * Identified customers (docs/widget.md): the operator's server signs the signed-in customer's id with this secret
+   * (hex HMAC-SHA256) and the widget passes both; Parley then links the conversation to that customer. Empty: the
+   * widget's identity is refused (IDENTITY_NOT_ACCEPTED), conversations stay anonymous.
+   */
+  @IsOptional()
+  @IsString()
+  @Length(16, 500, { message: 'WIDGET_IDENTITY_SECRET must be 16 to 500 characters (or empty: no identified customers)' })
+  WIDGET_IDENTITY_SECRET?: string;
+
+  /**
    * Outbound event webhooks (docs/webhooks.md): conversation events (messages, handoffs, CSAT, erasure) are posted here,
    * signed, retried with backoff until delivered. Empty: off, nothing is recorded.
    */

@@ -80,6 +80,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
       restReplyWaitMs: dto.CHAT_REST_REPLY_WAIT_MS,
     },
     fulfillment: { url: dto.FULFILLMENT_URL ?? null, secret: dto.FULFILLMENT_SECRET ?? null, timeoutMs: dto.FULFILLMENT_TIMEOUT_MS },
+    identity: { secret: dto.WIDGET_IDENTITY_SECRET ?? null },
     events: {
       url: dto.EVENT_WEBHOOK_URL ?? null,
       secret: dto.EVENT_WEBHOOK_SECRET ?? null,

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { IsString, IsUUID, Length } from 'class-validator';
 import { AckCallback } from './ack';
-import { ConversationStatus, MessageView, ReviewReason, TypingEvent } from './chat.types';
+import { ConversationStatus, CustomerView, MessageView, ReviewReason, TypingEvent } from './chat.types';
 import { ErrorBody } from './error-codes';
 import { Entity, IntentScore } from './nlu';
 
@@ -150,6 +150,8 @@ export interface HandoffView {
   requestedAt: string | null;
   assignedAgent: { id: string; name: string } | null;
   lastMessage: MessageView | null;
+  /** The verified customer (identified widget), or null for an anonymous visitor. */
+  customer: CustomerView | null;
 }
 
 /**

@@ -1,11 +1,33 @@
 import 'reflect-metadata';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { CsatPayload, FeedbackPayload, HandoffRequestPayload, SendMessagePayload, StartConversationPayload } from './chat.types';
+import { Type } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { CsatPayload, CustomerIdentity, FeedbackPayload, HandoffRequestPayload, SendMessagePayload, StartConversationPayload } from './chat.types';
 
 /**
  * Validated shapes of client events. Length checks on `text` live in the service (the limit is
  * configurable, and an empty or over-long text gets its own error code).
  */
+export class CustomerIdentityDto implements CustomerIdentity {
+  @IsString()
+  @Length(1, 200)
+  userId: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @IsOptional()
+  @IsEmail()
+  @Length(3, 320)
+  email?: string;
+
+  /** hex HMAC-SHA256 of userId with WIDGET_IDENTITY_SECRET. */
+  @IsString()
+  @Matches(/^[0-9a-fA-F]{64}$/)
+  hash: string;
+}
+
 export class StartConversationDto implements StartConversationPayload {
   @IsOptional()
   @IsString()
@@ -21,6 +43,11 @@ export class StartConversationDto implements StartConversationPayload {
   @IsString()
   @Matches(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/)
   locale?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CustomerIdentityDto)
+  identity?: CustomerIdentityDto;
 }
 
 export class SendMessageDto implements SendMessagePayload {

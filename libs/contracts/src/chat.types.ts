@@ -91,6 +91,23 @@ export interface StartConversationPayload {
   /** Highest seq the client already has; the ack carries every message after it. */
   lastSeq?: number;
   locale?: string;
+  /** The signed-in customer, signed by the operator's server (WIDGET_IDENTITY_SECRET); omit for an anonymous visitor. */
+  identity?: CustomerIdentity;
+}
+
+/** Who the customer is on the operator's site: `hash` is the hex HMAC-SHA256 of `userId` with WIDGET_IDENTITY_SECRET. */
+export interface CustomerIdentity {
+  userId: string;
+  name?: string;
+  email?: string;
+  hash: string;
+}
+
+/** A conversation's verified customer, as agents, REST and the fulfillment webhook see it. */
+export interface CustomerView {
+  id: string;
+  name: string | null;
+  email: string | null;
 }
 
 export interface StartConversationResult {

@@ -30,6 +30,9 @@ export const ErrorCode = {
   WebhooksOff: 'WEBHOOKS_OFF',
   ApiTokenNotFound: 'API_TOKEN_NOT_FOUND',
   ApiTokenLimit: 'API_TOKEN_LIMIT',
+  IdentityNotAccepted: 'IDENTITY_NOT_ACCEPTED',
+  IdentityInvalid: 'IDENTITY_INVALID',
+  IdentityMismatch: 'IDENTITY_MISMATCH',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

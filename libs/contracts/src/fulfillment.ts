@@ -1,3 +1,4 @@
+import type { CustomerView } from './chat.types';
 import type { Entity } from './nlu';
 
 /**
@@ -20,6 +21,8 @@ export interface FulfillmentRequest {
   slots: Record<string, { text: string; value?: unknown }>;
   entities: Entity[];
   modelVersion: string;
+  /** The signed-in customer when the widget identified them (verified with WIDGET_IDENTITY_SECRET), else null. */
+  customer: CustomerView | null;
 }
 
 /** The webhook's answer, checked; or why there is none (the turn then sends the template's own text). */

@@ -152,7 +152,7 @@ describe('TurnService.backlog', () => {
     jest.spyOn(performance, 'now').mockImplementation(() => now);
     // NLU that never answers: every scheduled turn stays unanswered.
     const nlu = { parse: jest.fn(() => new Promise<never>(() => undefined)) };
-    const sut = new TurnService({ chat: { handoffIntents: [] } } as unknown as AppConfig, nlu as unknown as NluPort, {} as TemplatePort, {} as RetrievalPort, {} as never, {} as never, {} as never, {} as never, {} as never);
+    const sut = new TurnService({ chat: { handoffIntents: [] } } as unknown as AppConfig, nlu as unknown as NluPort, {} as TemplatePort, {} as RetrievalPort, {} as never, {} as never, {} as never, {} as never, {} as never, {} as never);
     const message = (id: string, conversationId: string) => ({ id, conversationId, seq: 1, text: 'hi', createdAt: new Date() }) as MessageEntity;
     expect(sut.backlog()).toEqual({ pending: 0, oldestMs: 0, medianMs: 0 });
     void sut.schedule('c1', message('m1', 'c1'));

@@ -6,6 +6,7 @@ import {
   ConversationClosedError,
   ConversationNotFoundError,
   ConversationStatus,
+  CustomerView,
   DomainError,
   ErrorCode,
   FeedbackPayload,
@@ -35,6 +36,7 @@ import { AdmissionService, Refusal } from './admission.service';
 import { ChatEmitter } from './chat-emitter';
 import { toMessageView } from './message-view';
 import { HandoffService } from './handoff.service';
+import { IdentityMismatchError, verifyIdentity } from './customer-identity';
 import { checkMessageText } from './message-text';
 import { TurnService } from './turn.service';
 
@@ -64,10 +66,21 @@ export class ConversationService {
     private readonly handoff: HandoffService,
   ) {}
 
+  /**
+   * Starts a conversation, or resumes the one of `token`. With a verified `identity` (see verifyIdentity) the
+   * conversation is the signed-in customer's: a new one is created as theirs, an anonymous one becomes theirs (they
+   * signed in mid-chat), and one of another customer is refused (IDENTITY_MISMATCH: on a shared computer the next
+   * customer must not see the last one's chat).
+   */
   async start(payload: StartConversationPayload): Promise<StartConversationResult> {
-    if (payload.token === undefined) return this.create(payload.locale ?? null);
+    const customer = payload.identity ? verifyIdentity(payload.identity, this.config.identity.secret) : null;
+    if (payload.token === undefined) return this.create(payload.locale ?? null, customer);
     const conversation = await this.conversations.findByTokenHash(hashToken(payload.token));
     if (!conversation) throw new ConversationNotFoundError('Unknown conversation token');
+    if (customer && !sameCustomer(conversation, customer)) {
+      if (!(await this.conversations.setCustomer(conversation.id, customer))) throw new IdentityMismatchError();
+      this.logger.log({ event: 'conversation.identified', conversationId: conversation.id, adopted: conversation.customerId === null });
+    }
     const messages = await this.messages.listSince(conversation.id, payload.lastSeq ?? 0);
     // Answers anything a previous server left unanswered (stopped mid-turn): only when the row says a reply is owed,
     // so a reconnect of a conversation that is up to date costs no locked turn. A message stored after this read
@@ -90,10 +103,11 @@ export class ConversationService {
     return conversation;
   }
 
-  private async create(locale: string | null): Promise<StartConversationResult> {
+  private async create(locale: string | null, customer: CustomerView | null): Promise<StartConversationResult> {
     const token = randomBytes(32).toString('base64url');
-    const conversation = await this.conversations.create({ tokenHash: hashToken(token), locale });
-    this.logger.log({ event: 'conversation.created', conversationId: conversation.id });
+    const conversation = await this.conversations.create({ tokenHash: hashToken(token), locale, customer });
+    // Whether the customer is identified, never who: their id or email is personal data.
+    this.logger.log({ event: 'conversation.created', conversationId: conversation.id, identified: customer !== null });
     return { conversationId: conversation.id, token, resumed: false, status: conversation.status, lastSeq: 0, messages: [] };
   }
 
@@ -168,7 +182,7 @@ export class ConversationService {
 
   // ---- read side (REST) ----------------------------------------------------------------------
 
-  page(query: { limit: number; offset: number; status?: ConversationStatus; q?: string }): Promise<ConversationPage> {
+  page(query: { limit: number; offset: number; status?: ConversationStatus; q?: string; customerId?: string }): Promise<ConversationPage> {
     return this.conversations.page(query);
   }
 
@@ -178,4 +192,9 @@ export class ConversationService {
     const messages = await this.messages.listSince(id, 0, 1000);
     return { conversation, messages: messages.map(toMessageView) };
   }
+}
+
+/** Whether the conversation already holds exactly this customer (then nothing is written). */
+function sameCustomer(c: ConversationEntity, customer: CustomerView): boolean {
+  return c.customerId === customer.id && c.customerName === customer.name && c.customerEmail === customer.email;
 }

@@ -14,6 +14,7 @@ function setup(status: ConversationStatus, assignedAgentId: string | null, agent
     conversationId: 'c1',
     status: row.status,
     requestedAt: null,
+    customer: null,
     assignedAgent: row.assignedAgentId ? { id: row.assignedAgentId, name: row.assignedAgentId } : null,
     lastMessage: null,
   });

@@ -34,6 +34,7 @@ export function toHandoffView(row: HandoffRow): HandoffView {
     requestedAt: row.requestedAt?.toISOString() ?? null,
     assignedAgent: row.assignedAgent,
     lastMessage: row.lastMessage ? toMessageView(row.lastMessage) : null,
+    customer: row.customer,
   };
 }
 

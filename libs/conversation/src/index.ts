@@ -16,3 +16,4 @@ export * from './turn-context';
 export * from './turn-metrics.service';
 export * from './turn-sweeper.service';
 export * from './turn.service';
+export * from './customer-identity';

@@ -43,6 +43,7 @@ function createSut(overrides: { template?: TemplatePort['respond']; search?: Ret
     {} as never,
     {} as never,
     { enabled: overrides.webhook ?? false, call: jest.fn() } as unknown as FulfillmentPort,
+    { findById: async () => null } as never,
   );
   return { sut, templates, retrieval, nlu };
 }
@@ -296,6 +297,7 @@ describe('TurnService.schedule', () => {
       metrics as never,
       handoff as never,
       fulfillment as unknown as FulfillmentPort,
+      { findById: async () => null } as never,
     );
     return { sut, turns, templates, emitter, metrics, handoff, fulfillment };
   }

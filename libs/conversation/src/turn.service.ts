@@ -2,7 +2,8 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { performance } from 'node:perf_hooks';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { BotReply, Entity, FulfillmentOutcome, FulfillmentRequest, NluResult, ReplyRoute, ReplySource, ReviewItemView, ReviewReason, Suggestion } from '@app/contracts';
-import { isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, StoredReply, TurnRepository, TurnSession, Unanswered } from '@app/database';
+import { ConversationRepository, isDatabaseUnavailable, MessageEntity, SlotChange, SlotStateEntity, StoredReply, TurnRepository, TurnSession, Unanswered } from '@app/database';
+import { customerOf } from './customer-identity';
 import { ChatEmitter } from './chat-emitter';
 import { HandoffService } from './handoff.service';
 import { KeyedMutex } from './keyed-mutex';
@@ -101,6 +102,7 @@ export class TurnService implements BeforeApplicationShutdown {
     private readonly metrics: TurnMetrics,
     private readonly handoff: HandoffService,
     private readonly fulfillment: FulfillmentPort,
+    private readonly conversations: ConversationRepository,
   ) {
     this.handoffIntents = new Set(config.chat.handoffIntents);
   }
@@ -288,7 +290,8 @@ export class TurnService implements BeforeApplicationShutdown {
     let outcome: FulfillmentOutcome;
     const started = performance.now();
     try {
-      outcome = await this.fulfillment.call(need.request);
+      // The customer is read at call time (rare), not on every turn.
+      outcome = await this.fulfillment.call({ ...need.request, customer: customerOf(await this.conversations.findById(inbound.conversationId)) });
     } catch (error) {
       // The client reports every failure as an outcome; should one throw anyway, the turn still answers.
       outcome = { ok: false, reason: 'network', status: null, detail: describe(error).message, ms: performance.now() - started };
@@ -494,6 +497,7 @@ export class TurnService implements BeforeApplicationShutdown {
       slots: outcome.filled,
       entities: nlu.entities.map(stripScore),
       modelVersion: nlu.model.version,
+      customer: null,
     };
     const key = JSON.stringify([request.messageId, request.template.id, request.slots]);
     const result = fulfilled.get(key);

@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AuthGuard, CurrentUser, Roles, RolesGuard } from '@app/auth';
 import type { AuthUser, ConversationStatus, MessageView, ReplyDraftsView } from '@app/contracts';
-import { ConversationErasureService, ConversationService, ReplyDraftService } from '@app/conversation';
+import { ConversationErasureService, ConversationService, customerOf, ReplyDraftService } from '@app/conversation';
 import type { ConversationEntity } from '@app/database';
 
 export class PageQueryDto {
@@ -35,6 +35,18 @@ export class ConversationListQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(200)
   q?: string;
+
+  @ApiPropertyOptional({ maxLength: 200, description: "Only the conversations of this identified customer (their id on your site)" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  customerId?: string;
+}
+
+export class CustomerDto {
+  @ApiProperty({ description: "The customer's id on your site, verified with WIDGET_IDENTITY_SECRET" }) id: string;
+  @ApiProperty({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ nullable: true, type: String }) email: string | null;
 }
 
 export class EraseQueryDto {
@@ -56,6 +68,7 @@ export class ConversationSummaryDto {
   @ApiProperty({ enum: ['bot', 'handoff_requested', 'agent', 'closed'] }) status: ConversationStatus;
   @ApiProperty() lastSeq: number;
   @ApiProperty({ nullable: true, type: String }) locale: string | null;
+  @ApiProperty({ type: CustomerDto, nullable: true, description: 'The identified customer, or null (anonymous)' }) customer: CustomerDto | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
@@ -113,7 +126,7 @@ export class ReplyDraftsDto {
 
 /** The token hash never leaves the server. */
 function summary(c: ConversationEntity): ConversationSummaryDto {
-  return { id: c.id, status: c.status, lastSeq: c.lastSeq, locale: c.locale, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
+  return { id: c.id, status: c.status, lastSeq: c.lastSeq, locale: c.locale, customer: customerOf(c), createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
 }
 
 @ApiTags('conversations')
@@ -134,7 +147,7 @@ export class ConversationsController {
   async list(@Query() query: ConversationListQueryDto): Promise<ConversationPageDto> {
     const limit = query.limit ?? 20;
     const offset = query.offset ?? 0;
-    const page = await this.conversations.page({ limit, offset, status: query.status, q: query.q });
+    const page = await this.conversations.page({ limit, offset, status: query.status, q: query.q, customerId: query.customerId });
     return { items: page.items.map((c) => ({ ...summary(c), messageCount: c.messageCount, lastMessage: c.lastMessage })), total: page.total, limit, offset };
   }
 

@@ -42,7 +42,7 @@ describe('FulfillmentClient', () => {
   let server: Server;
   let url: string;
   let respond: (res: import('node:http').ServerResponse) => void;
-  const request = { version: 1, conversationId: 'c', messageId: 'm', text: 't', intent: { name: 'i', confidence: 1 }, template: { id: 'x', name: 'X' }, slots: {}, entities: [], modelVersion: 'v' } as FulfillmentRequest;
+  const request = { version: 1, conversationId: 'c', messageId: 'm', text: 't', intent: { name: 'i', confidence: 1 }, template: { id: 'x', name: 'X' }, slots: {}, entities: [], modelVersion: 'v', customer: null } as FulfillmentRequest;
   const client = (timeoutMs = 2000, target = url) => new FulfillmentClient({ fulfillment: { url: target, secret: 's'.repeat(16), timeoutMs } } as AppConfig);
 
   beforeAll(async () => {

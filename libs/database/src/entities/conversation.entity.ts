@@ -6,6 +6,7 @@ import { AppUserEntity } from './app-user.entity';
 @Index('IDX_conversation_updated_at', ['updatedAt', 'id'])
 @Index('IDX_conversation_owed', ['updatedAt'], { where: `"status" = 'bot' AND "last_customer_seq" > "answered_seq"` })
 @Index('IDX_conversation_handoff', ['handoffRequestedAt'], { where: `"status" IN ('handoff_requested', 'agent')` })
+@Index('IDX_conversation_customer', ['customerId'], { where: `"customer_id" IS NOT NULL` })
 @Check('CHK_conversation_status', `"status" IN ('bot', 'handoff_requested', 'agent', 'closed')`)
 export class ConversationEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -26,6 +27,16 @@ export class ConversationEntity {
 
   @Column({ type: 'jsonb', default: {} })
   metadata: Record<string, unknown>;
+
+  /** The signed-in customer's id on the operator's site, verified (WIDGET_IDENTITY_SECRET); null: anonymous. */
+  @Column({ name: 'customer_id', type: 'text', nullable: true })
+  customerId: string | null;
+
+  @Column({ name: 'customer_name', type: 'text', nullable: true })
+  customerName: string | null;
+
+  @Column({ name: 'customer_email', type: 'text', nullable: true })
+  customerEmail: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

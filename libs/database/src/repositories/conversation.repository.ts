@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { ConversationStatus } from '@app/contracts';
+import type { ConversationStatus, CustomerView } from '@app/contracts';
 import { ConversationEntity } from '../entities/conversation.entity';
+import { returnedRows } from './app-user.repository';
 import { likeLiteral } from './like';
 import { toConversation } from './row-mappers';
 
@@ -14,12 +15,25 @@ export interface ConversationPage {
 export class ConversationRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async create(input: { tokenHash: string; locale?: string | null; metadata?: Record<string, unknown> }): Promise<ConversationEntity> {
+  async create(input: { tokenHash: string; locale?: string | null; metadata?: Record<string, unknown>; customer?: CustomerView | null }): Promise<ConversationEntity> {
     const rows = await this.dataSource.query(
-      `INSERT INTO "conversation" ("token_hash", "locale", "metadata") VALUES ($1, $2, $3) RETURNING *`,
-      [input.tokenHash, input.locale ?? null, JSON.stringify(input.metadata ?? {})],
+      `INSERT INTO "conversation" ("token_hash", "locale", "metadata", "customer_id", "customer_name", "customer_email") VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [input.tokenHash, input.locale ?? null, JSON.stringify(input.metadata ?? {}), input.customer?.id ?? null, input.customer?.name ?? null, input.customer?.email ?? null],
     );
     return toConversation(rows[0]);
+  }
+
+  /**
+   * Links the conversation to a verified customer, or refreshes their name and email: only while it has no customer
+   * or this one (a conversation never passes from one customer to another). False when another customer has it.
+   */
+  async setCustomer(id: string, customer: CustomerView): Promise<boolean> {
+    const rows = await this.dataSource.query(
+      `UPDATE "conversation" SET "customer_id" = $2, "customer_name" = $3, "customer_email" = $4
+        WHERE "id" = $1 AND ("customer_id" IS NULL OR "customer_id" = $2) RETURNING "id"`,
+      [id, customer.id, customer.name, customer.email],
+    );
+    return returnedRows(rows).length > 0;
   }
 
   async findByTokenHash(tokenHash: string): Promise<ConversationEntity | null> {
@@ -75,7 +89,7 @@ export class ConversationRepository {
    * that passes the other filters (no text index: it would cost every chat turn a write): fine for the thousands of
    * conversations of a support team's working weeks, slow over millions.
    */
-  async page(input: { limit: number; offset: number; status?: ConversationStatus; q?: string }): Promise<ConversationPage> {
+  async page(input: { limit: number; offset: number; status?: ConversationStatus; q?: string; customerId?: string }): Promise<ConversationPage> {
     const q = input.q?.trim();
     const rows = await this.dataSource.query(
       `SELECT c.*, (SELECT count(*) FROM "message" m WHERE m."conversation_id" = c."id")::int AS message_count,
@@ -86,9 +100,10 @@ export class ConversationRepository {
             WHERE m."conversation_id" = c."id" AND m."author" <> 'system' ORDER BY m."seq" DESC LIMIT 1) lm ON true
         WHERE ($3::text IS NULL OR c."status" = $3)
           AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM "message" m WHERE m."conversation_id" = c."id" AND m."text" ILIKE $4))
+          AND ($5::text IS NULL OR c."customer_id" = $5)
         ORDER BY c."updated_at" DESC, c."id" DESC
         LIMIT $1 OFFSET $2`,
-      [input.limit, input.offset, input.status ?? null, q ? `%${likeLiteral(q)}%` : null],
+      [input.limit, input.offset, input.status ?? null, q ? `%${likeLiteral(q)}%` : null, input.customerId ?? null],
     );
     // Past the last page there is no row to carry the total: count it (rare).
     const total = rows[0]?.total ?? (input.offset > 0 ? (await this.page({ ...input, limit: 1, offset: 0 })).total : 0);

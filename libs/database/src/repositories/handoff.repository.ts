@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { ConversationStatus } from '@app/contracts';
+import type { ConversationStatus, CustomerView } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
 import { findByClientMessageId } from './message.repository';
 import { isUniqueViolation } from './pg-errors';
@@ -13,6 +13,7 @@ export interface HandoffRow {
   requestedAt: Date | null;
   assignedAgent: { id: string; name: string } | null;
   lastMessage: MessageEntity | null;
+  customer: CustomerView | null;
 }
 
 export type AppendAgentResult =
@@ -21,7 +22,8 @@ export type AppendAgentResult =
   | { kind: 'not_found' }
   | { kind: 'not_assigned' };
 
-const SELECT = `SELECT c."id", c."status", c."handoff_requested_at", c."assigned_agent_id", u."name" AS agent_name, to_jsonb(lm) AS last_message
+const SELECT = `SELECT c."id", c."status", c."handoff_requested_at", c."assigned_agent_id", u."name" AS agent_name, to_jsonb(lm) AS last_message,
+       c."customer_id", c."customer_name", c."customer_email"
   FROM "conversation" c
   LEFT JOIN "app_user" u ON u."id" = c."assigned_agent_id"
   LEFT JOIN LATERAL (SELECT * FROM "message" m WHERE m."conversation_id" = c."id" ORDER BY m."seq" DESC LIMIT 1) lm ON true`;
@@ -34,6 +36,7 @@ function toHandoffRow(r: Record<string, any>): HandoffRow {
     requestedAt: r.handoff_requested_at ? new Date(r.handoff_requested_at) : null,
     assignedAgent: r.assigned_agent_id ? { id: r.assigned_agent_id, name: r.agent_name } : null,
     lastMessage: last ? toMessage(last) : null,
+    customer: r.customer_id ? { id: r.customer_id, name: r.customer_name ?? null, email: r.customer_email ?? null } : null,
   };
 }
 
