@@ -18,10 +18,10 @@ export const UI_TIMEOUT = 30_000;
  * Boots the real server (PGlite, the real model) and Chromium once for a test file and closes both after it.
  * Read `t` and `browser` inside tests (they are set by the time a test runs).
  */
-export function useServerAndBrowser(): { readonly t: TestApp; readonly browser: Browser } {
+export function useServerAndBrowser(env: Record<string, string> = {}): { readonly t: TestApp; readonly browser: Browser } {
   const suite = {} as { t: TestApp; browser: Browser };
   beforeAll(async () => {
-    [suite.t, suite.browser] = await Promise.all([bootTestApp({ kind: 'pglite' }), launchBrowser()]);
+    [suite.t, suite.browser] = await Promise.all([bootTestApp({ kind: 'pglite' }, env), launchBrowser()]);
   });
   afterAll(async () => {
     await suite.browser?.close();

@@ -1,8 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { ContentService } from '@app/answers';
-import { callApi, signIn, TestApp, truncateChat } from '@app/testing';
+import { callApi, ensureUser, signIn, TEST_PASSWORD, TestApp, truncateChat } from '@app/testing';
 import {
   didYouMeanText,
   fallbackText,
@@ -10,6 +11,7 @@ import {
   overflowing,
   PHONE,
   screenshot,
+  signInPage,
   useServerAndBrowser,
   widget,
 } from './browser.helper';
@@ -20,8 +22,10 @@ import {
  */
 jest.setTimeout(300_000);
 
+const IDENTITY_SECRET = 'browser-identity-secret-000';
+
 describe('widget (browser)', () => {
-  const suite = useServerAndBrowser();
+  const suite = useServerAndBrowser({ WIDGET_IDENTITY_SECRET: IDENTITY_SECRET });
   let t: TestApp;
   let browser: Browser;
 
@@ -207,6 +211,68 @@ describe('widget (browser)', () => {
     ).toBe('40px');
     expect(await page.evaluate('typeof window.io')).toBe('undefined');
     expect(problems).toEqual([]);
+    await context.close();
+    server.close();
+  });
+
+  it("keeps a signed-in customer's conversation theirs: taken over from the anonymous chat, not shown to the next customer on the computer", async () => {
+    // The operator's shop (another origin, its own little server): for a signed-in customer its server writes their
+    // id and its signature into the tag.
+    const server = createServer((req, res) => {
+      const userId = new URL(req.url ?? '/', 'http://shop').searchParams.get('user');
+      const hash = userId ? createHmac('sha256', IDENTITY_SECRET).update(userId).digest('hex') : '';
+      const attrs = userId ? ` data-user-id="${userId}" data-user-name="Customer ${userId}" data-user-hash="${hash}"` : '';
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Shop</title><h1>Shop</h1><script src="${t.url}/widget.js" data-parley-url="${t.url}"${attrs}></script>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const shop = (userId: string | null) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/account${userId ? `?user=${userId}` : ''}`;
+    const { context, page, problems } = await openPage(browser);
+    const w = widget(page);
+    await page.goto(shop(null));
+    await w.open();
+    await w.say('what payment methods do you accept');
+    await w.bot.first().waitFor();
+
+    // The visitor signs in: the same conversation, now linked to them.
+    await page.goto(shop('ann-1'));
+    await w.open();
+    await w.customer.filter({ hasText: 'what payment methods' }).waitFor();
+    const linked = async () => t.dataSource.query(`SELECT customer_id, customer_name FROM conversation ORDER BY created_at`);
+    expect(await linked()).toEqual([{ customer_id: 'ann-1', customer_name: 'Customer ann-1' }]);
+
+    // Ann signs out and Bo signs in on the same browser: Bo starts afresh and never sees Ann's chat.
+    await page.goto(shop('bo-2'));
+    await w.open();
+    await w.say('how do I track my order');
+    await w.bot.first().waitFor();
+    expect(await w.customer.filter({ hasText: 'what payment methods' }).count()).toBe(0);
+    expect(await linked()).toEqual([
+      { customer_id: 'ann-1', customer_name: 'Customer ann-1' },
+      { customer_id: 'bo-2', customer_name: 'Customer bo-2' },
+    ]);
+    // Signed out, the page starts an anonymous chat; Ann back finds hers.
+    await page.goto(shop(null));
+    await w.open();
+    expect(await w.customer.count()).toBe(0);
+    await page.goto(shop('ann-1'));
+    await w.open();
+    await w.customer.filter({ hasText: 'what payment methods' }).waitFor();
+    expect(await w.customer.filter({ hasText: 'track my order' }).count()).toBe(0);
+    expect(problems).toEqual([]);
+
+    // The agent console says who each customer is.
+    await ensureUser(t, { email: 'identity-agent@parley.test', role: 'agent', name: 'Ida Agent' });
+    const agent = await openPage(browser);
+    await signInPage(agent.page, `${t.url}/agent`, 'identity-agent@parley.test', TEST_PASSWORD);
+    await agent.page.getByRole('button', { name: 'All conversations' }).click();
+    await agent.page.getByLabel('Search messages').fill('track my order');
+    await agent.page.getByRole('button', { name: 'Search', exact: true }).click();
+    const row = agent.page.locator('section.conversations button.row-button');
+    await row.filter({ hasText: 'Customer bo-2' }).waitFor();
+    await row.first().click();
+    await agent.page.locator('section.conversations .customer-line').filter({ hasText: 'customer id bo-2' }).waitFor();
+    expect(agent.problems).toEqual([]);
+    await agent.context.close();
     await context.close();
     server.close();
   });

@@ -18,7 +18,21 @@
   const welcome =
     script.dataset.welcome ??
     "Hi! I'm the virtual assistant. Ask me about orders, deliveries, refunds, payments or your account, or ask for a person at any time.";
-  const storageKey = 'parley:' + base;
+  // A signed-in customer, as the operator's server wrote them into the tag (data-user-hash: hex HMAC-SHA256 of the id
+  // with WIDGET_IDENTITY_SECRET; docs/widget.md). Each customer gets their own slot in localStorage, so the next
+  // person to sign in on a shared computer does not get the last one's conversation.
+  const identity =
+    script.dataset.userId && script.dataset.userHash
+      ? {
+          userId: script.dataset.userId,
+          hash: script.dataset.userHash,
+          ...(script.dataset.userName ? { name: script.dataset.userName } : {}),
+          ...(script.dataset.userEmail ? { email: script.dataset.userEmail } : {}),
+        }
+      : null;
+  let identityRefused = false;
+  const anonymousKey = 'parley:' + base;
+  const storageKey = identity ? anonymousKey + ':user:' + identity.userId : anonymousKey;
   const ACK_TIMEOUT_MS = 15000;
   const RETRYABLE = new Set(['INTERNAL_ERROR', 'DB_UNAVAILABLE', 'MODEL_NOT_READY', 'RATE_LIMITED', 'BUSY']);
 
@@ -26,7 +40,12 @@
   /** @returns {{ token?: string, open?: boolean, outbox: { cid: string, text: string }[] }} */
   function load() {
     try {
-      const saved = JSON.parse(localStorage.getItem(storageKey) || '{}');
+      let saved = JSON.parse(localStorage.getItem(storageKey) || '{}');
+      // Signed in mid-chat: the anonymous conversation becomes the customer's (the server links it).
+      if (identity && !saved.token) {
+        saved = JSON.parse(localStorage.getItem(anonymousKey) || '{}');
+        if (saved.token) localStorage.removeItem(anonymousKey);
+      }
       return {
         token: saved.token,
         open: saved.open,
@@ -363,13 +382,19 @@
 
   async function startConversation() {
     const resuming = !!state.token;
-    const ack = await emit(
-      'conversation:start',
-      resuming ? { token: state.token, lastSeq: contiguousSeq() } : {},
-    );
+    const ack = await emit('conversation:start', {
+      ...(resuming ? { token: state.token, lastSeq: contiguousSeq() } : {}),
+      ...(identity && !identityRefused ? { identity } : {}),
+    });
     if (!ack.ok) {
-      if (ack.error.code === 'CONVERSATION_NOT_FOUND') {
-        // The server no longer knows this conversation (expired, other server): begin a new one.
+      if (ack.error.code === 'IDENTITY_INVALID' || ack.error.code === 'IDENTITY_NOT_ACCEPTED') {
+        // The site's set-up is wrong, not the customer's doing: tell the developer, chat anonymously.
+        console.error(`Parley: the customer identity was refused (${ack.error.code}): ${ack.error.message}`);
+        identityRefused = true;
+        return startConversation();
+      }
+      if (ack.error.code === 'CONVERSATION_NOT_FOUND' || ack.error.code === 'IDENTITY_MISMATCH') {
+        // The server no longer knows this conversation (erased), or it is another signed-in customer's: begin a new one.
         state.token = undefined;
         save();
         return startConversation();

@@ -3,7 +3,7 @@
 // DELETE /api/conversations/:id).
 import { api, withQuery } from '../lib/api.js';
 import { h, listRow, notifier, replace, when } from '../lib/dom.js';
-import { messageItem } from '../lib/transcript.js';
+import { customerLine, messageItem } from '../lib/transcript.js';
 
 const PAGE = 30;
 const STATES = [
@@ -94,7 +94,7 @@ export function createConversationsView(me, openLive) {
           data: { 'conversation-id': c.id },
           current: current === c.id,
           text: c.lastMessage?.text ?? '(no messages yet)',
-          meta: `${c.messageCount} message${c.messageCount === 1 ? '' : 's'} · ${when(c.updatedAt)}`,
+          meta: `${c.customer ? `${c.customer.name || c.customer.id} · ` : ''}${c.messageCount} message${c.messageCount === 1 ? '' : 's'} · ${when(c.updatedAt)}`,
           badge: STATE_LABEL[c.status],
           onSelect: () => show(c.id),
         }),
@@ -175,6 +175,7 @@ export function createConversationsView(me, openLive) {
         { class: 'row-meta' },
         `Started ${when(conversation.createdAt)} · last activity ${when(conversation.updatedAt)}`,
       ),
+      customerLine(conversation.customer),
       actions,
       result,
       h(

@@ -3,7 +3,7 @@
 import { api } from '../lib/api.js';
 import { h, listRow, notifier, replace, uuid, when } from '../lib/dom.js';
 import { request } from '../lib/shell.js';
-import { addMessage } from '../lib/transcript.js';
+import { addMessage, customerLine } from '../lib/transcript.js';
 import { cannedPicker } from './canned.js';
 
 export function createHandoffView(socket, me, counter) {
@@ -58,7 +58,7 @@ export function createHandoffView(socket, me, counter) {
           data: { 'conversation-id': handoff.conversationId },
           current: open?.id === handoff.conversationId,
           text: handoff.lastMessage?.text ?? '(no messages)',
-          meta: `asked ${when(handoff.requestedAt)}`,
+          meta: `${handoff.customer ? `${handoff.customer.name || handoff.customer.id} · ` : ''}asked ${when(handoff.requestedAt)}`,
           badge: label(handoff),
           onSelect: () => show(handoff.conversationId),
         });
@@ -149,6 +149,7 @@ export function createHandoffView(socket, me, counter) {
     replace(
       detail,
       h('h2', {}, 'Conversation ', h('span', { class: `badge ${tag.tone}` }, tag.text)),
+      customerLine(handoff?.customer),
       h(
         'div',
         { class: 'actions' },

@@ -3,6 +3,18 @@ import { h, when } from './dom.js';
 
 const AUTHOR = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
 
+/** Who an identified customer is (`{ id, name, email }`, verified by the widget's signature), for a heading; null if anonymous. */
+export function customerLine(customer) {
+  if (!customer) return null;
+  return h(
+    'p',
+    { class: 'customer-line' },
+    h('strong', {}, customer.name || customer.id),
+    customer.email ? ` · ${customer.email}` : '',
+    ` · customer id ${customer.id}`,
+  );
+}
+
 /** One message (MessageView or a live event) as an <li>. */
 export function messageItem(message, { highlightId } = {}) {
   const author = message.author || 'system';
