@@ -1,8 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WebhookDeliveryView, WebhookEnvelope } from '@app/contracts';
-import { ask, bootTestApp, callApi, makePgliteDir, removeDir, requestOk, signIn, startConversation, TestApp, TestDatabase, truncateChat, until, WidgetSocket } from '@app/testing';
+import type { StartConversationResult, WebhookDeliveryView, WebhookEnvelope } from '@app/contracts';
+import { ask, bootTestApp, callApi, connectWidget, makePgliteDir, removeDir, requestOk, signIn, startConversation, TestApp, TestDatabase, truncateChat, until, WidgetSocket } from '@app/testing';
 
 /**
  * The outbound event webhook end to end on the real app and model (PGlite and PostgreSQL), against a real HTTP server
@@ -13,6 +13,8 @@ import { ask, bootTestApp, callApi, makePgliteDir, removeDir, requestOk, signIn,
 jest.setTimeout(240_000);
 
 const SECRET = 'event-webhook-test-secret-42';
+const IDENTITY_SECRET = 'webhook-test-identity-secret';
+const ANN = { id: 'cust-77', name: 'Ann Lee', email: 'ann@example.com' };
 const MAX_ATTEMPTS = 3;
 
 interface Received {
@@ -54,7 +56,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('event webhook on %s',
     dir = kind === 'pglite' ? makePgliteDir() : undefined;
     t = await bootTestApp(
       { kind, pgliteDir: dir },
-      { EVENT_WEBHOOK_URL: url, EVENT_WEBHOOK_SECRET: SECRET, EVENT_WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS), EVENT_WEBHOOK_RETRY_BASE_MS: '50' },
+      { EVENT_WEBHOOK_URL: url, EVENT_WEBHOOK_SECRET: SECRET, EVENT_WEBHOOK_MAX_ATTEMPTS: String(MAX_ATTEMPTS), EVENT_WEBHOOK_RETRY_BASE_MS: '50', WIDGET_IDENTITY_SECRET: IDENTITY_SECRET },
     );
     admin = (await signIn(t, 'admin')).token;
   });
@@ -80,8 +82,17 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('event webhook on %s',
     return started;
   };
 
+  /** A conversation of a signed-in customer (docs/widget.md): every event of it names them. */
+  const startAsAnn = async () => {
+    const socket = await connectWidget(t.url);
+    open.push(socket);
+    const hash = createHmac('sha256', IDENTITY_SECRET).update(ANN.id).digest('hex');
+    const conversation = await requestOk<StartConversationResult>(socket, 'conversation:start', { identity: { userId: ANN.id, name: ANN.name, email: ANN.email, hash } });
+    return { socket, conversation };
+  };
+
   it('posts every event of a conversation once, signed, from the first message to its erasure', async () => {
-    const { socket, conversation } = await start();
+    const { socket, conversation } = await startAsAnn();
     const id = conversation.conversationId;
     const reply = await ask(socket, 'where is my order 12345');
     expect(reply.route).toBe('template');
@@ -99,9 +110,10 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('event webhook on %s',
     expect(messages.find((m) => m.message.author === 'customer')!.message.text).toBe('where is my order 12345');
     expect(messages.find((m) => m.message.author === 'bot')!.message).toMatchObject({ route: 'template', intent: 'track_order', seq: reply.seq, text: reply.text });
     expect(messages.find((m) => m.message.author === 'agent')!.message).toMatchObject({ text: 'I am on it.', agentName: agent.user.name });
-    expect(events('handoff.requested')[0].body.data).toEqual({ conversationId: id, status: 'handoff_requested', agentsOnline: 0 });
-    expect(events('handoff.taken')[0].body.data).toEqual({ conversationId: id, agent: { id: agent.user.id, name: agent.user.name } });
-    expect(events('csat.submitted')[0].body.data).toEqual({ conversationId: id, rating: 5, agentId: agent.user.id });
+    expect(events('handoff.requested')[0].body.data).toEqual({ conversationId: id, status: 'handoff_requested', agentsOnline: 0, customer: ANN });
+    expect(events('handoff.taken')[0].body.data).toEqual({ conversationId: id, agent: { id: agent.user.id, name: agent.user.name }, customer: ANN });
+    expect(events('csat.submitted')[0].body.data).toEqual({ conversationId: id, rating: 5, agentId: agent.user.id, customer: ANN });
+    for (const m of events('message.created')) expect((m.body.data as { customer: unknown }).customer).toEqual(ANN);
 
     for (const r of received) {
       // Signed like the fulfillment webhook: HMAC-SHA256 of "<t>.<body>" with the shared secret.
@@ -118,6 +130,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('event webhook on %s',
     // Erasure takes the conversation's events with it; only the deletion itself is kept and sent.
     expect((await callApi(t.url, 'DELETE', `/api/conversations/${id}`, admin)).status).toBe(200);
     await until('deletion event', async () => events('conversation.deleted').length === 1);
+    // Only the id: nothing of the erased conversation, its customer neither.
     expect(events('conversation.deleted')[0].body.data).toEqual({ conversationId: id });
     await until('only the deletion left', async () => {
       const rows = await t.dataSource.query(`SELECT event, status, conversation_id FROM webhook_delivery`);

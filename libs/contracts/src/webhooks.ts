@@ -1,5 +1,5 @@
 import type { Entity } from './nlu';
-import type { ConversationStatus, MessageAuthor, ReplyRoute } from './chat.types';
+import type { ConversationStatus, CustomerView, MessageAuthor, ReplyRoute } from './chat.types';
 
 /**
  * Outbound event webhooks (docs/webhooks.md): what happened in conversations, posted to EVENT_WEBHOOK_URL for the
@@ -36,13 +36,17 @@ export interface WebhookMessage {
   agentName?: string;
 }
 
+/**
+ * Each event's `data`. Events of a conversation also carry `customer` when they are sent: the identified customer
+ * (docs/widget.md), or null for an anonymous visitor.
+ */
 export interface WebhookEventData {
-  'message.created': { conversationId: string; message: WebhookMessage };
+  'message.created': { conversationId: string; message: WebhookMessage; customer?: CustomerView | null };
   /** The customer waits for a person; `agentsOnline` 0 means no agent console is open right now. */
-  'handoff.requested': { conversationId: string; status: ConversationStatus; agentsOnline: number | null };
-  'handoff.taken': { conversationId: string; agent: { id: string; name: string } | null };
-  'handoff.released': { conversationId: string };
-  'csat.submitted': { conversationId: string; rating: number; agentId: string | null };
+  'handoff.requested': { conversationId: string; status: ConversationStatus; agentsOnline: number | null; customer?: CustomerView | null };
+  'handoff.taken': { conversationId: string; agent: { id: string; name: string } | null; customer?: CustomerView | null };
+  'handoff.released': { conversationId: string; customer?: CustomerView | null };
+  'csat.submitted': { conversationId: string; rating: number; agentId: string | null; customer?: CustomerView | null };
   'conversation.deleted': { conversationId: string };
 }
 

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { signature } from '@app/answers';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import type { WebhookEnvelope, WebhookEventName } from '@app/contracts';
-import { WebhookDeliveryEntity, WebhookDeliveryRepository } from '@app/database';
+import { ClaimedDelivery, WebhookDeliveryRepository } from '@app/database';
 import { EventOutbox } from './event-outbox';
 
 /** Due deliveries looked for this often when nothing wakes the dispatcher earlier. */
@@ -109,9 +109,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return due.length;
   }
 
-  private async attempt(delivery: WebhookDeliveryEntity): Promise<void> {
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { url, secret, timeoutMs, maxAttempts, retryBaseMs } = this.config.events;
-    const envelope: WebhookEnvelope = { id: delivery.id, event: delivery.event as WebhookEventName, createdAt: delivery.createdAt.toISOString(), data: delivery.payload as never };
+    // An identified customer goes with every event of their conversation, as they are when it is sent.
+    const data = delivery.conversationId ? { ...(delivery.payload as object), customer: delivery.customer } : delivery.payload;
+    const envelope: WebhookEnvelope = { id: delivery.id, event: delivery.event as WebhookEventName, createdAt: delivery.createdAt.toISOString(), data: data as never };
     const body = JSON.stringify(envelope);
     let status: number | null = null;
     let error: string;

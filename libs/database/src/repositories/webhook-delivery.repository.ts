@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { CustomerView } from '@app/contracts';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import { returnedRows } from './app-user.repository';
 
@@ -12,6 +13,9 @@ export interface NewWebhookDelivery {
 }
 
 type Status = WebhookDeliveryEntity['status'];
+
+/** A delivery claimed for an attempt, with the identified customer of its conversation as it is now (or null). */
+export type ClaimedDelivery = WebhookDeliveryEntity & { customer: CustomerView | null };
 
 const COLUMNS = `"id", "event", "conversation_id", "payload", "status", "attempts", "next_attempt_at", "last_status", "last_error", "created_at", "delivered_at"`;
 
@@ -82,17 +86,19 @@ export class WebhookDeliveryRepository {
    * Claims up to `limit` due deliveries for one attempt each: their attempt count goes up and they come due again
    * after `leaseMs` unless {@link markDelivered} or {@link markAttemptFailed} lands first. Oldest due first.
    */
-  async claimDue(limit: number, leaseMs: number): Promise<WebhookDeliveryEntity[]> {
+  async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const rows = await this.dataSource.query(
       `UPDATE "webhook_delivery" d SET "attempts" = d."attempts" + 1, "next_attempt_at" = now() + make_interval(secs => $2::double precision / 1000)
-       FROM (SELECT "id" FROM "webhook_delivery" WHERE "status" = 'pending' AND "next_attempt_at" <= now()
-             ORDER BY "next_attempt_at" LIMIT $1 FOR UPDATE SKIP LOCKED) due
+       FROM (SELECT w."id", c."customer_id", c."customer_name", c."customer_email"
+               FROM "webhook_delivery" w LEFT JOIN "conversation" c ON c."id" = w."conversation_id"
+              WHERE w."status" = 'pending' AND w."next_attempt_at" <= now()
+              ORDER BY w."next_attempt_at" LIMIT $1 FOR UPDATE OF w SKIP LOCKED) due
        WHERE d."id" = due."id"
-       RETURNING d.*`,
+       RETURNING d.*, due."customer_id", due."customer_name", due."customer_email"`,
       [limit, leaseMs],
     );
     return returnedRows(rows)
-      .map(toDelivery)
+      .map((r) => Object.assign(toDelivery(r), { customer: r.customer_id ? { id: r.customer_id, name: r.customer_name ?? null, email: r.customer_email ?? null } : null }))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
