@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { RestHistoryResult, RestSendResult } from '@app/contracts';
 import { HANDOFF_ACK_TEXT } from '@app/conversation';
 import { NluService } from '@app/nlu';
@@ -11,6 +11,9 @@ import { bootTestApp, callApi, makePgliteDir, removeDir, signIn, TestApp, TestDa
 jest.setTimeout(240_000);
 
 const TOKEN = 'x-parley-conversation-token';
+
+const IDENTITY_SECRET = 'rest-identity-secret-00000';
+const signed = (userId: string, name?: string) => ({ userId, ...(name ? { name } : {}), hash: createHmac('sha256', IDENTITY_SECRET).update(userId).digest('hex') });
 
 describe.each<[TestDatabase]>([['pglite'], ['postgres']])('REST channel on %s', (kind) => {
   let t: TestApp;
@@ -33,7 +36,7 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('REST channel on %s', 
 
   beforeAll(async () => {
     dir = kind === 'pglite' ? makePgliteDir() : undefined;
-    t = await bootTestApp({ kind, pgliteDir: dir });
+    t = await bootTestApp({ kind, pgliteDir: dir }, { WIDGET_IDENTITY_SECRET: IDENTITY_SECRET });
   });
 
   beforeEach(async () => {
@@ -66,6 +69,25 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('REST channel on %s', 
       [3, 'customer'],
       [4, 'bot'],
     ]);
+  });
+
+  it('takes a signed-in customer like the widget: a new conversation as theirs, an anonymous one adopted, another customer\'s refused', async () => {
+    const mine = await post({ clientMessageId: randomUUID(), text: 'hello', identity: signed('cust-5', 'Cy') });
+    expect(mine.status).toBe(200);
+    const rows = async () => t.dataSource.query(`SELECT customer_id, customer_name FROM conversation ORDER BY created_at`);
+    expect(await rows()).toEqual([{ customer_id: 'cust-5', customer_name: 'Cy' }]);
+    const anonymous = await say('hello');
+    expect((await post({ clientMessageId: randomUUID(), text: 'thanks', identity: signed('cust-6') }, anonymous.body.conversationToken)).status).toBe(200);
+    expect(await rows()).toEqual([
+      { customer_id: 'cust-5', customer_name: 'Cy' },
+      { customer_id: 'cust-6', customer_name: null },
+    ]);
+    const other = await post({ clientMessageId: randomUUID(), text: 'who am I', identity: signed('cust-6') }, mine.body.conversationToken);
+    expect(other).toMatchObject({ status: 409, body: { code: 'IDENTITY_MISMATCH' } });
+    const forged = await post({ clientMessageId: randomUUID(), text: 'hi', identity: { userId: 'cust-5', hash: signed('cust-6').hash } });
+    expect(forged).toMatchObject({ status: 401, body: { code: 'IDENTITY_INVALID' } });
+    // Nothing stored for the refused ones.
+    expect(await count(`SELECT count(*)::int AS n FROM message WHERE author = 'customer'`)).toBe(3);
   });
 
   it('a resend of the same clientMessageId creates nothing and returns the same message and reply', async () => {

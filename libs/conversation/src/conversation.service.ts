@@ -6,6 +6,7 @@ import {
   ConversationClosedError,
   ConversationNotFoundError,
   ConversationStatus,
+  CustomerIdentity,
   CustomerView,
   DomainError,
   ErrorCode,
@@ -77,10 +78,7 @@ export class ConversationService {
     if (payload.token === undefined) return this.create(payload.locale ?? null, customer);
     const conversation = await this.conversations.findByTokenHash(hashToken(payload.token));
     if (!conversation) throw new ConversationNotFoundError('Unknown conversation token');
-    if (customer && !sameCustomer(conversation, customer)) {
-      if (!(await this.conversations.setCustomer(conversation.id, customer))) throw new IdentityMismatchError();
-      this.logger.log({ event: 'conversation.identified', conversationId: conversation.id, adopted: conversation.customerId === null });
-    }
+    if (customer) await this.claim(conversation, customer);
     const messages = await this.messages.listSince(conversation.id, payload.lastSeq ?? 0);
     // Answers anything a previous server left unanswered (stopped mid-turn): only when the row says a reply is owed,
     // so a reconnect of a conversation that is up to date costs no locked turn. A message stored after this read
@@ -94,6 +92,18 @@ export class ConversationService {
       lastSeq: conversation.lastSeq,
       messages: messages.map(toMessageView),
     };
+  }
+
+  /** Links a conversation resumed by token to a signed-in customer, as {@link start} does (the REST channel's way). */
+  async identify(conversation: ConversationEntity, identity: CustomerIdentity): Promise<void> {
+    await this.claim(conversation, verifyIdentity(identity, this.config.identity.secret));
+  }
+
+  /** The conversation becomes the customer's, or stays theirs with their current name and email; never another's. */
+  private async claim(conversation: ConversationEntity, customer: CustomerView): Promise<void> {
+    if (sameCustomer(conversation, customer)) return;
+    if (!(await this.conversations.setCustomer(conversation.id, customer))) throw new IdentityMismatchError();
+    this.logger.log({ event: 'conversation.identified', conversationId: conversation.id, adopted: conversation.customerId === null });
   }
 
   /** Resolves a token to its conversation id (socket handshake). */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { BotReply, CsatPayload, CsatResult, RestHistoryResult, RestSendResult, SendMessagePayload } from '@app/contracts';
+import { BotReply, CsatPayload, CsatResult, CustomerIdentity, RestHistoryResult, RestSendResult, SendMessagePayload } from '@app/contracts';
 import { ConversationRepository, MessageRepository } from '@app/database';
 import { ConversationService } from './conversation.service';
 import { CsatService } from './csat.service';
@@ -31,12 +31,16 @@ export class RestChannelService {
     return this.csat.rate(conversation.id, payload);
   }
 
-  /** Stores the message (starting a conversation when there is no token) and waits for the bot's reply to it. */
-  async send(token: string | undefined, payload: SendMessagePayload): Promise<RestSendResult> {
+  /**
+   * Stores the message (starting a conversation when there is no token) and waits for the bot's reply to it. With
+   * `identity`, the conversation is the signed-in customer's (see ConversationService.start).
+   */
+  async send(token: string | undefined, payload: SendMessagePayload, identity?: CustomerIdentity): Promise<RestSendResult> {
     // A first message is checked before a conversation is started for it; receive() checks every other one.
     if (token === undefined) checkMessageText(payload.text, payload.clientMessageId, this.config.chat.maxMessageChars);
-    const started = token === undefined ? await this.conversations.start({}) : null;
+    const started = token === undefined ? await this.conversations.start(identity ? { identity } : {}) : null;
     const existing = started ? null : await this.conversations.authenticate(token!);
+    if (existing && identity) await this.conversations.identify(existing, identity);
     const conversationId = started?.conversationId ?? existing!.id;
     // The bot does not answer a message sent while a person has the conversation: no reply to wait for.
     const botAnswers = (started?.status ?? existing!.status) === 'bot';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Min } from 'class-validator';
-import { CsatDto, CsatResult, RestHistoryResult, RestSendResult, SendMessageDto, ValidationFailedError } from '@app/contracts';
+import { IsInt, IsOptional, Min, ValidateNested } from 'class-validator';
+import { CsatDto, CsatResult, CustomerIdentityDto, RestHistoryResult, RestSendResult, SendMessageDto, ValidationFailedError } from '@app/contracts';
 import { hashToken, RestChannelService } from '@app/conversation';
 import { RateLimitService } from '../security/rate-limit.service';
 
@@ -15,6 +15,14 @@ export class RestHistoryQueryDto {
   @IsInt()
   @Min(0)
   after?: number;
+}
+
+export class RestSendMessageDto extends SendMessageDto {
+  @ApiPropertyOptional({ description: 'The signed-in customer: { userId, name?, email?, hash } with hash = hex HMAC-SHA256 of userId with WIDGET_IDENTITY_SECRET (docs/widget.md)' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CustomerIdentityDto)
+  identity?: CustomerIdentityDto;
 }
 
 const TOKEN_HEADER_DOC = {
@@ -40,15 +48,15 @@ export class RestChannelController {
   @ApiOperation({
     summary: "Send a customer message and get the bot's reply in the same response",
     description:
-      "Without the token header a new conversation starts and its `conversationToken` comes back once. Resending a `clientMessageId` creates nothing and returns the same message (and its reply). `reply` is null while a person has the conversation or when the reply took longer than CHAT_REST_REPLY_WAIT_MS: read it from GET. Errors: 400 MESSAGE_EMPTY / MESSAGE_TOO_LONG / VALIDATION_FAILED, 404 CONVERSATION_NOT_FOUND, 409 CONVERSATION_CLOSED, 429 RATE_LIMITED, 503 BUSY (with retryAfterMs).",
+      "Without the token header a new conversation starts and its `conversationToken` comes back once. Resending a `clientMessageId` creates nothing and returns the same message (and its reply). `reply` is null while a person has the conversation or when the reply took longer than CHAT_REST_REPLY_WAIT_MS: read it from GET. With `identity` the conversation is the signed-in customer's, as with the widget. Errors: 400 MESSAGE_EMPTY / MESSAGE_TOO_LONG / VALIDATION_FAILED / IDENTITY_NOT_ACCEPTED, 401 IDENTITY_INVALID, 404 CONVERSATION_NOT_FOUND, 409 CONVERSATION_CLOSED / IDENTITY_MISMATCH, 429 RATE_LIMITED, 503 BUSY (with retryAfterMs).",
   })
   @ApiHeader({ ...TOKEN_HEADER_DOC, required: false })
   @ApiOkResponse({ description: 'RestSendResult (libs/contracts/src/chat.types.ts)' })
-  async send(@Headers(CONVERSATION_TOKEN_HEADER) header: string | undefined, @Body() dto: SendMessageDto): Promise<RestSendResult> {
+  async send(@Headers(CONVERSATION_TOKEN_HEADER) header: string | undefined, @Body() dto: RestSendMessageDto): Promise<RestSendResult> {
     const token = checkToken(header, false);
     // A first message (no token yet) counts against the per-IP request limit only.
     if (token !== undefined) await this.limits.checkConversationMessage(hashToken(token));
-    return this.channel.send(token, { clientMessageId: dto.clientMessageId, text: dto.text });
+    return this.channel.send(token, { clientMessageId: dto.clientMessageId, text: dto.text }, dto.identity);
   }
 
   @Post('csat')
