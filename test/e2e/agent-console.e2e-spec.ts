@@ -407,4 +407,48 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       expect(system).toMatchObject({ status: 404, body: { code: 'MESSAGE_NOT_FOUND' } });
     });
   });
+
+  describe('private notes', () => {
+    it('shows a note to the agents following the conversation, live, and never to the customer', async () => {
+      const { socket, conversation } = await widget();
+      const conversationId = conversation.conversationId;
+      await send(socket, 'my parcel never arrived');
+      const watching = await console_(other);
+      await agentRequest(watching, 'conversation:watch', { conversationId });
+      const heard = waitForAgentEvent(watching, 'conversation:note', TIMEOUT);
+      const widgetEvents: string[] = [];
+      socket.onAny((event: string) => widgetEvents.push(event));
+
+      const note = await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: '  Promised a call-back tomorrow.  ' });
+      expect(note).toMatchObject({ status: 201, body: { conversationId, text: 'Promised a call-back tomorrow.', author: { id: agent.user.id, name: agent.user.name } } });
+      expect(await heard).toEqual(note.body);
+      expect((await api('GET', `/api/conversations/${conversationId}/notes`, other.token)).body).toEqual([note.body]);
+
+      // Nothing customer-facing carries it: not the widget, not its history, not the transcript's messages.
+      const resumed = await startConversation(t.url, { token: conversation.token, lastSeq: 0 });
+      sockets.push(resumed.socket);
+      expect(JSON.stringify(resumed.conversation.messages)).not.toContain('call-back');
+      expect(JSON.stringify((await api('GET', `/api/conversations/${conversationId}`, agent.token)).body.messages)).not.toContain('call-back');
+      expect(widgetEvents.filter((e) => e.includes('note'))).toEqual([]);
+      const audit = await t.dataSource.query(`SELECT action, after FROM audit_log WHERE action = 'note.create' AND target_id = $1`, [conversationId]);
+      expect(audit).toEqual([{ action: 'note.create', after: { noteId: note.body.id, chars: 30 } }]);
+    });
+
+    it('refuses an empty or unknown target with a typed error; only the author or an admin deletes; erasure takes the notes', async () => {
+      const { conversation } = await widget();
+      const conversationId = conversation.conversationId;
+      expect(await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: '   ' })).toMatchObject({ status: 400, body: { code: 'MESSAGE_EMPTY' } });
+      expect(await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: 'x'.repeat(2001) })).toMatchObject({ status: 400, body: { code: 'MESSAGE_TOO_LONG' } });
+      expect(await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: 42 })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+      expect(await api('POST', `/api/conversations/${randomUUID()}/notes`, agent.token, { text: 'hi' })).toMatchObject({ status: 404, body: { code: 'CONVERSATION_NOT_FOUND' } });
+      const note = (await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: 'check the courier' })).body;
+      expect((await api('DELETE', `/api/conversations/${conversationId}/notes/${note.id}`, other.token)).status).toBe(403);
+      expect((await api('DELETE', `/api/conversations/${conversationId}/notes/${note.id}`, agent.token)).status).toBe(204);
+      expect((await api('DELETE', `/api/conversations/${conversationId}/notes/${note.id}`, agent.token)).status).toBe(404);
+      await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: 'second thought' });
+      const admin = await signIn(t, 'admin');
+      expect((await api('DELETE', `/api/conversations/${conversationId}`, admin.token)).status).toBe(200);
+      expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM conversation_note WHERE conversation_id = $1`, [conversationId])).toEqual([{ n: 0 }]);
+    });
+  });
 });

@@ -277,11 +277,22 @@ export interface AgentServerToClientEvents {
   'handoff:taken': (handoff: HandoffView) => void;
   'handoff:released': (handoff: HandoffView) => void;
   'conversation:message': (event: ConversationMessageEvent) => void;
+  /** An agent added a private note to a conversation this console follows. */
+  'conversation:note': (note: NoteView) => void;
   /** An admin erased the conversation: drop its handoff and review rows. */
   'conversation:deleted': (event: ConversationRefPayload) => void;
   'typing:start': (event: TypingEvent & { conversationId: string }) => void;
   'typing:stop': (event: TypingEvent & { conversationId: string }) => void;
   error: (error: ErrorBody) => void;
+}
+
+/** An agent's private note on a conversation: for agents only, never shown or sent to the customer. */
+export interface NoteView {
+  id: string;
+  conversationId: string;
+  author: { id: string; name: string } | null;
+  text: string;
+  createdAt: string;
 }
 
 /** Room of every connected agent console (queue and handoff notifications). */

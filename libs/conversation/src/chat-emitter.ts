@@ -1,4 +1,4 @@
-import type { AgentMessage, BotReply, ConversationStatusEvent, HandoffQueued, MessageView, ReviewItemView, TypingEvent } from '@app/contracts';
+import type { AgentMessage, BotReply, ConversationStatusEvent, HandoffQueued, MessageView, NoteView, ReviewItemView, TypingEvent } from '@app/contracts';
 
 /** Which change of a handed-off conversation agent consoles hear about. */
 export type HandoffChange = 'new' | 'taken' | 'released';
@@ -27,6 +27,8 @@ export abstract class ChatEmitter {
   handoffChanged(_conversationId: string, _change: HandoffChange): void {}
   /** The conversation was erased: its widget and console sockets are told and leave its rooms. */
   conversationDeleted(_conversationId: string): void {}
+  /** An agent's private note: to the agent consoles following the conversation, never to the widget. */
+  noteAdded(_conversationId: string, _note: NoteView): void {}
   /** The customer rated the person who helped (CSAT); nothing is pushed to sockets, other listeners may record it. */
   csatSubmitted(_conversationId: string, _csat: { rating: number; agentId: string | null }): void {}
   /** A message entered the review queue: tell every agent console (`item` when the caller has it, else it is read). */

@@ -4,6 +4,7 @@ import { AdmissionService } from './admission.service';
 import { ConversationErasureService } from './conversation-erasure.service';
 import { ConversationService } from './conversation.service';
 import { HandoffService } from './handoff.service';
+import { NotesService } from './notes.service';
 import { ReplyDraftService } from './reply-draft.service';
 import { RestChannelService } from './rest-channel.service';
 import { TurnMetrics } from './turn-metrics.service';
@@ -26,8 +27,8 @@ export class ConversationModule {
       // Global: the transports (widget gateway, agent console, REST) all use these use cases.
       global: true,
       imports: options.imports ?? [],
-      providers: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, ...options.bindings],
-      exports: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService],
+      providers: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, NotesService, ...options.bindings],
+      exports: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, NotesService],
     };
   }
 }

@@ -17,3 +17,4 @@ export * from './turn-metrics.service';
 export * from './turn-sweeper.service';
 export * from './turn.service';
 export * from './customer-identity';
+export * from './notes.service';

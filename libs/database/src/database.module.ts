@@ -21,6 +21,7 @@ import { AnalyticsRepository } from './repositories/analytics.repository';
 import { CsatRepository } from './repositories/csat.repository';
 import { WebhookDeliveryRepository } from './repositories/webhook-delivery.repository';
 import { ApiTokenRepository } from './repositories/api-token.repository';
+import { ConversationNoteRepository } from './repositories/conversation-note.repository';
 
 export { DATABASE_HANDLE };
 
@@ -37,7 +38,7 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 }
 
 const REPOSITORIES = [ConversationRepository, MessageRepository, SlotStateRepository, FeedbackRepository, ReviewItemRepository, TurnRepository, TransactionService,
-  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository, AnalyticsRepository, CsatRepository, WebhookDeliveryRepository, ApiTokenRepository];
+  AppUserRepository, AuthSessionRepository, AuditLogRepository, TrainingExampleRepository, HandoffRepository, ReviewQueueRepository, AnalyticsRepository, CsatRepository, WebhookDeliveryRepository, ApiTokenRepository, ConversationNoteRepository];
 
 /**
  * Opens the database (PGlite or PostgreSQL, from the config), runs pending migrations at boot and exports the

@@ -3,6 +3,7 @@ export * from './database.module';
 export * from './embedded-maintenance.service';
 export * from './entities';
 export * from './repositories/conversation.repository';
+export * from './repositories/conversation-note.repository';
 export * from './repositories/feedback.repository';
 export * from './repositories/message.repository';
 export * from './repositories/review-item.repository';

@@ -1,10 +1,10 @@
-import { Controller, Delete, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AuthGuard, CurrentUser, Roles, RolesGuard } from '@app/auth';
-import type { AuthUser, ConversationStatus, MessageView, ReplyDraftsView } from '@app/contracts';
-import { ConversationErasureService, ConversationService, customerOf, ReplyDraftService } from '@app/conversation';
+import type { AuthUser, ConversationStatus, MessageView, NoteView, ReplyDraftsView } from '@app/contracts';
+import { ConversationErasureService, ConversationService, customerOf, NotesService, ReplyDraftService } from '@app/conversation';
 import type { ConversationEntity } from '@app/database';
 
 export class PageQueryDto {
@@ -47,6 +47,25 @@ export class CustomerDto {
   @ApiProperty({ description: "The customer's id on your site, verified with WIDGET_IDENTITY_SECRET" }) id: string;
   @ApiProperty({ nullable: true, type: String }) name: string | null;
   @ApiProperty({ nullable: true, type: String }) email: string | null;
+}
+
+export class NoteBodyDto {
+  @ApiProperty({ example: 'Promised a call-back tomorrow morning about the refund.' })
+  @IsString()
+  text: string;
+}
+
+export class NoteAuthorDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+}
+
+export class NoteDto {
+  @ApiProperty() id: string;
+  @ApiProperty() conversationId: string;
+  @ApiProperty({ type: NoteAuthorDto, nullable: true, description: 'The agent; null once the account is gone' }) author: NoteAuthorDto | null;
+  @ApiProperty() text: string;
+  @ApiProperty() createdAt: string;
 }
 
 export class EraseQueryDto {
@@ -139,7 +158,31 @@ export class ConversationsController {
     private readonly conversations: ConversationService,
     private readonly erasure: ConversationErasureService,
     private readonly drafts: ReplyDraftService,
+    private readonly notes: NotesService,
   ) {}
+
+  @Get(':id/notes')
+  @ApiOperation({ summary: "Agents' private notes on the conversation, oldest first (never shown to the customer)" })
+  @ApiOkResponse({ type: [NoteDto] })
+  listNotes(@Param('id', new ParseUUIDPipe()) id: string): Promise<NoteView[]> {
+    return this.notes.list(id);
+  }
+
+  @Post(':id/notes')
+  @ApiOperation({ summary: 'Add a private note for the other agents; consoles following the conversation get `conversation:note`' })
+  @ApiCreatedResponse({ type: NoteDto })
+  @ApiNotFoundResponse({ description: 'CONVERSATION_NOT_FOUND' })
+  addNote(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: NoteBodyDto, @CurrentUser() user: AuthUser): Promise<NoteView> {
+    return this.notes.add(id, user, body.text);
+  }
+
+  @Delete(':id/notes/:noteId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a note (its author, or an admin)' })
+  @ApiNotFoundResponse({ description: 'NOT_FOUND' })
+  async deleteNote(@Param('noteId', new ParseUUIDPipe()) noteId: string, @CurrentUser() user: AuthUser): Promise<void> {
+    await this.notes.delete(noteId, user);
+  }
 
   @Get()
   @ApiOkResponse({ type: ConversationPageDto })

@@ -16,6 +16,7 @@ import {
   ErrorCode,
   HandoffQueued,
   MessageView,
+  NoteView,
   ReviewItemView,
   ServerToClientEvents,
   TypingEvent,
@@ -104,6 +105,10 @@ export class SocketChatEmitter extends ChatEmitter {
     this.namespace?.in(room).socketsLeave(room);
     this.agents?.in(agentConversationRoom(conversationId)).socketsLeave(agentConversationRoom(conversationId));
     this.agents?.to(AGENTS_ROOM).emit('conversation:deleted', { conversationId });
+  }
+
+  override noteAdded(conversationId: string, note: NoteView): void {
+    this.agents?.to(agentConversationRoom(conversationId)).emit('conversation:note', note);
   }
 
   override customerMessage(conversationId: string, message: MessageView): void {

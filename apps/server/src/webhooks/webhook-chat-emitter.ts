@@ -1,4 +1,4 @@
-import type { AgentMessage, BotReply, ConversationStatusEvent, HandoffQueued, MessageView, ReviewItemView, TypingEvent, WebhookMessage } from '@app/contracts';
+import type { AgentMessage, BotReply, ConversationStatusEvent, HandoffQueued, MessageView, NoteView, ReviewItemView, TypingEvent, WebhookMessage } from '@app/contracts';
 import { ChatEmitter, HandoffChange } from '@app/conversation';
 import { EventOutbox } from './event-outbox';
 
@@ -70,6 +70,10 @@ export class WebhookChatEmitter extends ChatEmitter {
   override csatSubmitted(conversationId: string, csat: { rating: number; agentId: string | null }): void {
     this.inner.csatSubmitted(conversationId, csat);
     this.outbox.record('csat.submitted', conversationId, { conversationId, rating: csat.rating, agentId: csat.agentId });
+  }
+
+  override noteAdded(conversationId: string, note: NoteView): void {
+    this.inner.noteAdded(conversationId, note);
   }
 
   override reviewQueued(messageId: string, item?: ReviewItemView): void {

@@ -5,6 +5,7 @@ import { AuditLogEntity } from './audit-log.entity';
 import { AuthSessionEntity } from './auth-session.entity';
 import { CannedResponseEntity } from './canned-response.entity';
 import { ConversationEntity } from './conversation.entity';
+import { ConversationNoteEntity } from './conversation-note.entity';
 import { CsatResponseEntity } from './csat-response.entity';
 import { FeedbackEntity } from './feedback.entity';
 import { KbArticle } from './kb-article.entity';
@@ -19,6 +20,7 @@ import { WebhookDeliveryEntity } from './webhook-delivery.entity';
 
 export * from './answer-template.entity';
 export * from './conversation.entity';
+export * from './conversation-note.entity';
 export * from './feedback.entity';
 export * from './csat-response.entity';
 export * from './canned-response.entity';
@@ -39,6 +41,7 @@ export * from './webhook-delivery.entity';
 export const ENTITIES = [
   ConversationEntity,
   MessageEntity,
+  ConversationNoteEntity,
   SlotStateEntity,
   FeedbackEntity,
   CsatResponseEntity,
