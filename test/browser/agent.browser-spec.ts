@@ -233,13 +233,24 @@ describe('agent console (browser)', () => {
     expect(await overflowing(agent.page)).toEqual([]);
     await screenshot(agent.page, 'agent-conversations-phone');
 
+    // A private note for the other agents: listed here, never shown to the customer.
+    const notes = agent.page.locator('section.conversations details.notes-panel');
+    await notes.locator('summary').click();
+    await notes.getByLabel('Private note', { exact: true }).fill('Customer <b>VIP</b>: check the courier first.');
+    await notes.getByRole('button', { name: 'Add note' }).click();
+    await notes.locator('li[data-note-id]').filter({ hasText: 'check the courier first' }).waitFor();
+    expect(await notes.locator('li[data-note-id] b').count()).toBe(0);
+
     await agent.page.getByRole('button', { name: 'Take conversation' }).click();
     const reply = agent.page.locator('textarea#agent-reply:not([disabled])');
     await reply.waitFor();
+    // The live view shows the notes too, open since there is one.
+    await agent.page.locator('section.handoffs details.notes-panel[open] li[data-note-id]').filter({ hasText: 'check the courier first' }).waitFor();
     await reply.fill('Hi, Alex here: I am checking order 12345 for you.');
     await reply.press('Enter');
     await w.agent.filter({ hasText: 'I am checking order 12345' }).waitFor();
     expect(await customer.page.locator('#parley-panel').getAttribute('data-status')).toBe('agent');
+    expect(await w.log.textContent()).not.toContain('courier');
     expect([...customer.problems, ...agent.problems]).toEqual([]);
     await customer.context.close();
     await agent.context.close();

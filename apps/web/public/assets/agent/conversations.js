@@ -4,6 +4,7 @@
 import { api, withQuery } from '../lib/api.js';
 import { h, listRow, notifier, replace, when } from '../lib/dom.js';
 import { customerLine, messageItem } from '../lib/transcript.js';
+import { notesPanel } from './notes.js';
 
 const PAGE = 30;
 const STATES = [
@@ -183,6 +184,7 @@ export function createConversationsView(me, openLive) {
         { class: 'transcript', 'aria-label': 'Messages' },
         ...conversation.messages.map((m) => messageItem(m)),
       ),
+      notesPanel(id).element,
     );
   }
 

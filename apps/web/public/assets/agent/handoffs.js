@@ -5,6 +5,7 @@ import { h, listRow, notifier, replace, uuid, when } from '../lib/dom.js';
 import { request } from '../lib/shell.js';
 import { addMessage, customerLine } from '../lib/transcript.js';
 import { cannedPicker } from './canned.js';
+import { notesPanel } from './notes.js';
 
 export function createHandoffView(socket, me, counter) {
   const element = h('section', { class: 'handoffs', 'aria-labelledby': 'handoff-title' });
@@ -145,6 +146,7 @@ export function createHandoffView(socket, me, counter) {
     const drafts = h('div', { class: 'drafts', role: 'group', 'aria-label': 'Suggested replies' });
     open.drafts = { box: drafts, input };
     if (owned) loadDrafts(id);
+    open.notes = notesPanel(id);
     const tag = handoff ? label(handoff) : { text: 'back with the bot', tone: '' };
     replace(
       detail,
@@ -160,6 +162,7 @@ export function createHandoffView(socket, me, counter) {
       drafts,
       form,
       result,
+      open.notes.element,
     );
     if (owned) input.focus();
   }
@@ -216,6 +219,9 @@ export function createHandoffView(socket, me, counter) {
   socket.on('handoff:new', update);
   socket.on('handoff:taken', update);
   socket.on('handoff:released', update);
+  socket.on('conversation:note', (note) => {
+    if (open?.id === note.conversationId) open.notes?.add(note);
+  });
   socket.on('conversation:deleted', ({ conversationId }) => {
     handoffs.delete(conversationId);
     if (open?.id === conversationId) {
