@@ -52,8 +52,11 @@ const INVALID = [
   '{not json',
 ].join('\n');
 
+/** Nothing listens there: every event webhook delivery fails at its one attempt (the Webhooks page shows why). */
+const DEAD_RECEIVER = 'http://127.0.0.1:9/parley-hooks';
+
 describe('admin area (browser)', () => {
-  const suite = useServerAndBrowser();
+  const suite = useServerAndBrowser({ EVENT_WEBHOOK_URL: DEAD_RECEIVER, EVENT_WEBHOOK_SECRET: 'admin-browser-webhook-secret', EVENT_WEBHOOK_MAX_ATTEMPTS: '1' });
   let t: TestApp;
   let browser: Browser;
   let token: string;
@@ -376,6 +379,38 @@ describe('admin area (browser)', () => {
     await page.getByText('Revoked "weekly retrain <job>".').waitFor();
     await row.waitFor({ state: 'detached' });
     expect(await me()).toBe(401);
+    expect(admin.problems).toEqual([]);
+    await admin.context.close();
+  });
+
+  it("shows the event webhook's deliveries with why they failed, and sends failed ones again", async () => {
+    // A conversation over the REST channel: its messages are events for the webhook, which nothing receives.
+    const res = await fetch(`${t.url}/api/channels/rest/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientMessageId: 'wh-1', text: 'hello' }) });
+    expect(res.status).toBe(200);
+    for (let i = 0; i < 100; i++) {
+      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE status = 'failed'`);
+      if (n >= 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const admin = await openPage(browser);
+    const page = admin.page;
+    await signInPage(page, `${t.url}/admin`, ADMIN.email, TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Webhooks' }).click();
+    // The receiver's origin only: a path or query may hold a token.
+    await page.getByText(/Posting message\.created, .* to http:\/\/127\.0\.0\.1:9\./).waitFor();
+    expect(await page.locator('section.webhooks').textContent()).not.toContain('parley-hooks');
+    await page.getByLabel('Show').selectOption('failed');
+    const rows = page.locator('section.webhooks tbody tr[data-status="failed"]');
+    await rows.first().waitFor();
+    expect(await page.locator('section.webhooks tbody tr:not([data-status="failed"])').count()).toBe(0);
+    // fetch refuses port 9 itself ("bad port"); any failure shows its reason here.
+    expect(await rows.first().locator('td').nth(3).textContent()).toMatch(/bad port|ECONNREFUSED/);
+    await rows.first().getByRole('button', { name: 'Send again' }).click();
+    await page.getByText('1 sent again.').waitFor();
+    await page.getByRole('button', { name: 'Send all failed again' }).click();
+    await page.getByText(/^\d+ sent again\.$/).waitFor();
+    await page.setViewportSize(PHONE);
+    expect(await overflowing(page)).toEqual([]);
     expect(admin.problems).toEqual([]);
     await admin.context.close();
   });

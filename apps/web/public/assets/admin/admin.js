@@ -1,5 +1,5 @@
 // The admin area: models (gate, promote, roll back), training jobs, templates, knowledge base, canned responses,
-// transcripts, analytics, API tokens.
+// transcripts, analytics, event webhook deliveries, API tokens.
 import { h, replace } from '../lib/dom.js';
 import { connectSocket, onSignedOut, sections, showAccount, signIn } from '../lib/shell.js';
 import { createAnalyticsView } from './analytics.js';
@@ -7,6 +7,7 @@ import { createContentView } from './content.js';
 import { createJobsView } from './jobs.js';
 import { createModelsView } from './models.js';
 import { createTokensView } from './tokens.js';
+import { createWebhooksView } from './webhooks.js';
 import { createTranscriptsView } from './transcripts.js';
 
 const main = document.getElementById('main');
@@ -33,6 +34,7 @@ async function start() {
     canned: createContentView('canned'),
     transcripts: createTranscriptsView(),
     analytics: createAnalyticsView(),
+    webhooks: createWebhooksView(),
     tokens: createTokensView(),
   };
   replace(main, ...Object.values(views).map((v) => v.element));
