@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { bearer, ensureUser, login, TEST_PASSWORD, TestApp } from '@app/testing';
+import { bearer, ensureUser, login, TEST_PASSWORD, TestApp, until } from '@app/testing';
 import {
   openPage,
   overflowing,
@@ -387,11 +387,10 @@ describe('admin area (browser)', () => {
     // A conversation over the REST channel: its messages are events for the webhook, which nothing receives.
     const res = await fetch(`${t.url}/api/channels/rest/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientMessageId: 'wh-1', text: 'hello' }) });
     expect(res.status).toBe(200);
-    for (let i = 0; i < 100; i++) {
+    await until('both deliveries failed', async () => {
       const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE status = 'failed'`);
-      if (n >= 2) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return n >= 2;
+    });
     const admin = await openPage(browser);
     const page = admin.page;
     await signInPage(page, `${t.url}/admin`, ADMIN.email, TEST_PASSWORD);

@@ -440,9 +440,12 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       expect(await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: '   ' })).toMatchObject({ status: 400, body: { code: 'MESSAGE_EMPTY' } });
       expect(await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: 'x'.repeat(2001) })).toMatchObject({ status: 400, body: { code: 'MESSAGE_TOO_LONG' } });
       expect(await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: 42 })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+      expect(await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: 'a\u0000b' })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
       expect(await api('POST', `/api/conversations/${randomUUID()}/notes`, agent.token, { text: 'hi' })).toMatchObject({ status: 404, body: { code: 'CONVERSATION_NOT_FOUND' } });
       const note = (await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: 'check the courier' })).body;
       expect((await api('DELETE', `/api/conversations/${conversationId}/notes/${note.id}`, other.token)).status).toBe(403);
+      // Only under its own conversation.
+      expect((await api('DELETE', `/api/conversations/${randomUUID()}/notes/${note.id}`, agent.token)).status).toBe(404);
       expect((await api('DELETE', `/api/conversations/${conversationId}/notes/${note.id}`, agent.token)).status).toBe(204);
       expect((await api('DELETE', `/api/conversations/${conversationId}/notes/${note.id}`, agent.token)).status).toBe(404);
       await api('POST', `/api/conversations/${conversationId}/notes`, agent.token, { text: 'second thought' });

@@ -74,6 +74,8 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('canned responses on %
     const long = await callApi(t.url, 'POST', PATH, admin, { short_code: 'long', text: 'x'.repeat(2001) });
     expect(long.body.rows).toEqual([{ row: 1, field: 'text', message: 'is longer than 2000 characters' }]);
     expect((await callApi(t.url, 'POST', PATH, admin, { short_code: 'bye', text: 'Bye!', evil: true })).status).toBe(400);
+    // No text column can hold a NUL: a typed 400, not a 500.
+    expect(await callApi(t.url, 'POST', PATH, admin, { short_code: 'nul', text: 'a\u0000b' })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
 
     expect((await callApi(t.url, 'POST', PATH, admin, { short_code: 'bye', text: 'Bye!' })).status).toBe(201);
     expect(await callApi(t.url, 'POST', PATH, admin, { short_code: 'BYE', text: 'Goodbye!' })).toMatchObject({ status: 409, body: { code: 'CONTENT_CONFLICT' } });

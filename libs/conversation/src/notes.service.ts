@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { AuthUser, ConversationNotFoundError, DomainError, ErrorCode, NoteView } from '@app/contracts';
 import { ConversationNoteRepository, NoteRow } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
+import { checkMessageText } from './message-text';
 
 const toView = (n: NoteRow): NoteView => ({ id: n.id, conversationId: n.conversationId, author: n.author, text: n.text, createdAt: n.createdAt.toISOString() });
 
@@ -28,9 +29,9 @@ export class NotesService {
   }
 
   async add(conversationId: string, agent: AuthUser, text: string): Promise<NoteView> {
-    const trimmed = typeof text === 'string' ? text.trim() : '';
-    if (!trimmed) throw new DomainError(ErrorCode.MessageEmpty, 'A note needs some text', 400);
-    if (trimmed.length > this.config.chat.maxMessageChars) throw new DomainError(ErrorCode.MessageTooLong, `A note is at most ${this.config.chat.maxMessageChars} characters`, 400);
+    // The same rules as an agent's message: not empty, at most MAX_MESSAGE_CHARS, no NUL.
+    const trimmed = text.trim();
+    checkMessageText(trimmed, '', this.config.chat.maxMessageChars);
     const row = await this.notes.add(conversationId, agent.id, trimmed);
     if (!row) throw new ConversationNotFoundError();
     const view = toView(row);
@@ -40,9 +41,10 @@ export class NotesService {
     return view;
   }
 
-  async delete(noteId: string, user: AuthUser): Promise<void> {
+  /** `conversationId`: the conversation of the route; a note of another one is not found there. */
+  async delete(conversationId: string, noteId: string, user: AuthUser): Promise<void> {
     const row = await this.notes.find(noteId);
-    if (!row) throw new DomainError(ErrorCode.NotFound, 'No such note', 404);
+    if (!row || row.conversationId !== conversationId) throw new DomainError(ErrorCode.NotFound, 'No such note', 404);
     if (row.author?.id !== user.id && user.role !== 'admin') throw new DomainError(ErrorCode.Forbidden, 'Only its author or an admin may delete a note', 403);
     await this.notes.delete(noteId);
     await this.audit.record({ actor: user, action: 'note.delete', targetType: 'conversation', targetId: row.conversationId, before: { noteId, authorId: row.author?.id ?? null } });

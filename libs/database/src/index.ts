@@ -27,4 +27,5 @@ export * from './repositories/model-version.repository';
 export * from './repositories/training-job.repository';
 export * from './repositories/transcript.repository';
 export { GroupCommit, preparedQuery } from './repositories/prepared-query';
+export { isTextRefused, isUniqueViolation } from './repositories/pg-errors';
 export * from './data-dir-lock';

@@ -180,8 +180,8 @@ export class ConversationsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a note (its author, or an admin)' })
   @ApiNotFoundResponse({ description: 'NOT_FOUND' })
-  async deleteNote(@Param('noteId', new ParseUUIDPipe()) noteId: string, @CurrentUser() user: AuthUser): Promise<void> {
-    await this.notes.delete(noteId, user);
+  async deleteNote(@Param('id', new ParseUUIDPipe()) id: string, @Param('noteId', new ParseUUIDPipe()) noteId: string, @CurrentUser() user: AuthUser): Promise<void> {
+    await this.notes.delete(id, noteId, user);
   }
 
   @Get()

@@ -28,6 +28,12 @@ describe('toErrorBody', () => {
     });
   });
 
+  it('maps text PostgreSQL cannot store (a NUL character) to a 400, not a 500', () => {
+    const refused = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { driverError: { code: '22021' } });
+    expect(toErrorBody(refused, 'test')).toEqual({ status: 400, body: { code: 'VALIDATION_FAILED', message: 'Text cannot contain a NUL character' } });
+    expect(toErrorBody(Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }), 'test').status).toBe(400);
+  });
+
   it('turns anything else into a 500 with an errorId, logged, without internals', () => {
     const error = new Error('connection to 10.0.0.5 refused: password=hunter2');
     const { status, body } = toErrorBody(error, 'test');

@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DatabaseUnavailableError, DomainError, ErrorBody, ErrorCode } from '@app/contracts';
-import { isDatabaseUnavailable } from '@app/database';
+import { isDatabaseUnavailable, isTextRefused } from '@app/database';
 
 const logger = new Logger('Errors');
 
@@ -34,6 +34,8 @@ export function toErrorBody(error: unknown, where: string): { status: number; bo
     logger.warn({ event: 'database.unavailable', where, message: error instanceof Error ? error.message : String(error) });
     return { status: HttpStatus.SERVICE_UNAVAILABLE, body: new DatabaseUnavailableError().toJSON() };
   }
+  // Text a client sent that no text column can hold (a NUL character): theirs to fix, on every write path at once.
+  if (isTextRefused(error)) return { status: HttpStatus.BAD_REQUEST, body: { code: ErrorCode.ValidationFailed, message: 'Text cannot contain a NUL character' } };
   if (isCodedError(error)) {
     const status = error.code === ErrorCode.ModelNotReady ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_REQUEST;
     return { status, body: { code: error.code, message: error.message } };

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CannedResponseEntity, CannedResponseRepository, ShortCodeTakenError } from '@app/database';
-import { ContentConflictError, ContentNotFoundError, RowError, ContentValidationError } from '../answers.errors';
+import { ContentConflictError, ContentNotFoundError } from '../answers.errors';
 import { COMPANY_PROFILE } from '../answers.tokens';
 import { CompanyProfile } from '../answers.types';
 import { renderCannedResponse } from '../template/template-renderer';
-import { definedFields, isUuid, parseJsonArray, readCsv, validateAll } from './content-input';
+import { assertKeysFree, definedFields, isUuid, parseJsonArray, readCsv, validateAll } from './content-input';
 import { CannedResponseRecord, cannedResponseToRecord, LIMITS, validateCannedResponse } from './content-validation';
 import { toCsv } from './csv';
 
@@ -55,15 +55,7 @@ export class CannedResponseService {
   async import(payload: string, format: 'json' | 'csv'): Promise<{ imported: number }> {
     const raw = format === 'csv' ? readCsv(payload, ['short_code', 'text']).map((r) => ({ short_code: r.short_code, title: r.title, text: r.text })) : parseJsonArray(payload);
     const valid = validateAll(raw, (r, i) => this.validate(r, i));
-    const seen = new Map<string, number>();
-    const errors: RowError[] = [];
-    valid.forEach((v, i) => {
-      if (seen.has(v.shortCode)) errors.push({ row: i + 1, field: 'short_code', message: `duplicates row ${seen.get(v.shortCode)}` });
-      else seen.set(v.shortCode, i + 1);
-    });
-    const taken = new Set(await this.rows.existingShortCodes([...seen.keys()]));
-    valid.forEach((v, i) => taken.has(v.shortCode) && errors.push({ row: i + 1, field: 'short_code', message: `short code "${v.shortCode}" already exists` }));
-    if (errors.length > 0) throw new ContentValidationError(`${errors.length} row error(s); nothing was imported`, errors);
+    await assertKeysFree(valid, (v) => v.shortCode, 'short_code', (codes) => this.rows.existingShortCodes(codes));
     return { imported: await this.written(() => this.rows.insertMany(valid)) };
   }
 

@@ -31,6 +31,23 @@ export function definedFields(body: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
 
+/**
+ * Refuses an import whose unique key (`field`, as `keyOf` reads it) repeats within the file or is taken in the table
+ * (`existing` returns those of the given keys that are): every such row named, nothing written.
+ */
+export async function assertKeysFree<T>(rows: readonly T[], keyOf: (row: T) => string, field: string, existing: (keys: string[]) => Promise<string[]>): Promise<void> {
+  const seen = new Map<string, number>();
+  const errors: RowError[] = [];
+  rows.forEach((r, i) => {
+    const key = keyOf(r);
+    if (seen.has(key)) errors.push({ row: i + 1, field, message: `duplicates row ${seen.get(key)}` });
+    else seen.set(key, i + 1);
+  });
+  const taken = new Set(await existing([...seen.keys()]));
+  rows.forEach((r, i) => taken.has(keyOf(r)) && errors.push({ row: i + 1, field, message: `${field.replace('_', ' ')} "${keyOf(r)}" already exists` }));
+  if (errors.length > 0) throw new ContentValidationError(`${errors.length} row error(s); nothing was imported`, errors);
+}
+
 /** A non-uuid id cannot exist, and PostgreSQL would refuse it with an error (a 500) rather than match nothing. */
 export function isUuid(id: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AnswerTemplate, AnswerTemplateInput, AnswerTemplateRepository, KbArticle, KbArticleInput, KbArticleRepository } from '@app/database';
-import { ContentConflictError, ContentNotFoundError, ContentValidationError, RowError } from '../answers.errors';
-import { definedFields, isUuid, parseJsonArray, readCsv, validateAll } from './content-input';
+import { ContentConflictError, ContentNotFoundError } from '../answers.errors';
+import { assertKeysFree, definedFields, isUuid, parseJsonArray, readCsv, validateAll } from './content-input';
 import { RetrievalService } from '../retrieval/retrieval.service';
 import { ContentFilesRepository } from './content-files.repository';
 import { ArticleRecord, articleToRecord, LIMITS, TemplateRecord, templateToRecord, validateArticle, validateTemplate } from './content-validation';
@@ -147,15 +147,7 @@ export class ContentService {
   async importArticles(payload: string, format: ContentFormat): Promise<{ imported: number; embedded: number }> {
     const rows = format === 'csv' ? csvToArticleRows(payload) : parseJsonArray(payload);
     const valid = validateAll(rows, (r, i) => validateArticle(r, i, 'import'));
-    const seen = new Map<string, number>();
-    const dupes: RowError[] = [];
-    valid.forEach((a, i) => {
-      if (seen.has(a.slug)) dupes.push({ row: i + 1, field: 'slug', message: `duplicates row ${seen.get(a.slug)}` });
-      else seen.set(a.slug, i + 1);
-    });
-    const taken = new Set(await this.articles.existingSlugs([...seen.keys()]));
-    valid.forEach((a, i) => taken.has(a.slug) && dupes.push({ row: i + 1, field: 'slug', message: `slug "${a.slug}" already exists` }));
-    if (dupes.length > 0) throw new ContentValidationError(`${dupes.length} row error(s); nothing was imported`, dupes);
+    await assertKeysFree(valid, (a) => a.slug, 'slug', (slugs) => this.articles.existingSlugs(slugs));
     const imported = await this.articles.insertMany(valid);
     const { embedded } = await this.retrieval.reindex();
     return { imported, embedded };

@@ -4,7 +4,7 @@ import type { ConversationStatus, CustomerView } from '@app/contracts';
 import { MessageEntity } from '../entities/message.entity';
 import { findByClientMessageId } from './message.repository';
 import { isUniqueViolation } from './pg-errors';
-import { toMessage } from './row-mappers';
+import { toCustomer, toMessage } from './row-mappers';
 
 /** A handed-off conversation as the agent console lists it. */
 export interface HandoffRow {
@@ -36,7 +36,7 @@ function toHandoffRow(r: Record<string, any>): HandoffRow {
     requestedAt: r.handoff_requested_at ? new Date(r.handoff_requested_at) : null,
     assignedAgent: r.assigned_agent_id ? { id: r.assigned_agent_id, name: r.agent_name } : null,
     lastMessage: last ? toMessage(last) : null,
-    customer: r.customer_id ? { id: r.customer_id, name: r.customer_name ?? null, email: r.customer_email ?? null } : null,
+    customer: toCustomer(r),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CustomerView } from '@app/contracts';
 import { ConversationEntity } from '../entities/conversation.entity';
 import { MessageEntity } from '../entities/message.entity';
 import { SlotStateEntity } from '../entities/slot-state.entity';
@@ -64,4 +65,9 @@ export function toSlotState(r: Row): SlotStateEntity {
     expiresAt: new Date(r.expires_at),
     updatedAt: new Date(r.updated_at),
   });
+}
+
+/** The identified customer of a row that selected the conversation's `customer_*` columns, or null (anonymous). */
+export function toCustomer(r: Row): CustomerView | null {
+  return r.customer_id ? { id: r.customer_id, name: r.customer_name ?? null, email: r.customer_email ?? null } : null;
 }

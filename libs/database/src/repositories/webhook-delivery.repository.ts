@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { CustomerView } from '@app/contracts';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import { returnedRows } from './app-user.repository';
+import { toCustomer } from './row-mappers';
 
 export interface NewWebhookDelivery {
   event: string;
@@ -98,7 +99,7 @@ export class WebhookDeliveryRepository {
       [limit, leaseMs],
     );
     return returnedRows(rows)
-      .map((r) => Object.assign(toDelivery(r), { customer: r.customer_id ? { id: r.customer_id, name: r.customer_name ?? null, email: r.customer_email ?? null } : null }))
+      .map((r) => Object.assign(toDelivery(r), { customer: toCustomer(r) }))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 
