@@ -18,6 +18,7 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/{e2e,integration}/**/*.{e2e,int}-spec.ts'],
       testTimeout: 120000,
+      globalSetup: '<rootDir>/libs/testing/src/fresh-test-database.js',
     },
     {
       ...shared,
@@ -25,6 +26,7 @@ module.exports = {
       // Headless Chromium (Debian's) driven by playwright-core against the real server; see test/browser.
       testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
       testTimeout: 300000,
+      globalSetup: '<rootDir>/libs/testing/src/fresh-test-database.js',
     },
   ],
 };
