@@ -1,4 +1,5 @@
 import type { WebhookEventName } from '@app/contracts';
+import type { BusinessHours } from './business-hours';
 /** Injection token for the frozen {@link AppConfig}. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -70,6 +71,8 @@ export interface AppConfig {
   readonly fulfillment: { readonly url: string | null; readonly secret: string | null; readonly timeoutMs: number };
   /** Identified customers: the secret their ids are signed with (docs/widget.md); null: identities are refused. */
   readonly identity: { readonly secret: string | null };
+  /** When the team answers (BUSINESS_HOURS, docs/widget.md); null: always. */
+  readonly businessHours: BusinessHours | null;
   /** Outbound event webhooks (docs/webhooks.md); url null: off, nothing is recorded. */
   readonly events: {
     readonly url: string | null;

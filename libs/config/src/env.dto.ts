@@ -1,7 +1,28 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { WEBHOOK_EVENTS } from '@app/contracts';
+import { checkTimeZone, parseClosedDates, parseOpeningWindows } from './business-hours';
+
+/** A string `parse` accepts; the message is the parser's own (what is wrong). */
+function ParsesWith(parse: (value: string) => unknown) {
+  const problem = (value: unknown): string | null => {
+    if (typeof value !== 'string') return 'must be a string';
+    try {
+      parse(value);
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  return ValidateBy({
+    name: 'parsesWith',
+    validator: {
+      validate: (value: unknown) => problem(value) === null,
+      defaultMessage: (args) => problem(args?.value) ?? 'is invalid',
+    },
+  });
+}
 
 /** EVENT_WEBHOOK_EVENTS: `all`, or event names separated by commas. */
 const EVENT_NAME = WEBHOOK_EVENTS.map((e) => e.replace('.', '\\.')).join('|');
@@ -221,6 +242,24 @@ export class EnvDto {
   @IsString()
   @Length(16, 500, { message: 'WIDGET_IDENTITY_SECRET must be 16 to 500 characters (or empty: no identified customers)' })
   WIDGET_IDENTITY_SECRET?: string;
+
+  /**
+   * Business hours (docs/widget.md): when the team answers, e.g. `mon-fri 09:00-17:00; sat 10:00-14:00`. Outside them a
+   * handoff tells the customer when people are back and offers to answer by email too. Empty: always open (a handoff
+   * then only says "nobody is online" when no agent console is open).
+   */
+  @IsOptional()
+  @ParsesWith(parseOpeningWindows)
+  BUSINESS_HOURS?: string;
+
+  /** The IANA time zone BUSINESS_HOURS and BUSINESS_CLOSED_DATES are in (e.g. Europe/Berlin). */
+  @ParsesWith(checkTimeZone)
+  BUSINESS_TIMEZONE: string = 'UTC';
+
+  /** Days the team is closed (holidays), `YYYY-MM-DD`, comma-separated. */
+  @IsOptional()
+  @ParsesWith(parseClosedDates)
+  BUSINESS_CLOSED_DATES?: string;
 
   /**
    * Outbound event webhooks (docs/webhooks.md): conversation events (messages, handoffs, CSAT, erasure) are posted here,

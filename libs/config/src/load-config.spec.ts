@@ -91,6 +91,18 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(sut.nlu.thresholds)).toBe(true);
   });
 
+  it('reads business hours in their time zone, refuses a bad schedule, zone or date, and is always open without them', () => {
+    expect(loadConfig({}).businessHours).toBeNull();
+    const sut = loadConfig({ BUSINESS_HOURS: 'mon-fri 09:00-17:00', BUSINESS_TIMEZONE: 'Europe/Berlin', BUSINESS_CLOSED_DATES: '2026-12-25' });
+    expect(sut.businessHours).toMatchObject({ timeZone: 'Europe/Berlin', closedDates: ['2026-12-25'] });
+    expect(sut.businessHours!.windows).toHaveLength(5);
+    // Holidays alone: open around the clock except on them.
+    expect(loadConfig({ BUSINESS_CLOSED_DATES: '2026-12-25' }).businessHours!.windows).toHaveLength(7);
+    expect(() => loadConfig({ BUSINESS_HOURS: 'weekdays 9-5' })).toThrow(/BUSINESS_HOURS: "weekdays 9-5" must start with days/);
+    expect(() => loadConfig({ BUSINESS_HOURS: 'mon 09:00-17:00', BUSINESS_TIMEZONE: 'Mars/Olympus' })).toThrow(/BUSINESS_TIMEZONE/);
+    expect(() => loadConfig({ BUSINESS_CLOSED_DATES: '25.12.2026' })).toThrow(/BUSINESS_CLOSED_DATES: "25.12.2026" is not a date/);
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => loadConfig({ SOMETHING_ELSE: 'x', PATH: '/bin' })).not.toThrow();
   });

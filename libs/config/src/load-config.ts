@@ -3,6 +3,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { AppConfig } from './app-config';
 import { EnvDto } from './env.dto';
 import { WEBHOOK_EVENTS, WebhookEventName } from '@app/contracts';
+import { parseClosedDates, parseOpeningWindows } from './business-hours';
 
 /** One invalid environment variable. */
 export interface ConfigIssue {
@@ -81,6 +82,11 @@ function toAppConfig(dto: EnvDto): AppConfig {
     },
     fulfillment: { url: dto.FULFILLMENT_URL ?? null, secret: dto.FULFILLMENT_SECRET ?? null, timeoutMs: dto.FULFILLMENT_TIMEOUT_MS },
     identity: { secret: dto.WIDGET_IDENTITY_SECRET ?? null },
+    // Closed dates alone: open around the clock except on them.
+    businessHours:
+      dto.BUSINESS_HOURS || dto.BUSINESS_CLOSED_DATES
+        ? { timeZone: dto.BUSINESS_TIMEZONE, windows: parseOpeningWindows(dto.BUSINESS_HOURS ?? 'mon-sun 00:00-24:00'), closedDates: parseClosedDates(dto.BUSINESS_CLOSED_DATES ?? '') }
+        : null,
     events: {
       url: dto.EVENT_WEBHOOK_URL ?? null,
       secret: dto.EVENT_WEBHOOK_SECRET ?? null,
