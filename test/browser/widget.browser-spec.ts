@@ -91,6 +91,18 @@ describe('widget (browser)', () => {
     expect(status).toBe('handoff_requested');
     await screenshot(page, 'widget-handoff-desktop');
 
+    // Nobody is online: the note offers an email field for the answer. A bad address is refused in the panel.
+    const contact = w.system.first().locator('form.contact');
+    await contact.getByLabel('Your email').fill('not an email');
+    await contact.getByRole('button', { name: 'Email me the answer' }).click();
+    await w.alert.getByText(/enter an email address/).waitFor();
+    await contact.getByLabel('Your email').fill('ann@example.com');
+    await contact.getByRole('button', { name: 'Email me the answer' }).click();
+    await w.system.nth(1).getByText("Thanks! We'll also send the answer to ann@example.com.").waitFor();
+    expect(await w.log.locator('form.contact').count()).toBe(0);
+    const [{ contact_email }] = await t.dataSource.query(`SELECT contact_email FROM conversation`);
+    expect(contact_email).toBe('ann@example.com');
+
     // Thumbs down on the first answer reaches the server (review queue).
     await w.bot.first().getByRole('button', { name: 'Not helpful' }).click();
     await w.bot.first().locator('button[data-rating="down"][aria-pressed="true"]').waitFor();
@@ -98,10 +110,10 @@ describe('widget (browser)', () => {
     expect(n).toBe(1);
 
     // A reload resumes the same conversation from the token in localStorage, with its history. Buttons show on the
-    // last message only, and that is the handoff's system message: none come back.
+    // last message only, and that is the note confirming the email: none come back.
     const texts = w.log.locator('li .text');
     const before = await texts.allTextContents();
-    expect(before).toHaveLength(5);
+    expect(before).toHaveLength(6);
     await page.reload();
     await w.open();
     await w.system.first().waitFor();

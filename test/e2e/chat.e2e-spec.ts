@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { BotReply, SendMessageResult, StartConversationResult } from '@app/contracts';
-import { effectiveThresholds, FALLBACK_TEXT, firstRoute, HANDOFF_ACK_TEXT, HANDOFF_AWAY_TEXT, OFFER_DECLINED_TEXT } from '@app/conversation';
+import { CONTACT_BUTTON, CONTACT_OFFER_TEXT, effectiveThresholds, FALLBACK_TEXT, firstRoute, HANDOFF_ACK_TEXT, HANDOFF_AWAY_TEXT, OFFER_DECLINED_TEXT } from '@app/conversation';
 import { AnswerTemplateRepository, TurnRepository } from '@app/database';
 import { NluService } from '@app/nlu';
 import {
@@ -135,8 +135,10 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('chat server on %s', (
     expect(ack.status).toBe('handoff_requested');
     const event = await queued;
     expect(event).toMatchObject({ conversationId: conversation.conversationId, status: 'handoff_requested', message: { author: 'system', seq: 1 } });
-    // No agent console is connected in this suite: the customer is told nobody is online, not to wait here.
-    expect(event.message.text).toBe(HANDOFF_AWAY_TEXT);
+    // No agent console is connected in this suite: the customer is told nobody is online, not to wait here, and may
+    // leave an email for the answer.
+    expect(event.message.text).toBe(`${HANDOFF_AWAY_TEXT} ${CONTACT_OFFER_TEXT}`);
+    expect(event.message.suggestions).toEqual([CONTACT_BUTTON]);
     expect(await requestOk(socket, 'handoff:request', {})).toEqual({ status: 'handoff_requested' });
 
     const sent = await send(socket, 'hello? anyone there?');

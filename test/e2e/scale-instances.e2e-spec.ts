@@ -3,7 +3,7 @@ import { AddressInfo, createServer } from 'node:net';
 import { createServer as createHttpServer, Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { BotReply, HandoffQueued, MessageView, SendMessageResult, WebhookEnvelope } from '@app/contracts';
-import { HANDOFF_AWAY_TEXT, HANDOFF_TEXT } from '@app/conversation';
+import { CONTACT_OFFER_TEXT, HANDOFF_AWAY_TEXT, HANDOFF_TEXT } from '@app/conversation';
 import { TurnRepository } from '@app/database';
 import {
   bootTestApp,
@@ -132,7 +132,7 @@ describe('two instances on PostgreSQL + Redis', () => {
       await requestOk(socket, 'handoff:request', {});
       return ((await queued) as HandoffQueued).message.text;
     };
-    expect(await handOff()).toBe(HANDOFF_AWAY_TEXT);
+    expect(await handOff()).toBe(`${HANDOFF_AWAY_TEXT} ${CONTACT_OFFER_TEXT}`);
     // The console is on the other instance: instance a learns of it through the Redis adapter.
     const console_ = await connectAgent(b.url, (await signIn(b, 'agent')).token);
     try {

@@ -110,9 +110,9 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('event webhook on %s',
     expect(messages.find((m) => m.message.author === 'customer')!.message.text).toBe('where is my order 12345');
     expect(messages.find((m) => m.message.author === 'bot')!.message).toMatchObject({ route: 'template', intent: 'track_order', seq: reply.seq, text: reply.text });
     expect(messages.find((m) => m.message.author === 'agent')!.message).toMatchObject({ text: 'I am on it.', agentName: agent.user.name });
-    expect(events('handoff.requested')[0].body.data).toEqual({ conversationId: id, status: 'handoff_requested', agentsOnline: 0, customer: ANN });
-    expect(events('handoff.taken')[0].body.data).toEqual({ conversationId: id, agent: { id: agent.user.id, name: agent.user.name }, customer: ANN });
-    expect(events('csat.submitted')[0].body.data).toEqual({ conversationId: id, rating: 5, agentId: agent.user.id, customer: ANN });
+    expect(events('handoff.requested')[0].body.data).toEqual({ conversationId: id, status: 'handoff_requested', agentsOnline: 0, openNow: true, customer: ANN, contactEmail: null });
+    expect(events('handoff.taken')[0].body.data).toEqual({ conversationId: id, agent: { id: agent.user.id, name: agent.user.name }, customer: ANN, contactEmail: null });
+    expect(events('csat.submitted')[0].body.data).toEqual({ conversationId: id, rating: 5, agentId: agent.user.id, customer: ANN, contactEmail: null });
     for (const m of events('message.created')) expect((m.body.data as { customer: unknown }).customer).toEqual(ANN);
 
     for (const r of received) {

@@ -270,6 +270,8 @@
 
   /** Quick replies: send the text, ask for a person, or rate the person who helped (csat:send). */
   function suggestionButtons(suggestions) {
+    const contact = suggestions.find((s) => s.action === 'contact:send');
+    if (contact) return contactForm(contact);
     const rating = suggestions.some((s) => s.action === 'csat:send');
     const group = el('div', {
       class: 'suggestions',
@@ -299,6 +301,38 @@
       return showAlert(`Could not send your rating: ${ack.error.message}`);
     }
     group.replaceWith(el('p', { class: 'thanks', role: 'status' }, 'Thank you for your feedback!'));
+  }
+
+  /** Nobody can answer now: the customer may leave an email for the answer (contact:send). */
+  function contactForm(suggestion) {
+    const form = el('form', { class: 'suggestions contact', 'aria-label': suggestion.text, novalidate: '' });
+    const input = el('input', {
+      type: 'email',
+      name: 'email',
+      autocomplete: 'email',
+      required: '',
+      maxlength: '254',
+      placeholder: 'you@example.com',
+      'aria-label': 'Your email',
+    });
+    const button = el('button', { type: 'submit', class: 'suggestion' }, suggestion.text);
+    form.append(input, button);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const email = input.value.trim();
+      if (!input.checkValidity() || !email) return showAlert('Please enter an email address such as you@example.com.');
+      if (!state.started) return showAlert('Not connected yet; try again in a moment.');
+      input.disabled = button.disabled = true;
+      const ack = await emit('contact:send', { email });
+      if (!ack.ok) {
+        input.disabled = button.disabled = false;
+        return showAlert(`Could not save your email: ${ack.error.message}`);
+      }
+      clearAlert();
+      if (ack.data.message) renderView(ack.data.message);
+      else form.replaceWith(el('p', { class: 'thanks', role: 'status' }, `We'll also answer at ${ack.data.email}.`));
+    });
+    return form;
   }
 
   function feedbackButtons(messageId) {
@@ -456,6 +490,8 @@
       setStatus(event.status);
       if (event.message) renderView(event.message);
     });
+    // The customer left an email for the answer (here or in another tab): the confirmation replaces the field.
+    socket.on('conversation:contact', (event) => renderView(event.message));
     socket.on('typing:start', (event) => event.author === 'agent' && updateTyping(true));
     socket.on('typing:stop', (event) => event.author === 'agent' && updateTyping(false));
     socket.on('error', (error) => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { IsString, IsUUID, Length } from 'class-validator';
 import { AckCallback } from './ack';
-import { ConversationStatus, CustomerView, MessageView, ReviewReason, TypingEvent } from './chat.types';
+import { ConversationContact, ConversationStatus, CustomerView, MessageView, ReviewReason, TypingEvent } from './chat.types';
 import { ErrorBody } from './error-codes';
 import { Entity, IntentScore } from './nlu';
 
@@ -152,6 +152,8 @@ export interface HandoffView {
   lastMessage: MessageView | null;
   /** The verified customer (identified widget), or null for an anonymous visitor. */
   customer: CustomerView | null;
+  /** The email the customer left for an answer (not verified), or null. */
+  contactEmail: string | null;
 }
 
 /**
@@ -279,6 +281,8 @@ export interface AgentServerToClientEvents {
   'conversation:message': (event: ConversationMessageEvent) => void;
   /** An agent added a private note to a conversation this console follows. */
   'conversation:note': (note: NoteView) => void;
+  /** A customer left an email for the answer (not verified); to every console. */
+  'conversation:contact': (event: ConversationContact) => void;
   /** An admin erased the conversation: drop its handoff and review rows. */
   'conversation:deleted': (event: ConversationRefPayload) => void;
   'typing:start': (event: TypingEvent & { conversationId: string }) => void;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { CsatPayload, CustomerIdentity, FeedbackPayload, HandoffRequestPayload, SendMessagePayload, StartConversationPayload } from './chat.types';
+import { Transform, Type } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ContactPayload, CsatPayload, CustomerIdentity, FeedbackPayload, HandoffRequestPayload, SendMessagePayload, StartConversationPayload } from './chat.types';
 
 /**
  * Validated shapes of client events. Length checks on `text` live in the service (the limit is
@@ -65,6 +65,15 @@ export class HandoffRequestDto implements HandoffRequestPayload {
   @IsString()
   @Length(0, 500)
   reason?: string;
+}
+
+export class ContactDto implements ContactPayload {
+  // Pasted addresses often carry spaces around them.
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @MaxLength(254, { message: 'email must be at most 254 characters' })
+  @IsEmail({}, { message: 'email must be an email address' })
+  email: string;
 }
 
 export class CsatDto implements CsatPayload {

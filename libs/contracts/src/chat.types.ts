@@ -21,7 +21,8 @@ export interface ReplySource {
  */
 export interface Suggestion {
   text: string;
-  action?: 'handoff:request' | 'message:send' | 'csat:send';
+  /** `contact:send`: an email field, for a customer nobody can answer now (docs/widget.md). */
+  action?: 'handoff:request' | 'message:send' | 'csat:send' | 'contact:send';
   /** 1 (very unhappy) to 5 (very happy), with `csat:send`. */
   rating?: number;
 }
@@ -177,6 +178,25 @@ export interface CsatResult {
   csatId: string;
   /** A second rating for the same handoff replaces the first. */
   replaced: boolean;
+}
+
+/** `contact:send`: the email a customer leaves for an answer when nobody can reply now. */
+export interface ContactPayload {
+  email: string;
+}
+
+export interface ContactResult {
+  /** As stored (trimmed, its domain in lower case). */
+  email: string;
+  /** The system message confirming it (also pushed as `conversation:contact`); null when this address was known already. */
+  message: MessageView | null;
+}
+
+/** `conversation:contact`: the customer left an email for the answer (to the widget's sockets and following consoles). */
+export interface ConversationContact {
+  conversationId: string;
+  email: string;
+  message: MessageView;
 }
 
 export interface FeedbackPayload {

@@ -3,6 +3,9 @@ import type { ConversationStatusEvent } from './agent';
 import {
   AgentMessage,
   BotReply,
+  ContactPayload,
+  ContactResult,
+  ConversationContact,
   CsatPayload,
   CsatResult,
   FeedbackPayload,
@@ -34,6 +37,8 @@ export const ChatEvent = {
   ConversationStatus: 'conversation:status',
   FeedbackSend: 'feedback:send',
   CsatSend: 'csat:send',
+  ContactSend: 'contact:send',
+  ConversationContact: 'conversation:contact',
   Error: 'error',
 } as const;
 
@@ -46,6 +51,7 @@ export interface ClientToServerEvents {
   'handoff:request': (payload: HandoffRequestPayload, ack?: AckCallback<HandoffRequestResult>) => void;
   'feedback:send': (payload: FeedbackPayload, ack?: AckCallback<FeedbackResult>) => void;
   'csat:send': (payload: CsatPayload, ack?: AckCallback<CsatResult>) => void;
+  'contact:send': (payload: ContactPayload, ack?: AckCallback<ContactResult>) => void;
 }
 
 /** What the server pushes to the widget. */
@@ -57,6 +63,8 @@ export interface ServerToClientEvents {
   'handoff:queued': (event: HandoffQueued) => void;
   /** An agent took the conversation (`agent`) or gave it back to the bot (`bot`). */
   'conversation:status': (event: ConversationStatusEvent) => void;
+  /** The customer left an email for the answer (from another tab, or this one). */
+  'conversation:contact': (event: ConversationContact) => void;
   error: (error: ErrorBody) => void;
 }
 

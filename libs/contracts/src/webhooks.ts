@@ -6,7 +6,7 @@ import type { ConversationStatus, CustomerView, MessageAuthor, ReplyRoute } from
  * operator's own systems (a CRM, a Slack alert when a customer waits for a person, a data warehouse), like Chatwoot's
  * webhooks or Rasa's event broker.
  */
-export const WEBHOOK_EVENTS = ['message.created', 'handoff.requested', 'handoff.taken', 'handoff.released', 'csat.submitted', 'conversation.deleted'] as const;
+export const WEBHOOK_EVENTS = ['message.created', 'handoff.requested', 'handoff.taken', 'handoff.released', 'csat.submitted', 'contact.left', 'conversation.deleted'] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
 /** One POST's body. `id` is the delivery's: the same on every retry of it, so a receiver can drop a repeat. */
@@ -37,16 +37,22 @@ export interface WebhookMessage {
 }
 
 /**
- * Each event's `data`. Events of a conversation also carry `customer` when they are sent: the identified customer
- * (docs/widget.md), or null for an anonymous visitor.
+ * Each event's `data`. Events of a conversation also carry, as they are when it is sent, `customer`: the identified
+ * customer (docs/widget.md) or null for an anonymous visitor, and `contactEmail`: the email the customer left for an
+ * answer (`contact.left`; not verified) or null.
  */
 export interface WebhookEventData {
   'message.created': { conversationId: string; message: WebhookMessage; customer?: CustomerView | null };
-  /** The customer waits for a person; `agentsOnline` 0 means no agent console is open right now. */
-  'handoff.requested': { conversationId: string; status: ConversationStatus; agentsOnline: number | null; customer?: CustomerView | null };
+  /**
+   * The customer waits for a person; `agentsOnline` 0 means no agent console is open right now, `openNow` false that
+   * it came outside business hours (BUSINESS_HOURS; always true without them).
+   */
+  'handoff.requested': { conversationId: string; status: ConversationStatus; agentsOnline: number | null; openNow: boolean; customer?: CustomerView | null };
   'handoff.taken': { conversationId: string; agent: { id: string; name: string } | null; customer?: CustomerView | null };
   'handoff.released': { conversationId: string; customer?: CustomerView | null };
   'csat.submitted': { conversationId: string; rating: number; agentId: string | null; customer?: CustomerView | null };
+  /** The customer left an email for the answer, nobody being able to reply at once (not verified: the visitor typed it). */
+  'contact.left': { conversationId: string; email: string; customer?: CustomerView | null };
   'conversation.deleted': { conversationId: string };
 }
 

@@ -1,4 +1,10 @@
-import type { AgentMessage, BotReply, ConversationStatusEvent, HandoffQueued, MessageView, NoteView, ReviewItemView, TypingEvent } from '@app/contracts';
+import type { AgentMessage, BotReply, ConversationContact, ConversationStatusEvent, HandoffQueued, MessageView, NoteView, ReviewItemView, TypingEvent } from '@app/contracts';
+
+/** What was known when a handoff was queued: agent consoles open (null: unknown), and whether within business hours. */
+export interface HandoffContext {
+  agentsOnline: number | null;
+  openNow: boolean;
+}
 
 /** Which change of a handed-off conversation agent consoles hear about. */
 export type HandoffChange = 'new' | 'taken' | 'released';
@@ -13,7 +19,7 @@ export type HandoffChange = 'new' | 'taken' | 'released';
 export abstract class ChatEmitter {
   abstract botReply(conversationId: string, reply: BotReply): void;
   /** `context`: how many agent consoles were open when it was queued (for listeners beyond the widget). */
-  abstract handoffQueued(conversationId: string, event: HandoffQueued, context?: { agentsOnline: number | null }): void;
+  abstract handoffQueued(conversationId: string, event: HandoffQueued, context?: HandoffContext): void;
   /** Relays a typing indicator to the other sockets of the conversation (and the customer's to its agents). */
   abstract typing(conversationId: string, state: 'start' | 'stop', event: TypingEvent, exceptSocketId?: string): void;
 
@@ -29,6 +35,8 @@ export abstract class ChatEmitter {
   conversationDeleted(_conversationId: string): void {}
   /** An agent's private note: to the agent consoles following the conversation, never to the widget. */
   noteAdded(_conversationId: string, _note: NoteView): void {}
+  /** The customer left an email for the answer: to the widget's sockets and the consoles following the conversation. */
+  contactLeft(_conversationId: string, _event: ConversationContact): void {}
   /** The customer rated the person who helped (CSAT); nothing is pushed to sockets, other listeners may record it. */
   csatSubmitted(_conversationId: string, _csat: { rating: number; agentId: string | null }): void {}
   /** A message entered the review queue: tell every agent console (`item` when the caller has it, else it is read). */

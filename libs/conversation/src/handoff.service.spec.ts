@@ -1,20 +1,21 @@
-import type { AppConfig } from '@app/config';
+import { AppConfig, BusinessHours, parseOpeningWindows } from '@app/config';
 import { AuthUser, ConversationClosedError, ConversationStatus, DomainError } from '@app/contracts';
 import type { ConversationEntity, HandoffRow, MessageEntity } from '@app/database';
-import { HANDOFF_AWAY_TEXT, HANDOFF_TEXT, HandoffService } from './handoff.service';
+import { CONTACT_BUTTON, CONTACT_OFFER_TEXT, HANDOFF_AWAY_TEXT, HANDOFF_TEXT, HandoffService } from './handoff.service';
 
 const ann: AuthUser = { id: 'ann', email: 'ann@x.io', name: 'Ann', role: 'agent' };
 const bob: AuthUser = { id: 'bob', email: 'bob@x.io', name: 'Bob', role: 'agent' };
 const boss: AuthUser = { id: 'boss', email: 'boss@x.io', name: 'Boss', role: 'admin' };
 
 /** The service over in-memory stand-ins for one conversation's row; the transaction just runs its work. */
-function setup(status: ConversationStatus, assignedAgentId: string | null, agentsOnline: number | null = null) {
-  const row = { id: 'c1', status, assignedAgentId } as ConversationEntity;
+function setup(status: ConversationStatus, assignedAgentId: string | null, agentsOnline: number | null = null, more: { businessHours?: BusinessHours; customerEmail?: string; contactEmail?: string } = {}) {
+  const row = { id: 'c1', status, assignedAgentId, customerEmail: more.customerEmail ?? null, contactEmail: more.contactEmail ?? null } as ConversationEntity;
   const view = (): HandoffRow => ({
     conversationId: 'c1',
     status: row.status,
     requestedAt: null,
     customer: null,
+    contactEmail: null,
     assignedAgent: row.assignedAgentId ? { id: row.assignedAgentId, name: row.assignedAgentId } : null,
     lastMessage: null,
   });
@@ -29,7 +30,7 @@ function setup(status: ConversationStatus, assignedAgentId: string | null, agent
   const messages = { insert: jest.fn(async (_m: unknown, fields: { text: string }) => ({ ...message, text: fields.text })) };
   const audit = { record: jest.fn(async () => ({})) };
   const sut = new HandoffService(
-    { chat: { maxMessageChars: 100 } } as AppConfig,
+    { chat: { maxMessageChars: 100 }, businessHours: more.businessHours ?? null } as AppConfig,
     { lockForUpdate: jest.fn(async () => ({ ...row })), findById: jest.fn(async () => ({ ...row })), nextSeq: jest.fn(async () => 1) } as never,
     messages as never,
     handoffs as never,
@@ -42,15 +43,36 @@ function setup(status: ConversationStatus, assignedAgentId: string | null, agent
 }
 
 describe('HandoffService: the customer asks for a person', () => {
+  const away = `${HANDOFF_AWAY_TEXT} ${CONTACT_OFFER_TEXT}`;
   it.each([
-    [0, HANDOFF_AWAY_TEXT],
-    [2, HANDOFF_TEXT],
-    [null, HANDOFF_TEXT],
-  ])('with %p agent consoles online the system message says %j', async (online, text) => {
-    const { sut, emitter, handoffs } = setup('bot', null, online);
+    [0, away, [CONTACT_BUTTON]],
+    [2, HANDOFF_TEXT, null],
+    [null, HANDOFF_TEXT, null],
+  ])('with %p agent consoles online the system message says %j', async (online, text, buttons) => {
+    const { sut, emitter, handoffs, messages } = setup('bot', null, online);
     expect(await sut.request('c1', { by: 'customer' })).toEqual({ status: 'handoff_requested' });
     expect(handoffs.markRequested).toHaveBeenCalled();
-    expect(emitter.handoffQueued).toHaveBeenCalledWith('c1', expect.objectContaining({ status: 'handoff_requested', message: expect.objectContaining({ author: 'system', text }) }), { agentsOnline: online });
+    expect(messages.insert).toHaveBeenCalledWith({}, expect.objectContaining({ author: 'system', text, suggestions: buttons }));
+    expect(emitter.handoffQueued).toHaveBeenCalledWith('c1', expect.objectContaining({ status: 'handoff_requested', message: expect.objectContaining({ author: 'system', text }) }), { agentsOnline: online, openNow: true });
+  });
+
+  it('does not ask for an email it knows: the identified customer\'s, or one left before', async () => {
+    for (const known of [{ customerEmail: 'ann@example.com' }, { contactEmail: 'ann@example.com' }]) {
+      const { sut, messages } = setup('bot', null, 0, known);
+      await sut.request('c1', { by: 'customer' });
+      expect(messages.insert).toHaveBeenCalledWith({}, expect.objectContaining({ text: HANDOFF_AWAY_TEXT, suggestions: null }));
+    }
+  });
+
+  it('outside business hours says when the team is back and offers the email field, even with a console open', async () => {
+    // Open around the clock but closed today (a holiday): back tomorrow at midnight.
+    const hours: BusinessHours = { timeZone: 'UTC', windows: parseOpeningWindows('mon-sun 00:00-24:00'), closedDates: [new Date().toISOString().slice(0, 10)] };
+    const { sut, messages, emitter } = setup('bot', null, 3, { businessHours: hours });
+    await sut.request('c1', { by: 'customer' });
+    const stored = messages.insert.mock.calls[0][1] as { text: string; suggestions: unknown };
+    expect(stored.text).toMatch(/^Thanks for your patience\. Our team is away right now and back \w+ at \d{2}:\d{2} \(UTC\)\. .+ Or leave your email below/);
+    expect(stored.suggestions).toEqual([CONTACT_BUTTON]);
+    expect(emitter.handoffQueued).toHaveBeenCalledWith('c1', expect.anything(), { agentsOnline: 3, openNow: false });
   });
 });
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '@app/auth';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, describeOpening, isOpen, nextOpening } from '@app/config';
 import {
   AgentMessageResult,
   AuthUser,
@@ -11,11 +11,11 @@ import {
   ErrorCode,
   HandoffRequestResult,
   HandoffView,
-  MessageView,
   Suggestion,
 } from '@app/contracts';
 import { ConversationEntity, ConversationRepository, HandoffRepository, HandoffRow, MessageRepository, SlotStateRepository, TransactionService } from '@app/database';
 import { ChatEmitter, HandoffChange } from './chat-emitter';
+import { appendSystemMessage } from './system-message';
 import { toMessageView } from './message-view';
 import { checkMessageText } from './message-text';
 import { CSAT_BUTTONS } from './csat.service';
@@ -24,6 +24,13 @@ export const HANDOFF_TEXT = 'Thanks for your patience. A human agent will join t
 /** The handoff's system message when no agent console is open: the customer is told not to wait here for one. */
 export const HANDOFF_AWAY_TEXT =
   "Thanks for your patience. No human agent is online right now: your conversation is in our queue, and a person will answer here as soon as one is back. You can close this window; the reply will wait for you here.";
+/** The handoff's system message outside business hours; `back`: when the team is next in (describeOpening), if ever. */
+export const handoffClosedText = (back: string | null) =>
+  `Thanks for your patience. Our team is away right now${back ? ` and back ${back}` : ''}. Your conversation is in our queue, and a person will answer here then. You can close this window; the reply will wait for you here.`;
+/** Added to the handoff's message when nobody can answer now and the customer's email is not known. */
+export const CONTACT_OFFER_TEXT = "Or leave your email below and we'll send the answer there too.";
+/** The email field under that message (the widget renders `contact:send` as one). */
+export const CONTACT_BUTTON: Suggestion = { text: 'Email me the answer', action: 'contact:send' };
 export const BACK_TO_BOT_TEXT = "You're chatting with our virtual assistant again. Ask me anything, or ask for a person at any time.";
 export const agentJoinedText = (name: string) => `${name} joined the conversation.`;
 
@@ -35,6 +42,7 @@ export function toHandoffView(row: HandoffRow): HandoffView {
     assignedAgent: row.assignedAgent,
     lastMessage: row.lastMessage ? toMessageView(row.lastMessage) : null,
     customer: row.customer,
+    contactEmail: row.contactEmail,
   };
 }
 
@@ -98,7 +106,9 @@ export class HandoffService {
     if (current && current.status !== 'bot' && current.status !== 'closed') return { status: current.status };
     // Asked before the transaction, so the row lock is not held across that round trip.
     const agentsOnline = await this.emitter.agentsOnline();
-    const text = agentsOnline === 0 ? HANDOFF_AWAY_TEXT : HANDOFF_TEXT;
+    const now = Date.now();
+    const hours = this.config.businessHours;
+    const openNow = hours === null || isOpen(hours, now);
     const result = await this.tx.run(async (m) => {
       const conversation = await this.conversations.lockForUpdate(m, conversationId);
       if (!conversation) throw new ConversationNotFoundError();
@@ -106,12 +116,18 @@ export class HandoffService {
       if (conversation.status !== 'bot') return { status: conversation.status, message: null };
       await this.handoffs.markRequested(m, conversationId);
       await this.slots.delete(m, conversationId);
-      return { status: 'handoff_requested' as const, message: await this.systemMessage(m, conversationId, text) };
+      // Outside business hours the customer is told when people are back; in them, whether anyone is online now.
+      const next = openNow ? null : nextOpening(hours!, now);
+      const text = !openNow ? handoffClosedText(next === null ? null : describeOpening(hours!, next, now)) : agentsOnline === 0 ? HANDOFF_AWAY_TEXT : HANDOFF_TEXT;
+      // Nobody can answer now: offer to answer by email too, unless the customer's email is known already.
+      const offer = (!openNow || agentsOnline === 0) && !conversation.customerEmail && !conversation.contactEmail;
+      const message = await appendSystemMessage(m, this.conversations, this.messages, conversationId, offer ? `${text} ${CONTACT_OFFER_TEXT}` : text, offer ? [CONTACT_BUTTON] : null);
+      return { status: 'handoff_requested' as const, message };
     });
     if (result.message) {
-      this.emitter.handoffQueued(conversationId, { conversationId, status: result.status, message: result.message }, { agentsOnline });
+      this.emitter.handoffQueued(conversationId, { conversationId, status: result.status, message: result.message }, { agentsOnline, openNow });
       this.emitter.handoffChanged(conversationId, 'new');
-      this.logger.log({ event: 'handoff.requested', conversationId, by: cause.by, reasonChars: cause.reasonChars ?? 0, agentsOnline });
+      this.logger.log({ event: 'handoff.requested', conversationId, by: cause.by, reasonChars: cause.reasonChars ?? 0, agentsOnline, openNow });
     }
     return { status: result.status };
   }
@@ -162,7 +178,7 @@ export class HandoffService {
       if (conversation.status === 'agent' && conversation.assignedAgentId && conversation.assignedAgentId !== agent.id && agent.role !== 'admin') {
         throw new DomainError(ErrorCode.HandoffNotAllowed, 'Another agent has this conversation', 409);
       }
-      const message = await this.systemMessage(m, conversationId, to.text, to.buttons?.(conversation) ?? null);
+      const message = await appendSystemMessage(m, this.conversations, this.messages, conversationId, to.text, to.buttons?.(conversation) ?? null);
       await to.apply(m);
       const after = { status: to.status, assignedAgentId: to.status === 'agent' ? agent.id : null };
       await this.audit.record({ actor: agent, action: `handoff.${to.change === 'taken' ? 'take' : 'release'}`, targetType: 'conversation', targetId: conversationId, before: auditState(before), after }, m);
@@ -192,10 +208,5 @@ export class HandoffService {
       this.logger.log({ event: 'agent.message', conversationId, agentId: agent.id, chars: input.text.length });
     }
     return { messageId: stored.message.id, seq: stored.message.seq, duplicate };
-  }
-
-  private async systemMessage(m: EntityManager, conversationId: string, text: string, buttons: readonly Suggestion[] | null = null): Promise<MessageView> {
-    const seq = await this.conversations.nextSeq(m, conversationId);
-    return toMessageView(await this.messages.insert(m, { conversationId, seq, direction: 'out', author: 'system', text, suggestions: buttons ? [...buttons] : null }));
   }
 }

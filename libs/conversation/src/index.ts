@@ -18,3 +18,5 @@ export * from './turn-sweeper.service';
 export * from './turn.service';
 export * from './customer-identity';
 export * from './notes.service';
+export * from './contact.service';
+export * from './system-message';

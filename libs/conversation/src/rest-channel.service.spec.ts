@@ -15,7 +15,7 @@ function setup(status: ConversationStatus, ack: { duplicate: boolean }, stored: 
   const row = { id: 'r1', seq: 2, replyToId: 'm1', text: 'Sure.', route: 'template', intent: 'x', confidence: 0.9, entities: [], sources: null, modelVersion: null, createdAt: new Date() };
   const messages = { findReplyTo: jest.fn(async () => (stored ? row : null)) };
   const turns = { replyTo: jest.fn(async () => REPLY) };
-  const sut = new RestChannelService({ chat: { maxMessageChars: 2000, restReplyWaitMs: 10_000 } } as AppConfig, conversations as never, rows as never, messages as never, turns as never, {} as never);
+  const sut = new RestChannelService({ chat: { maxMessageChars: 2000, restReplyWaitMs: 10_000 } } as AppConfig, conversations as never, rows as never, messages as never, turns as never, {} as never, {} as never);
   return { sut, conversations, messages, turns };
 }
 

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { BotReply, CsatPayload, CsatResult, CustomerIdentity, RestHistoryResult, RestSendResult, SendMessagePayload } from '@app/contracts';
+import { BotReply, ContactResult, CsatPayload, CsatResult, CustomerIdentity, RestHistoryResult, RestSendResult, SendMessagePayload } from '@app/contracts';
 import { ConversationRepository, MessageRepository } from '@app/database';
 import { ConversationService } from './conversation.service';
 import { CsatService } from './csat.service';
+import { ContactService } from './contact.service';
 import { checkMessageText } from './message-text';
 import { toBotReply } from './message-view';
 import { TurnService } from './turn.service';
@@ -23,7 +24,14 @@ export class RestChannelService {
     private readonly messages: MessageRepository,
     private readonly turns: TurnService,
     private readonly csat: CsatService,
+    private readonly contact: ContactService,
   ) {}
+
+  /** The email the customer leaves for an answer (the widget's `contact:send`). */
+  async leaveContact(token: string, email: string): Promise<ContactResult> {
+    const conversation = await this.conversations.authenticate(token);
+    return this.contact.leave(conversation.id, email);
+  }
 
   /** The customer's rating of the person who helped (the widget's `csat:send`). */
   async rate(token: string, payload: CsatPayload): Promise<CsatResult> {

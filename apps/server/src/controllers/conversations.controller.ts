@@ -88,6 +88,7 @@ export class ConversationSummaryDto {
   @ApiProperty() lastSeq: number;
   @ApiProperty({ nullable: true, type: String }) locale: string | null;
   @ApiProperty({ type: CustomerDto, nullable: true, description: 'The identified customer, or null (anonymous)' }) customer: CustomerDto | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The email the customer left for an answer when nobody could reply at once (not verified)' }) contactEmail: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
@@ -145,7 +146,7 @@ export class ReplyDraftsDto {
 
 /** The token hash never leaves the server. */
 function summary(c: ConversationEntity): ConversationSummaryDto {
-  return { id: c.id, status: c.status, lastSeq: c.lastSeq, locale: c.locale, customer: customerOf(c), createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
+  return { id: c.id, status: c.status, lastSeq: c.lastSeq, locale: c.locale, customer: customerOf(c), contactEmail: c.contactEmail, createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() };
 }
 
 @ApiTags('conversations')

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/c
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Min, ValidateNested } from 'class-validator';
-import { CsatDto, CsatResult, CustomerIdentityDto, RestHistoryResult, RestSendResult, SendMessageDto, ValidationFailedError } from '@app/contracts';
+import { ContactDto, ContactResult, CsatDto, CsatResult, CustomerIdentityDto, RestHistoryResult, RestSendResult, SendMessageDto, ValidationFailedError } from '@app/contracts';
 import { hashToken, RestChannelService } from '@app/conversation';
 import { RateLimitService } from '../security/rate-limit.service';
 
@@ -68,6 +68,18 @@ export class RestChannelController {
   @ApiHeader({ ...TOKEN_HEADER_DOC, required: true })
   csat(@Headers(CONVERSATION_TOKEN_HEADER) token: string | undefined, @Body() dto: CsatDto): Promise<CsatResult> {
     return this.channel.rate(checkToken(token, true)!, { rating: dto.rating, comment: dto.comment });
+  }
+
+  @Post('contact')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Leave an email for the answer when nobody can reply now (the widget's contact:send)",
+    description:
+      'Offered by the handoff message (a `contact:send` suggestion) outside business hours or with no agent online. Kept on the conversation (not verified), shown to agents, sent with its webhook events. The same address again changes nothing (`message: null`). Errors: 400 VALIDATION_FAILED, 404 CONVERSATION_NOT_FOUND, 409 CONVERSATION_CLOSED.',
+  })
+  @ApiHeader({ ...TOKEN_HEADER_DOC, required: true })
+  leaveContact(@Headers(CONVERSATION_TOKEN_HEADER) token: string | undefined, @Body() dto: ContactDto): Promise<ContactResult> {
+    return this.channel.leaveContact(checkToken(token, true)!, dto.email);
   }
 
   @Get('messages')

@@ -5,6 +5,8 @@ import {
   Ack,
   ackOk,
   ChatEvent,
+  ContactDto,
+  ContactResult,
   ConversationNotStartedError,
   conversationRoom,
   CsatDto,
@@ -20,7 +22,7 @@ import {
   ValidationFailedError,
   WIDGET_NAMESPACE,
 } from '@app/contracts';
-import { ConversationService, CsatService } from '@app/conversation';
+import { ContactService, ConversationService, CsatService } from '@app/conversation';
 import { WsExceptionFilter } from '../filters/ws-exception.filter';
 import { SocketChatEmitter, WidgetNamespace } from './socket-chat-emitter';
 import { toErrorBody } from '../filters/error-body';
@@ -52,6 +54,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   constructor(
     private readonly conversations: ConversationService,
     private readonly csat: CsatService,
+    private readonly contact: ContactService,
     private readonly emitter: SocketChatEmitter,
   ) {}
 
@@ -103,6 +106,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   @SubscribeMessage(ChatEvent.CsatSend)
   async csatSend(@ConnectedSocket() socket: Socket, @MessageBody() dto: CsatDto): Promise<Ack<CsatResult>> {
     return ackOk(await this.csat.rate(this.conversationOf(socket), dto));
+  }
+
+  @SubscribeMessage(ChatEvent.ContactSend)
+  async contactSend(@ConnectedSocket() socket: Socket, @MessageBody() dto: ContactDto): Promise<Ack<ContactResult>> {
+    return ackOk(await this.contact.leave(this.conversationOf(socket), dto.email));
   }
 
   @SubscribeMessage(ChatEvent.TypingStart)

@@ -11,6 +11,7 @@ import {
   BotReply,
   ChatEvent,
   ClientToServerEvents,
+  ConversationContact,
   ConversationStatusEvent,
   conversationRoom,
   ErrorCode,
@@ -105,6 +106,13 @@ export class SocketChatEmitter extends ChatEmitter {
     this.namespace?.in(room).socketsLeave(room);
     this.agents?.in(agentConversationRoom(conversationId)).socketsLeave(agentConversationRoom(conversationId));
     this.agents?.to(AGENTS_ROOM).emit('conversation:deleted', { conversationId });
+  }
+
+  override contactLeft(conversationId: string, event: ConversationContact): void {
+    this.namespace?.to(conversationRoom(conversationId)).emit(ChatEvent.ConversationContact, event);
+    // Every console: the queue shows who left an email; the confirmation goes to those following the conversation.
+    this.agents?.to(AGENTS_ROOM).emit(ChatEvent.ConversationContact, event);
+    this.toFollowers(conversationId, event.message);
   }
 
   override noteAdded(conversationId: string, note: NoteView): void {

@@ -1,5 +1,5 @@
-import type { AgentMessage, BotReply, ConversationStatusEvent, HandoffQueued, MessageView, NoteView, ReviewItemView, TypingEvent, WebhookMessage } from '@app/contracts';
-import { ChatEmitter, HandoffChange } from '@app/conversation';
+import type { AgentMessage, BotReply, ConversationContact, ConversationStatusEvent, HandoffQueued, MessageView, NoteView, ReviewItemView, TypingEvent, WebhookMessage } from '@app/contracts';
+import { ChatEmitter, HandoffChange, HandoffContext } from '@app/conversation';
 import { EventOutbox } from './event-outbox';
 
 /**
@@ -32,9 +32,14 @@ export class WebhookChatEmitter extends ChatEmitter {
     });
   }
 
-  handoffQueued(conversationId: string, event: HandoffQueued, context?: { agentsOnline: number | null }): void {
+  handoffQueued(conversationId: string, event: HandoffQueued, context?: HandoffContext): void {
     this.inner.handoffQueued(conversationId, event, context);
-    this.outbox.record('handoff.requested', conversationId, { conversationId, status: event.status, agentsOnline: context?.agentsOnline ?? null });
+    this.outbox.record('handoff.requested', conversationId, { conversationId, status: event.status, agentsOnline: context?.agentsOnline ?? null, openNow: context?.openNow ?? true });
+  }
+
+  override contactLeft(conversationId: string, event: ConversationContact): void {
+    this.inner.contactLeft(conversationId, event);
+    this.outbox.record('contact.left', conversationId, { conversationId, email: event.email });
   }
 
   typing(conversationId: string, state: 'start' | 'stop', event: TypingEvent, exceptSocketId?: string): void {

@@ -111,8 +111,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const { url, secret, timeoutMs, maxAttempts, retryBaseMs } = this.config.events;
-    // An identified customer goes with every event of their conversation, as they are when it is sent.
-    const data = delivery.conversationId ? { ...(delivery.payload as object), customer: delivery.customer } : delivery.payload;
+    // An identified customer and the email a customer left go with every event of their conversation, as they are
+    // when it is sent (an agent's later answer can then be mailed to a customer who has left).
+    const data = delivery.conversationId ? { ...(delivery.payload as object), customer: delivery.customer, contactEmail: delivery.contactEmail } : delivery.payload;
     const envelope: WebhookEnvelope = { id: delivery.id, event: delivery.event as WebhookEventName, createdAt: delivery.createdAt.toISOString(), data: data as never };
     const body = JSON.stringify(envelope);
     let status: number | null = null;

@@ -74,6 +74,7 @@ describe('WebhookChatEmitter', () => {
     handoffChanged: jest.fn(),
     conversationDeleted: jest.fn(),
     csatSubmitted: jest.fn(),
+    contactLeft: jest.fn(),
     reviewQueued: jest.fn(),
     agentsOnline: jest.fn(async () => 2),
   };
@@ -96,8 +97,11 @@ describe('WebhookChatEmitter', () => {
     sut.customerMessage('c1', view);
     expect(record).toHaveBeenLastCalledWith('message.created', 'c1', { conversationId: 'c1', message: { messageId: 'm1', seq: 1, author: 'customer', text: 'where is 123', createdAt: view.createdAt } }, expect.any(Date));
 
-    sut.handoffQueued('c1', { conversationId: 'c1', status: 'handoff_requested', message: view }, { agentsOnline: 0 });
-    expect(record).toHaveBeenLastCalledWith('handoff.requested', 'c1', { conversationId: 'c1', status: 'handoff_requested', agentsOnline: 0 });
+    sut.handoffQueued('c1', { conversationId: 'c1', status: 'handoff_requested', message: view }, { agentsOnline: 0, openNow: false });
+    expect(record).toHaveBeenLastCalledWith('handoff.requested', 'c1', { conversationId: 'c1', status: 'handoff_requested', agentsOnline: 0, openNow: false });
+    sut.contactLeft('c1', { conversationId: 'c1', email: 'ann@example.com', message: view });
+    expect(record).toHaveBeenLastCalledWith('contact.left', 'c1', { conversationId: 'c1', email: 'ann@example.com' });
+    expect(inner.contactLeft).toHaveBeenCalledWith('c1', { conversationId: 'c1', email: 'ann@example.com', message: view });
     sut.conversationStatus('c1', { conversationId: 'c1', status: 'agent', message: view }, { id: 'u1', name: 'Alex' });
     expect(record).toHaveBeenLastCalledWith('handoff.taken', 'c1', { conversationId: 'c1', agent: { id: 'u1', name: 'Alex' } });
     sut.conversationStatus('c1', { conversationId: 'c1', status: 'bot', message: view });

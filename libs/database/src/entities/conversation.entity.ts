@@ -38,6 +38,10 @@ export class ConversationEntity {
   @Column({ name: 'customer_email', type: 'text', nullable: true })
   customerEmail: string | null;
 
+  /** The email the customer left for an answer when nobody could reply at once (not verified); null: none. */
+  @Column({ name: 'contact_email', type: 'text', nullable: true })
+  contactEmail: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

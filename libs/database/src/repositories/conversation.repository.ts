@@ -55,6 +55,11 @@ export class ConversationRepository {
     return rows[0] ? toConversation(rows[0]) : null;
   }
 
+  /** Stores the email the customer left for an answer; call while holding {@link lockForUpdate}. */
+  async setContactEmail(manager: EntityManager, id: string, email: string): Promise<void> {
+    await manager.query(`UPDATE "conversation" SET "contact_email" = $2, "updated_at" = now() WHERE "id" = $1`, [id, email]);
+  }
+
   /** Allocates the next message seq; call only while holding {@link lockForUpdate}. */
   async nextSeq(manager: EntityManager, id: string): Promise<number> {
     const rows = await manager.query(

@@ -14,6 +14,7 @@ export interface HandoffRow {
   assignedAgent: { id: string; name: string } | null;
   lastMessage: MessageEntity | null;
   customer: CustomerView | null;
+  contactEmail: string | null;
 }
 
 export type AppendAgentResult =
@@ -23,7 +24,7 @@ export type AppendAgentResult =
   | { kind: 'not_assigned' };
 
 const SELECT = `SELECT c."id", c."status", c."handoff_requested_at", c."assigned_agent_id", u."name" AS agent_name, to_jsonb(lm) AS last_message,
-       c."customer_id", c."customer_name", c."customer_email"
+       c."customer_id", c."customer_name", c."customer_email", c."contact_email"
   FROM "conversation" c
   LEFT JOIN "app_user" u ON u."id" = c."assigned_agent_id"
   LEFT JOIN LATERAL (SELECT * FROM "message" m WHERE m."conversation_id" = c."id" ORDER BY m."seq" DESC LIMIT 1) lm ON true`;
@@ -37,6 +38,7 @@ function toHandoffRow(r: Record<string, any>): HandoffRow {
     assignedAgent: r.assigned_agent_id ? { id: r.assigned_agent_id, name: r.agent_name } : null,
     lastMessage: last ? toMessage(last) : null,
     customer: toCustomer(r),
+    contactEmail: r.contact_email ?? null,
   };
 }
 

@@ -19,6 +19,7 @@ export function toConversation(r: Row): ConversationEntity {
     customerId: r.customer_id ?? null,
     customerName: r.customer_name ?? null,
     customerEmail: r.customer_email ?? null,
+    contactEmail: r.contact_email ?? null,
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
     assignedAgentId: r.assigned_agent_id ?? null,

@@ -16,7 +16,7 @@ export interface NewWebhookDelivery {
 type Status = WebhookDeliveryEntity['status'];
 
 /** A delivery claimed for an attempt, with the identified customer of its conversation as it is now (or null). */
-export type ClaimedDelivery = WebhookDeliveryEntity & { customer: CustomerView | null };
+export type ClaimedDelivery = WebhookDeliveryEntity & { customer: CustomerView | null; contactEmail: string | null };
 
 const COLUMNS = `"id", "event", "conversation_id", "payload", "status", "attempts", "next_attempt_at", "last_status", "last_error", "created_at", "delivered_at"`;
 
@@ -90,16 +90,16 @@ export class WebhookDeliveryRepository {
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const rows = await this.dataSource.query(
       `UPDATE "webhook_delivery" d SET "attempts" = d."attempts" + 1, "next_attempt_at" = now() + make_interval(secs => $2::double precision / 1000)
-       FROM (SELECT w."id", c."customer_id", c."customer_name", c."customer_email"
+       FROM (SELECT w."id", c."customer_id", c."customer_name", c."customer_email", c."contact_email"
                FROM "webhook_delivery" w LEFT JOIN "conversation" c ON c."id" = w."conversation_id"
               WHERE w."status" = 'pending' AND w."next_attempt_at" <= now()
               ORDER BY w."next_attempt_at" LIMIT $1 FOR UPDATE OF w SKIP LOCKED) due
        WHERE d."id" = due."id"
-       RETURNING d.*, due."customer_id", due."customer_name", due."customer_email"`,
+       RETURNING d.*, due."customer_id", due."customer_name", due."customer_email", due."contact_email"`,
       [limit, leaseMs],
     );
     return returnedRows(rows)
-      .map((r) => Object.assign(toDelivery(r), { customer: toCustomer(r) }))
+      .map((r) => Object.assign(toDelivery(r), { customer: toCustomer(r), contactEmail: (r.contact_email as string | null) ?? null }))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   }
 

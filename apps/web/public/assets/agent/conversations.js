@@ -176,7 +176,7 @@ export function createConversationsView(me, openLive) {
         { class: 'row-meta' },
         `Started ${when(conversation.createdAt)} · last activity ${when(conversation.updatedAt)}`,
       ),
-      customerLine(conversation.customer),
+      customerLine(conversation.customer, conversation.contactEmail),
       actions,
       result,
       h(

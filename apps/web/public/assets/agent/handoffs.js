@@ -59,7 +59,7 @@ export function createHandoffView(socket, me, counter) {
           data: { 'conversation-id': handoff.conversationId },
           current: open?.id === handoff.conversationId,
           text: handoff.lastMessage?.text ?? '(no messages)',
-          meta: `${handoff.customer ? `${handoff.customer.name || handoff.customer.id} · ` : ''}asked ${when(handoff.requestedAt)}`,
+          meta: `${handoff.customer ? `${handoff.customer.name || handoff.customer.id} · ` : ''}${handoff.contactEmail ? 'left an email · ' : ''}asked ${when(handoff.requestedAt)}`,
           badge: label(handoff),
           onSelect: () => show(handoff.conversationId),
         });
@@ -151,7 +151,7 @@ export function createHandoffView(socket, me, counter) {
     replace(
       detail,
       h('h2', {}, 'Conversation ', h('span', { class: `badge ${tag.tone}` }, tag.text)),
-      customerLine(handoff?.customer),
+      customerLine(handoff?.customer, handoff?.contactEmail),
       h(
         'div',
         { class: 'actions' },
@@ -219,6 +219,14 @@ export function createHandoffView(socket, me, counter) {
   socket.on('handoff:new', update);
   socket.on('handoff:taken', update);
   socket.on('handoff:released', update);
+  // A customer left an email for the answer (nobody could reply at once).
+  socket.on('conversation:contact', ({ conversationId, email }) => {
+    const handoff = handoffs.get(conversationId);
+    if (!handoff) return;
+    handoff.contactEmail = email;
+    renderList();
+    if (open?.id === conversationId) renderDetail();
+  });
   socket.on('conversation:note', (note) => {
     if (open?.id === note.conversationId) open.notes?.add(note);
   });

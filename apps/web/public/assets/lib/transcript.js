@@ -3,15 +3,33 @@ import { h, when } from './dom.js';
 
 const AUTHOR = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
 
-/** Who an identified customer is (`{ id, name, email }`, verified by the widget's signature), for a heading; null if anonymous. */
-export function customerLine(customer) {
-  if (!customer) return null;
+/**
+ * Who the customer is, for a heading: an identified customer (`{ id, name, email }`, verified by the widget's
+ * signature) and the email they left for an answer (`contactEmail`, not verified); null when neither is known.
+ */
+export function customerLine(customer, contactEmail) {
+  if (!customer && !contactEmail) return null;
   return h(
-    'p',
-    { class: 'customer-line' },
-    h('strong', {}, customer.name || customer.id),
-    customer.email ? ` · ${customer.email}` : '',
-    ` · customer id ${customer.id}`,
+    'div',
+    { class: 'customer-info' },
+    customer
+      ? h(
+          'p',
+          { class: 'customer-line' },
+          h('strong', {}, customer.name || customer.id),
+          customer.email ? ` · ${customer.email}` : '',
+          ` · customer id ${customer.id}`,
+        )
+      : null,
+    contactEmail
+      ? h(
+          'p',
+          { class: 'contact-line' },
+          'Answer by email too: ',
+          h('strong', {}, contactEmail),
+          ' (given in the chat, not verified)',
+        )
+      : null,
   );
 }
 
