@@ -131,6 +131,31 @@ describe('agent console (browser)', () => {
     await agent.context.close();
   });
 
+  it("resolves a conversation from the console; the customer's next message starts a new one with the bot", async () => {
+    const { customer, w, agent, id, row } = await escalated();
+    await row.click();
+    await agent.page.getByRole('button', { name: 'Take conversation' }).click();
+    await agent.page.locator('textarea#agent-reply:not([disabled])').waitFor();
+    await agent.page.getByRole('button', { name: 'Resolve' }).click();
+    await row.waitFor({ state: 'detached' });
+    await customer.page.locator('#parley-panel[data-status="closed"]').waitFor();
+    await w.system.filter({ hasText: 'marked as resolved' }).waitFor();
+    await w.input.fill('what payment methods do you accept');
+    await w.input.press('Enter');
+    // A new conversation: the old transcript gives way, the bot answers, and the resolved one stays closed.
+    await w.customer.first().and(customer.page.locator('[data-state="sent"]')).waitFor();
+    expect(await w.customer.count()).toBe(1);
+    await customer.page.locator('#parley-panel[data-status="bot"]').waitFor();
+    await w.bot.first().waitFor();
+    expect(await w.system.count()).toBe(0);
+    const rows = (await t.dataSource.query(`SELECT id, status FROM conversation ORDER BY created_at`)) as Array<{ id: string; status: string }>;
+    expect(rows.map((r) => r.status)).toEqual(['closed', 'bot']);
+    expect(rows[0].id).toBe(id);
+    expect([...customer.problems, ...agent.problems]).toEqual([]);
+    await customer.context.close();
+    await agent.context.close();
+  });
+
   it("offers the agent replies drafted from the templates: pressing one fills the reply box, Enter sends it", async () => {
     const { customer, w, agent, row } = await escalated();
     await row.click();

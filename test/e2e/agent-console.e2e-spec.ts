@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AnalyticsSummary, BotReply, CsatResult, HandoffView, LoginResult, ReplyDraftsView, ReviewDetailView, ReviewItemView, SendMessageResult } from '@app/contracts';
-import { HANDOFF_TEXT } from '@app/conversation';
+import { CSAT_BUTTONS, HANDOFF_TEXT, RESOLVED_TEXT } from '@app/conversation';
 import { NluService } from '@app/nlu';
 import {
   agentRequest,
@@ -383,6 +383,42 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('agent console on %s',
       for (const event of await Promise.all(seen)) expect(event).toMatchObject({ conversationId, message: { messageId: sent.messageId } });
       expect(await api('POST', `/api/conversations/${conversationId}/release`, agent.token)).toMatchObject({ status: 200, body: { status: 'bot' } });
       expect((await api('POST', `/api/conversations/${randomUUID()}/take`, agent.token)).body).toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+    });
+
+    it('resolves a conversation: closed for good, the customer told and asked to rate the person, consoles updated, audited', async () => {
+      const consoleSocket = await console_(agent);
+      const { socket, conversation } = await widget();
+      const conversationId = conversation.conversationId;
+      await requestOk(socket, 'handoff:request', {});
+      expect((await api('POST', `/api/conversations/${conversationId}/take`, agent.token)).status).toBe(200);
+      await send(socket, 'thanks, that sorted it');
+      expect((await api('POST', `/api/conversations/${conversationId}/messages`, agent.token, { clientMessageId: randomUUID(), text: 'Glad to help!' })).status).toBe(200);
+      // Someone else's conversation: another agent may not resolve it.
+      expect(await api('POST', `/api/conversations/${conversationId}/resolve`, other.token)).toMatchObject({ status: 409, body: { code: 'HANDOFF_NOT_ALLOWED' } });
+
+      const closed = waitForEvent(socket, 'conversation:status', TIMEOUT);
+      const resolvedEvent = waitForAgentEvent(consoleSocket, 'handoff:resolved', { ...TIMEOUT, filter: (h) => h.conversationId === conversationId });
+      expect(await agentRequest<HandoffView>(consoleSocket, 'conversation:resolve', { conversationId })).toMatchObject({ ok: true, data: { status: 'closed', assignedAgent: null } });
+      const event = await closed;
+      expect(event).toMatchObject({ conversationId, status: 'closed', message: { author: 'system', text: RESOLVED_TEXT } });
+      expect(event.message!.suggestions).toEqual(CSAT_BUTTONS);
+      expect(await resolvedEvent).toMatchObject({ status: 'closed' });
+      expect((await api<HandoffView[]>('GET', '/api/handoffs', agent.token)).body.map((h) => h.conversationId)).not.toContain(conversationId);
+
+      // Nothing more goes into it, but the customer can rate the person who helped (the widget starts a new one).
+      expect(await request(socket, 'message:send', { clientMessageId: randomUUID(), text: 'one more thing' })).toMatchObject({ ok: false, error: { code: 'CONVERSATION_CLOSED' } });
+      expect(await requestOk<CsatResult>(socket, 'csat:send', { rating: 4 })).toMatchObject({ replaced: false });
+      const [rating] = await t.dataSource.query(`SELECT rating, agent_id FROM csat_response WHERE conversation_id = $1`, [conversationId]);
+      expect(rating).toEqual({ rating: 4, agent_id: agent.user.id });
+      expect(await api('POST', `/api/conversations/${conversationId}/resolve`, agent.token)).toMatchObject({ status: 409, body: { code: 'CONVERSATION_CLOSED' } });
+      const audit = await t.dataSource.query(`SELECT actor_id, before, after FROM audit_log WHERE action = 'conversation.resolve' AND target_id = $1`, [conversationId]);
+      expect(audit).toEqual([{ actor_id: agent.user.id, before: { status: 'agent', assignedAgentId: agent.user.id }, after: { status: 'closed', assignedAgentId: null } }]);
+
+      // One with the bot (spam, answered elsewhere): any agent resolves it, and nobody is asked to rate anyone.
+      const second = await widget();
+      const status = waitForEvent(second.socket, 'conversation:status', TIMEOUT);
+      expect((await api('POST', `/api/conversations/${second.conversation.conversationId}/resolve`, other.token)).status).toBe(200);
+      expect((await status).message!.suggestions).toBeUndefined();
     });
 
     it('lets an agent flag a customer message the bot never answered; it enters the queue once', async () => {

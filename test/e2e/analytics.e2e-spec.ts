@@ -50,6 +50,12 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('analytics on %s', (ki
     // A conversation in which the customer wrote nothing is not counted.
     await start();
     await t.drainTurns();
+    // Resolving the handed-off one keeps it counted: only imported transcripts (also stored closed) are left out.
+    const [{ id: handedOff }] = await t.dataSource.query(`SELECT conversation_id AS id FROM message WHERE intent = 'contact_human_agent' LIMIT 1`);
+    expect((await callApi(t.url, 'POST', `/api/conversations/${handedOff}/resolve`, admin)).status).toBe(200);
+    await t.dataSource.query(
+      `INSERT INTO conversation (token_hash, status, last_seq, last_customer_seq, metadata) VALUES ('imported-x', 'closed', 1, 1, '{"source":"transcript_import"}')`,
+    );
 
     const res = await callApi<AnalyticsSummary>(t.url, 'GET', '/api/analytics/summary?days=7', admin);
     expect(res.status).toBe(200);

@@ -527,6 +527,8 @@
   function send(text) {
     const clean = text.trim();
     if (!clean) return;
+    // An agent resolved the conversation: what the customer writes next starts a new one.
+    if (state.status === 'closed') newConversation();
     const cid = newId();
     pending.set(cid, { cid, text: clean, inFlight: false });
     save();
@@ -581,12 +583,15 @@
       setTimeout(flush, delay);
       return;
     }
+    if (code === 'CONVERSATION_CLOSED') {
+      // Resolved meanwhile (in another tab, or just now): the message stays in the outbox and goes to a new one.
+      setStatus('closed');
+      newConversation();
+      return;
+    }
     pending.delete(p.cid);
     save();
     setDeliveryState(item, 'failed', ack.error.message);
-    if (code === 'CONVERSATION_CLOSED') {
-      showAlert('This conversation has ended.', { label: 'Start a new one', run: newConversation });
-    }
     if (code === 'CONVERSATION_NOT_FOUND') conversationGone(ack.error.message);
   }
 
@@ -611,6 +616,7 @@
   function newConversation() {
     state.token = undefined;
     state.started = false;
+    setStatus('bot');
     seenSeq.clear();
     rendered.clear();
     log.replaceChildren();

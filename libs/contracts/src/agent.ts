@@ -263,6 +263,8 @@ export interface AgentTypingPayload {
 export interface AgentClientToServerEvents {
   'handoff:take': (payload: ConversationRefPayload, ack?: AckCallback<HandoffView>) => void;
   'handoff:release': (payload: ConversationRefPayload, ack?: AckCallback<HandoffView>) => void;
+  /** Resolve the conversation: closed for good, the customer's next message starts a new one. */
+  'conversation:resolve': (payload: ConversationRefPayload, ack?: AckCallback<HandoffView>) => void;
   'agent:message': (payload: AgentMessagePayload, ack?: AckCallback<AgentMessageResult>) => void;
   /** Receive `conversation:message` for a conversation without taking it. */
   'conversation:watch': (payload: ConversationRefPayload, ack?: AckCallback<{ ok: true }>) => void;
@@ -278,6 +280,8 @@ export interface AgentServerToClientEvents {
   'handoff:new': (handoff: HandoffView) => void;
   'handoff:taken': (handoff: HandoffView) => void;
   'handoff:released': (handoff: HandoffView) => void;
+  /** An agent resolved the conversation (status `closed`): it leaves the live list. */
+  'handoff:resolved': (handoff: HandoffView) => void;
   'conversation:message': (event: ConversationMessageEvent) => void;
   /** An agent added a private note to a conversation this console follows. */
   'conversation:note': (note: NoteView) => void;

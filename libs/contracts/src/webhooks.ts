@@ -6,7 +6,7 @@ import type { ConversationStatus, CustomerView, MessageAuthor, ReplyRoute } from
  * operator's own systems (a CRM, a Slack alert when a customer waits for a person, a data warehouse), like Chatwoot's
  * webhooks or Rasa's event broker.
  */
-export const WEBHOOK_EVENTS = ['message.created', 'handoff.requested', 'handoff.taken', 'handoff.released', 'csat.submitted', 'contact.left', 'conversation.deleted'] as const;
+export const WEBHOOK_EVENTS = ['message.created', 'handoff.requested', 'handoff.taken', 'handoff.released', 'csat.submitted', 'contact.left', 'conversation.resolved', 'conversation.deleted'] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
 /** One POST's body. `id` is the delivery's: the same on every retry of it, so a receiver can drop a repeat. */
@@ -53,6 +53,8 @@ export interface WebhookEventData {
   'csat.submitted': { conversationId: string; rating: number; agentId: string | null; customer?: CustomerView | null };
   /** The customer left an email for the answer, nobody being able to reply at once (not verified: the visitor typed it). */
   'contact.left': { conversationId: string; email: string; customer?: CustomerView | null };
+  /** An agent resolved the conversation (closed for good; the customer's next message starts a new one). */
+  'conversation.resolved': { conversationId: string; agent: { id: string; name: string } | null; customer?: CustomerView | null };
   'conversation.deleted': { conversationId: string };
 }
 

@@ -7,7 +7,7 @@ export interface HandoffContext {
 }
 
 /** Which change of a handed-off conversation agent consoles hear about. */
-export type HandoffChange = 'new' | 'taken' | 'released';
+export type HandoffChange = 'new' | 'taken' | 'released' | 'resolved';
 
 /**
  * Server push, by conversation: to the customer's widget sockets and to the agent consoles. Implemented by
@@ -25,11 +25,11 @@ export abstract class ChatEmitter {
 
   /** A human agent's message, to the customer's widget and the agents following the conversation. */
   agentMessage(_conversationId: string, _message: AgentMessage, _view: MessageView): void {}
-  /** An agent took the conversation or gave it back to the bot: tell the widget (with the system message). `by`: that agent. */
+  /** An agent took the conversation, gave it back to the bot or resolved it: tell the widget (with the system message). `by`: that agent. */
   conversationStatus(_conversationId: string, _event: ConversationStatusEvent, _by?: { id: string; name: string }): void {}
   /** A customer message, to the agents following the conversation (bot replies reach them via `botReply`). */
   customerMessage(_conversationId: string, _message: MessageView): void {}
-  /** A handed-off conversation appeared, was taken or was given back: tell every agent console. */
+  /** A handed-off conversation appeared, was taken, given back or resolved: tell every agent console. */
   handoffChanged(_conversationId: string, _change: HandoffChange): void {}
   /** The conversation was erased: its widget and console sockets are told and leave its rooms. */
   conversationDeleted(_conversationId: string): void {}

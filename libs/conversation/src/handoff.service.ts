@@ -31,6 +31,8 @@ export const handoffClosedText = (back: string | null) =>
 export const CONTACT_OFFER_TEXT = "Or leave your email below and we'll send the answer there too.";
 /** The email field under that message (the widget renders `contact:send` as one). */
 export const CONTACT_BUTTON: Suggestion = { text: 'Email me the answer', action: 'contact:send' };
+/** The system message when an agent resolves the conversation. */
+export const RESOLVED_TEXT = 'This conversation has been marked as resolved. Write again any time to start a new one.';
 export const BACK_TO_BOT_TEXT = "You're chatting with our virtual assistant again. Ask me anything, or ask for a person at any time.";
 export const agentJoinedText = (name: string) => `${name} joined the conversation.`;
 
@@ -54,8 +56,10 @@ export interface HandoffChangeResult {
 }
 
 interface HandChange {
-  status: 'agent' | 'bot';
+  status: 'agent' | 'bot' | 'closed';
   change: Exclude<HandoffChange, 'new'>;
+  /** The audit action. */
+  action: 'handoff.take' | 'handoff.release' | 'conversation.resolve';
   unchanged: (c: ConversationEntity) => boolean;
   text: string;
   /** Buttons under the system message, given the conversation before the change. */
@@ -140,6 +144,7 @@ export class HandoffService {
     return this.changeHands(conversationId, agent, {
       status: 'agent',
       change: 'taken',
+      action: 'handoff.take',
       unchanged: (c) => c.status === 'agent' && c.assignedAgentId === agent.id,
       text: agentJoinedText(agent.name),
       // An open slot question of the bot ("your order number?") is void once a person talks.
@@ -155,12 +160,34 @@ export class HandoffService {
     return this.changeHands(conversationId, agent, {
       status: 'bot',
       change: 'released',
+      action: 'handoff.release',
       unchanged: (c) => c.status === 'bot',
       text: BACK_TO_BOT_TEXT,
       // A person helped (someone had taken it, not just declined the request): ask the customer how it went.
       buttons: (c) => (c.status === 'agent' ? CSAT_BUTTONS : null),
       // After the system message, so bot_since_seq covers it and every customer message before it.
       apply: (m) => this.handoffs.returnToBot(m, conversationId),
+    });
+  }
+
+  /**
+   * Resolves the conversation (Chatwoot's "Resolve"): it is closed for good, the customer is told, and asked to rate
+   * the person who helped if one had it; their next message starts a new conversation (the widget does that). Any
+   * agent may resolve one with the bot or waiting (spam, a question answered elsewhere); one an agent has, that agent
+   * or an admin. A resolved conversation cannot be resolved again (409 CONVERSATION_CLOSED).
+   */
+  resolve(conversationId: string, agent: AuthUser): Promise<HandoffChangeResult> {
+    return this.changeHands(conversationId, agent, {
+      status: 'closed',
+      change: 'resolved',
+      action: 'conversation.resolve',
+      unchanged: () => false,
+      text: RESOLVED_TEXT,
+      buttons: (c) => (c.status === 'agent' ? CSAT_BUTTONS : null),
+      apply: async (m) => {
+        await this.handoffs.resolve(m, conversationId);
+        await this.slots.delete(m, conversationId);
+      },
     });
   }
 
@@ -181,7 +208,7 @@ export class HandoffService {
       const message = await appendSystemMessage(m, this.conversations, this.messages, conversationId, to.text, to.buttons?.(conversation) ?? null);
       await to.apply(m);
       const after = { status: to.status, assignedAgentId: to.status === 'agent' ? agent.id : null };
-      await this.audit.record({ actor: agent, action: `handoff.${to.change === 'taken' ? 'take' : 'release'}`, targetType: 'conversation', targetId: conversationId, before: auditState(before), after }, m);
+      await this.audit.record({ actor: agent, action: to.action, targetType: 'conversation', targetId: conversationId, before: auditState(before), after }, m);
       return { before, message };
     });
     const view = await this.get(conversationId);

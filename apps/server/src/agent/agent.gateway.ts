@@ -80,6 +80,13 @@ export class AgentGateway implements OnGatewayInit, OnGatewayConnection {
     return ackOk(view);
   }
 
+  @SubscribeMessage('conversation:resolve')
+  async resolve(@ConnectedSocket() socket: Socket, @MessageBody() dto: ConversationRefDto): Promise<Ack<HandoffView>> {
+    const { view } = await this.handoffs.resolve(dto.conversationId, await this.userOf(socket));
+    await socket.leave(agentConversationRoom(dto.conversationId));
+    return ackOk(view);
+  }
+
   @SubscribeMessage('agent:message')
   async message(@ConnectedSocket() socket: Socket, @MessageBody() dto: AgentMessageDto): Promise<Ack<AgentMessageResult>> {
     return ackOk(await this.handoffs.send(dto.conversationId, await this.userOf(socket), dto));

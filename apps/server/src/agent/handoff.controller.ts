@@ -34,6 +34,13 @@ export class HandoffController {
     return (await this.handoffs.release(id, user)).view;
   }
 
+  /** Resolves the conversation: closed for good; the customer's next message starts a new one. */
+  @Post('conversations/:id/resolve')
+  @HttpCode(200)
+  async resolve(@Param('id', new ParseUUIDPipe()) id: string, @CurrentUser() user: AuthUser): Promise<HandoffView> {
+    return (await this.handoffs.resolve(id, user)).view;
+  }
+
   @Post('conversations/:id/messages')
   @HttpCode(200)
   send(@Param('id', new ParseUUIDPipe()) id: string, @Body() dto: AgentMessageBodyDto, @CurrentUser() user: AuthUser): Promise<AgentMessageResult> {

@@ -29,7 +29,7 @@ import { toReviewItemView } from '@app/review';
 export type WidgetNamespace = Namespace<ClientToServerEvents, ServerToClientEvents>;
 export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents>;
 
-const HANDOFF_EVENT = { new: 'handoff:new', taken: 'handoff:taken', released: 'handoff:released' } as const;
+const HANDOFF_EVENT = { new: 'handoff:new', taken: 'handoff:taken', released: 'handoff:released', resolved: 'handoff:resolved' } as const;
 /** How long a handoff waits for the other instances to say how many agent consoles they hold. */
 const AGENTS_ONLINE_TIMEOUT_MS = 1_000;
 

@@ -55,6 +55,7 @@ export class WebhookChatEmitter extends ChatEmitter {
     this.inner.conversationStatus(conversationId, event, by);
     if (event.status === 'agent') this.outbox.record('handoff.taken', conversationId, { conversationId, agent: by ? { id: by.id, name: by.name } : null });
     else if (event.status === 'bot') this.outbox.record('handoff.released', conversationId, { conversationId });
+    else if (event.status === 'closed') this.outbox.record('conversation.resolved', conversationId, { conversationId, agent: by ? { id: by.id, name: by.name } : null });
   }
 
   override customerMessage(conversationId: string, message: MessageView): void {

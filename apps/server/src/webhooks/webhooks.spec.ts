@@ -106,6 +106,8 @@ describe('WebhookChatEmitter', () => {
     expect(record).toHaveBeenLastCalledWith('handoff.taken', 'c1', { conversationId: 'c1', agent: { id: 'u1', name: 'Alex' } });
     sut.conversationStatus('c1', { conversationId: 'c1', status: 'bot', message: view });
     expect(record).toHaveBeenLastCalledWith('handoff.released', 'c1', { conversationId: 'c1' });
+    sut.conversationStatus('c1', { conversationId: 'c1', status: 'closed', message: view }, { id: 'u1', name: 'Alex' });
+    expect(record).toHaveBeenLastCalledWith('conversation.resolved', 'c1', { conversationId: 'c1', agent: { id: 'u1', name: 'Alex' } });
     sut.csatSubmitted('c1', { rating: 5, agentId: 'u1' });
     expect(record).toHaveBeenLastCalledWith('csat.submitted', 'c1', { conversationId: 'c1', rating: 5, agentId: 'u1' });
     sut.conversationDeleted('c1');

@@ -21,10 +21,10 @@ const REPLIES = `SELECT m."intent", m."model_version", m."route", m."created_at"
  WHERE m."author" = 'bot' AND m."created_at" >= $1 AND m."created_at" < $2`;
 
 /**
- * Conversations of the period in which the customer wrote ($1 from, $2 to, alias c). Live ones only: imported
- * transcripts are stored closed.
+ * Conversations of the period in which the customer wrote ($1 from, $2 to, alias c). Live ones only, resolved ones
+ * included: imported transcripts (stored closed) are told apart by their source.
  */
-const LIVE_CONVERSATIONS = `c."created_at" >= $1 AND c."created_at" < $2 AND c."status" <> 'closed' AND c."last_customer_seq" > 0`;
+const LIVE_CONVERSATIONS = `c."created_at" >= $1 AND c."created_at" < $2 AND c."metadata"->>'source' IS DISTINCT FROM 'transcript_import' AND c."last_customer_seq" > 0`;
 
 const COUNTS = `count(*)::int AS "turns",
   count(*) FILTER (WHERE r."route" IN ('template', 'slot_prompt', 'retrieval'))::int AS "answered",

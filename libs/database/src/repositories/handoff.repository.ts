@@ -76,6 +76,17 @@ export class HandoffRepository {
   }
 
   /**
+   * The conversation is resolved: closed for good (a new message needs a new conversation), like a hand-back in that
+   * every message so far counts as dealt with and a person who helped can be rated. Call while holding the lock.
+   */
+  async resolve(manager: EntityManager, id: string): Promise<void> {
+    await manager.query(
+      `UPDATE "conversation" SET "status" = 'closed', "assigned_agent_id" = NULL, "handoff_requested_at" = NULL, "bot_since_seq" = "last_seq", "answered_seq" = "last_seq", "updated_at" = now() WHERE "id" = $1`,
+      [id],
+    );
+  }
+
+  /**
    * Stores an agent's message, in one statement, only while that agent has the conversation. The same
    * clientMessageId returns the stored row.
    */

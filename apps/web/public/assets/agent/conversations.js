@@ -138,6 +138,20 @@ export function createConversationsView(me, openLive) {
       go.addEventListener('click', () => openLive(id));
       actions.append(go);
     }
+    if (conversation.status !== 'closed') {
+      // Any agent may resolve one with the bot or waiting; one an agent has, that agent or an admin (else a 409).
+      const resolve = h('button', { type: 'button', class: 'secondary' }, 'Resolve');
+      resolve.addEventListener('click', async () => {
+        try {
+          await api('POST', `/api/conversations/${encodeURIComponent(id)}/resolve`);
+          await load();
+          await show(id);
+        } catch (error) {
+          resultNotice.error(error);
+        }
+      });
+      actions.append(resolve);
+    }
     if (me.role === 'admin') {
       const erase = h('button', { type: 'button', class: 'danger' }, 'Erase conversation');
       erase.addEventListener('click', async () => {

@@ -157,6 +157,7 @@ export function createHandoffView(socket, me, counter) {
         { class: 'actions' },
         handoff && handoff.status === 'handoff_requested' ? act('handoff:take', 'Take conversation') : null,
         owned ? act('handoff:release', 'Hand back to the bot') : null,
+        owned || handoff?.status === 'handoff_requested' ? act('conversation:resolve', 'Resolve') : null,
       ),
       open.transcript,
       drafts,
@@ -219,6 +220,7 @@ export function createHandoffView(socket, me, counter) {
   socket.on('handoff:new', update);
   socket.on('handoff:taken', update);
   socket.on('handoff:released', update);
+  socket.on('handoff:resolved', update);
   // A customer left an email for the answer (nobody could reply at once).
   socket.on('conversation:contact', ({ conversationId, email }) => {
     const handoff = handoffs.get(conversationId);
