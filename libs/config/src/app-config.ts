@@ -66,6 +66,8 @@ export interface AppConfig {
     readonly maxQueueAgeMs: number;
     /** How long the REST channel waits for the bot's reply to a message (CHAT_REST_REPLY_WAIT_MS). */
     readonly restReplyWaitMs: number;
+    /** Conversations idle this many hours are resolved (CONVERSATION_AUTO_RESOLVE_HOURS); 0: never. */
+    readonly autoResolveHours: number;
   };
   /** The fulfillment webhook of templates marked `webhook` (docs/fulfillment.md); url null: off. */
   readonly fulfillment: { readonly url: string | null; readonly secret: string | null; readonly timeoutMs: number };

@@ -204,6 +204,16 @@ export class EnvDto {
   @Max(3600)
   TURN_SWEEP_AFTER_SECONDS: number = 30;
 
+  /**
+   * Auto-resolve (as Chatwoot's): a conversation nobody wrote in for this many hours is resolved (closed; the
+   * customer's next message starts a new one), so abandoned ones leave the agents' queue. 0: never.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(8760)
+  CONVERSATION_AUTO_RESOLVE_HOURS: number = 0;
+
   /** REST channel: how long `POST /api/channels/rest/messages` waits for the bot's reply before answering without it. */
   @Type(() => Number)
   @IsInt()

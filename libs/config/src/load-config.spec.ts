@@ -103,6 +103,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BUSINESS_CLOSED_DATES: '25.12.2026' })).toThrow(/BUSINESS_CLOSED_DATES: "25.12.2026" is not a date/);
   });
 
+  it('auto-resolves idle conversations only when asked to, for up to a year', () => {
+    expect(loadConfig({}).chat.autoResolveHours).toBe(0);
+    expect(loadConfig({ CONVERSATION_AUTO_RESOLVE_HOURS: '168' }).chat.autoResolveHours).toBe(168);
+    expect(() => loadConfig({ CONVERSATION_AUTO_RESOLVE_HOURS: '8761' })).toThrow(/CONVERSATION_AUTO_RESOLVE_HOURS/);
+    expect(() => loadConfig({ CONVERSATION_AUTO_RESOLVE_HOURS: '1.5' })).toThrow(/CONVERSATION_AUTO_RESOLVE_HOURS/);
+  });
+
   it('ignores variables it does not know', () => {
     expect(() => loadConfig({ SOMETHING_ELSE: 'x', PATH: '/bin' })).not.toThrow();
   });

@@ -6,6 +6,7 @@ import { ConversationService } from './conversation.service';
 import { HandoffService } from './handoff.service';
 import { NotesService } from './notes.service';
 import { ContactService } from './contact.service';
+import { AutoResolver } from './auto-resolver.service';
 import { ReplyDraftService } from './reply-draft.service';
 import { RestChannelService } from './rest-channel.service';
 import { TurnMetrics } from './turn-metrics.service';
@@ -28,8 +29,8 @@ export class ConversationModule {
       // Global: the transports (widget gateway, agent console, REST) all use these use cases.
       global: true,
       imports: options.imports ?? [],
-      providers: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, NotesService, ContactService, ...options.bindings],
-      exports: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, NotesService, ContactService],
+      providers: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, NotesService, ContactService, AutoResolver, ...options.bindings],
+      exports: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, NotesService, ContactService, AutoResolver],
     };
   }
 }

@@ -33,6 +33,8 @@ export const CONTACT_OFFER_TEXT = "Or leave your email below and we'll send the 
 export const CONTACT_BUTTON: Suggestion = { text: 'Email me the answer', action: 'contact:send' };
 /** The system message when an agent resolves the conversation. */
 export const RESOLVED_TEXT = 'This conversation has been marked as resolved. Write again any time to start a new one.';
+/** The system message when a conversation nobody wrote in for CONVERSATION_AUTO_RESOLVE_HOURS is resolved. */
+export const AUTO_RESOLVED_TEXT = 'This conversation was closed after a while without messages. Write again any time to start a new one.';
 export const BACK_TO_BOT_TEXT = "You're chatting with our virtual assistant again. Ask me anything, or ask for a person at any time.";
 export const agentJoinedText = (name: string) => `${name} joined the conversation.`;
 
@@ -192,30 +194,57 @@ export class HandoffService {
   }
 
   /**
-   * One hand change under the conversation lock: refuse a closed conversation or someone else's (unless admin),
-   * store the system message, change the status, audit it; then tell the widget and the consoles.
+   * Auto-resolve (CONVERSATION_AUTO_RESOLVE_HOURS): resolves the conversation if nobody wrote in it since `idleSince`
+   * (checked again under the lock: a message meanwhile keeps it open). No rating is asked: if a person had it, they
+   * forgot it. Audited without an actor. `changed` is false when it was not idle any more (or already closed).
    */
-  private async changeHands(conversationId: string, agent: AuthUser, to: HandChange): Promise<HandoffChangeResult> {
+  async resolveIdle(conversationId: string, idleSince: Date): Promise<boolean> {
+    try {
+      const result = await this.changeHands(conversationId, null, {
+        status: 'closed',
+        change: 'resolved',
+        action: 'conversation.resolve',
+        unchanged: (c) => c.updatedAt.getTime() >= idleSince.getTime(),
+        text: AUTO_RESOLVED_TEXT,
+        apply: async (m) => {
+          await this.handoffs.resolve(m, conversationId);
+          await this.slots.delete(m, conversationId);
+        },
+      });
+      return result.changed;
+    } catch (error) {
+      if (error instanceof ConversationClosedError || error instanceof ConversationNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * One hand change under the conversation lock: refuse a closed conversation or someone else's (unless admin),
+   * store the system message, change the status, audit it; then tell the widget and the consoles. `agent` null: the
+   * server itself (auto-resolve), which may change any conversation.
+   */
+  private async changeHands(conversationId: string, agent: AuthUser | null, to: HandChange): Promise<HandoffChangeResult> {
     const result = await this.tx.run(async (m) => {
       const conversation = await this.conversations.lockForUpdate(m, conversationId);
       if (!conversation) throw new ConversationNotFoundError();
       if (conversation.status === 'closed') throw new ConversationClosedError();
       const before = toHandoffView((await this.handoffs.find(conversationId, m))!);
       if (to.unchanged(conversation)) return { before, message: null };
-      if (conversation.status === 'agent' && conversation.assignedAgentId && conversation.assignedAgentId !== agent.id && agent.role !== 'admin') {
+      if (agent && conversation.status === 'agent' && conversation.assignedAgentId && conversation.assignedAgentId !== agent.id && agent.role !== 'admin') {
         throw new DomainError(ErrorCode.HandoffNotAllowed, 'Another agent has this conversation', 409);
       }
       const message = await appendSystemMessage(m, this.conversations, this.messages, conversationId, to.text, to.buttons?.(conversation) ?? null);
       await to.apply(m);
-      const after = { status: to.status, assignedAgentId: to.status === 'agent' ? agent.id : null };
-      await this.audit.record({ actor: agent, action: to.action, targetType: 'conversation', targetId: conversationId, before: auditState(before), after }, m);
+      const after = { status: to.status, assignedAgentId: to.status === 'agent' ? agent!.id : null };
+      const reason = agent ? undefined : 'auto-resolve: no message for CONVERSATION_AUTO_RESOLVE_HOURS';
+      await this.audit.record({ actor: agent, action: to.action, targetType: 'conversation', targetId: conversationId, before: auditState(before), after, reason }, m);
       return { before, message };
     });
     const view = await this.get(conversationId);
     if (result.message) {
-      this.emitter.conversationStatus(conversationId, { conversationId, status: to.status, message: result.message }, { id: agent.id, name: agent.name });
+      this.emitter.conversationStatus(conversationId, { conversationId, status: to.status, message: result.message }, agent ? { id: agent.id, name: agent.name } : undefined);
       this.emitter.handoffChanged(conversationId, to.change);
-      this.logger.log({ event: `handoff.${to.change}`, conversationId, agentId: agent.id, from: result.before.status });
+      this.logger.log({ event: `handoff.${to.change}`, conversationId, agentId: agent?.id ?? null, from: result.before.status });
     }
     return { view, changed: result.message !== null, before: result.before };
   }

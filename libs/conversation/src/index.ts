@@ -20,3 +20,4 @@ export * from './customer-identity';
 export * from './notes.service';
 export * from './contact.service';
 export * from './system-message';
+export * from './auto-resolver.service';
