@@ -1,8 +1,8 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { ConversationRepository, isDatabaseUnavailable } from '@app/database';
+import { ConversationRepository } from '@app/database';
 import { HandoffService } from './handoff.service';
-import { describe } from './turn.service';
+import { IntervalJob } from './interval-job';
 
 /** How often open conversations are checked, and how many are resolved at most per check. */
 export const AUTO_RESOLVE_EVERY_MS = 5 * 60_000;
@@ -15,42 +15,21 @@ const AUTO_RESOLVE_BATCH = 200;
  * resolve each, once.
  */
 @Injectable()
-export class AutoResolver implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('AutoResolver');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-
+export class AutoResolver extends IntervalJob<number> {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly conversations: ConversationRepository,
     private readonly handoffs: HandoffService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.chat.autoResolveHours <= 0) return;
-    this.timer = setInterval(() => void this.tick(), AUTO_RESOLVE_EVERY_MS); // tick() catches its own errors
-    this.timer.unref();
+  ) {
+    super(new Logger('AutoResolver'), 'auto_resolve');
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  protected everyMs(): number {
+    return this.config.chat.autoResolveHours > 0 ? AUTO_RESOLVE_EVERY_MS : 0;
   }
 
-  /** One check unless the previous one is still running; resolves how many conversations it closed. */
-  tick(): Promise<number> {
-    this.running ??= this.run()
-      .catch((error: unknown) => {
-        if (isDatabaseUnavailable(error)) this.logger.warn({ event: 'auto_resolve.skipped', reason: 'database unavailable' });
-        else this.logger.error({ event: 'auto_resolve.failed', err: describe(error) });
-        return 0;
-      })
-      .finally(() => (this.running = null));
-    return this.running;
-  }
-
-  private async run(): Promise<number> {
+  /** Resolves the idle conversations of this round; how many it closed. */
+  protected async run(): Promise<number> {
     const hours = this.config.chat.autoResolveHours;
     if (hours <= 0) return 0;
     const idleSince = new Date(Date.now() - hours * 3_600_000);
