@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { bearer, ensureUser, login, TEST_PASSWORD, TestApp, until } from '@app/testing';
+import { bearer, callApi, ensureUser, login, signIn, TEST_PASSWORD, TestApp, until } from '@app/testing';
 import {
   openPage,
   overflowing,
@@ -378,6 +378,18 @@ describe('admin area (browser)', () => {
     await row.getByRole('button', { name: 'Revoke' }).click();
     await page.getByText('Revoked "weekly retrain <job>".').waitFor();
     await row.waitFor({ state: 'detached' });
+
+    // Another user's token (an agent's script) is listed with its owner, and the admin revokes it.
+    const agent = await signIn(t, 'agent');
+    const agentToken = (await callApi<{ token: string }>(t.url, 'POST', '/api/auth/tokens', agent.token, { name: 'crm export' })).body.token;
+    await page.getByRole('button', { name: 'API tokens' }).click();
+    const theirs = page.locator('section.tokens .others tbody tr').filter({ hasText: 'crm export' });
+    await theirs.waitFor();
+    expect(await theirs.textContent()).toContain(agent.user.email);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await theirs.getByRole('button', { name: 'Revoke' }).click();
+    await theirs.waitFor({ state: 'detached' });
+    expect((await fetch(`${t.url}/api/auth/me`, { headers: bearer(agentToken) })).status).toBe(401);
     expect(await me()).toBe(401);
     expect(admin.problems).toEqual([]);
     await admin.context.close();

@@ -79,6 +79,11 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('API tokens on %s', (k
       expect.objectContaining({ id: made.body.id, prefix: pat.slice(0, 12), lastUsedAt: expect.any(String) }),
     ]);
     expect(JSON.stringify(listed.body)).not.toContain(pat);
+    // Admins see everyone else's live tokens with their owner (to revoke one left behind); nobody else does.
+    const others = await callApi<ApiTokenView[]>(t.url, 'GET', '/api/auth/tokens/others', admin);
+    expect(others.body).toContainEqual(expect.objectContaining({ id: made.body.id, prefix: pat.slice(0, 12), owner: { id: user.id, email: user.email, name: 'Script Owner' } }));
+    expect(JSON.stringify(others.body)).not.toContain(pat);
+    expect(await callApi(t.url, 'GET', '/api/auth/tokens/others', session)).toMatchObject({ status: 403, body: { code: 'FORBIDDEN' } });
     // Not from another token: a leaked one cannot mint its successors.
     expect(await callApi(t.url, 'POST', '/api/auth/tokens', pat, { name: 'child' })).toMatchObject({
       status: 403,

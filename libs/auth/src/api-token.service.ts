@@ -47,6 +47,15 @@ export class ApiTokenService {
     return (await this.tokens.listOf(user.id)).map(toView);
   }
 
+  /**
+   * An admin's overview of the other users' live tokens (at most 500, newest first), with their owners: to find and
+   * revoke a token left by someone who moved on, or a leaked one.
+   */
+  async listOthers(admin: AuthUser): Promise<ApiTokenView[]> {
+    if (admin.role !== 'admin') throw new ForbiddenError('Only admins see other users\' API tokens');
+    return (await this.tokens.listOthers(admin.id, 500)).map(({ token, owner }) => ({ ...toView(token), owner }));
+  }
+
   /** The owner revokes their token; an admin may revoke anyone's (a leaked one). */
   async revoke(user: AuthUser, id: string): Promise<void> {
     const row = await this.tokens.findById(id);

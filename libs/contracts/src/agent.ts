@@ -46,6 +46,8 @@ export interface ApiTokenView {
   createdAt: string;
   expiresAt: string | null;
   lastUsedAt: string | null;
+  /** Whose token it is (in the admins' list of everyone's tokens). */
+  owner?: { id: string; email: string; name: string };
 }
 
 export interface ApiTokenCreated extends ApiTokenView {

@@ -62,6 +62,16 @@ export class AuthController {
     return this.apiTokens.list(user);
   }
 
+  @Get('tokens/others')
+  @UseGuards(AuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Admins: every other user's live API tokens (500 newest) with their owner, to find and revoke one" })
+  @ApiOkResponse({ description: '[{ id, name, prefix, createdAt, expiresAt, lastUsedAt, owner: { id, email, name } }]' })
+  @ApiForbiddenResponse({ description: 'FORBIDDEN: not an admin' })
+  otherTokens(@CurrentUser() user: AuthUser): Promise<ApiTokenView[]> {
+    return this.apiTokens.listOthers(user);
+  }
+
   @Post('tokens')
   @UseGuards(AuthGuard)
   @ApiBearerAuth()

@@ -55,6 +55,16 @@ export class ApiTokenRepository {
     return (rows as Array<Record<string, any>>).map(toApiToken);
   }
 
+  /** Every user's live tokens but `exceptUserId`'s, newest first, with their owner (the admins' overview). */
+  async listOthers(exceptUserId: string, limit: number): Promise<Array<{ token: ApiTokenEntity; owner: { id: string; email: string; name: string } }>> {
+    const rows = await this.dataSource.query(
+      `SELECT t.*, u."email" AS owner_email, u."name" AS owner_name FROM "api_token" t JOIN "app_user" u ON u."id" = t."user_id"
+        WHERE t."user_id" <> $1 AND t."revoked_at" IS NULL ORDER BY t."created_at" DESC LIMIT $2`,
+      [exceptUserId, limit],
+    );
+    return (rows as Array<Record<string, any>>).map((r) => ({ token: toApiToken(r), owner: { id: r.user_id, email: r.owner_email, name: r.owner_name } }));
+  }
+
   async countLive(userId: string, now: Date): Promise<number> {
     const rows = await this.dataSource.query(
       `SELECT count(*)::int AS n FROM "api_token" WHERE "user_id" = $1 AND "revoked_at" IS NULL AND ("expires_at" IS NULL OR "expires_at" > $2)`,

@@ -1,5 +1,6 @@
 // Personal API tokens of the signed-in admin (GET/POST/DELETE /api/auth/tokens): for scripts and integrations
-// (a weekly retrain-and-promote job). A new token is shown once, here, and never again.
+// (a weekly retrain-and-promote job). A new token is shown once, here, and never again. Below, every other user's
+// live tokens (GET /api/auth/tokens/others), to revoke one left behind or leaked.
 import { api } from '../lib/api.js';
 import { h, notifier, replace, when } from '../lib/dom.js';
 
@@ -30,6 +31,7 @@ export function createTokensView() {
   );
   const created = h('div', { 'aria-live': 'polite' });
   const table = h('div');
+  const others = h('div');
   element.append(
     h('h1', { id: 'tokens-title', class: 'visually-hidden' }, 'API tokens'),
     h(
@@ -41,47 +43,61 @@ export function createTokensView() {
     created,
     status,
     h('div', { class: 'card' }, h('h2', {}, 'Your API tokens'), table),
+    h(
+      'div',
+      { class: 'card others' },
+      h('h2', {}, "Other users' API tokens"),
+      h('p', { class: 'row-meta' }, 'Revoke one a person left behind, or one that leaked.'),
+      others,
+    ),
   );
 
   async function load() {
     try {
-      render(await api('GET', '/api/auth/tokens'));
+      const [mine, theirs] = await Promise.all([
+        api('GET', '/api/auth/tokens'),
+        api('GET', '/api/auth/tokens/others'),
+      ]);
+      render(table, mine, false);
+      render(others, theirs, true);
     } catch (error) {
       notice.error(error);
     }
   }
 
-  function render(tokens) {
+  /** A table of tokens; `withOwner`: another user's, with whose they are. */
+  function render(target, tokens, withOwner) {
     if (!tokens.length) {
-      replace(table, h('p', { class: 'row-meta' }, 'None yet.'));
+      replace(target, h('p', { class: 'row-meta' }, withOwner ? 'None.' : 'None yet.'));
       return;
     }
+    const columns = [
+      'Name',
+      ...(withOwner ? ['Owner'] : []),
+      'Starts with',
+      'Made',
+      'Expires',
+      'Last used',
+      '',
+    ];
     replace(
-      table,
+      target,
       h(
         'div',
         { class: 'table-wrap' },
         h(
           'table',
           {},
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ...['Name', 'Starts with', 'Made', 'Expires', 'Last used', ''].map((c) =>
-                h('th', { scope: 'col' }, c),
-              ),
-            ),
-          ),
+          h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c)))),
           h(
             'tbody',
             {},
             ...tokens.map((t) => {
               const revoke = h('button', { type: 'button', class: 'danger' }, 'Revoke');
               revoke.addEventListener('click', async () => {
-                if (!window.confirm(`Revoke "${t.name}"? Scripts using it stop working at once.`)) return;
+                const whose = withOwner ? ` of ${t.owner.email}` : '';
+                if (!window.confirm(`Revoke "${t.name}"${whose}? Scripts using it stop working at once.`))
+                  return;
                 try {
                   await api('DELETE', `/api/auth/tokens/${encodeURIComponent(t.id)}`);
                   notice.info(`Revoked "${t.name}".`);
@@ -94,6 +110,7 @@ export function createTokensView() {
                 'tr',
                 { 'data-token-id': t.id },
                 h('td', {}, t.name),
+                withOwner ? h('td', {}, `${t.owner.name} (${t.owner.email})`) : null,
                 h('td', {}, h('code', {}, `${t.prefix}…`)),
                 h('td', {}, when(t.createdAt)),
                 h('td', {}, t.expiresAt ? when(t.expiresAt) : 'never'),
