@@ -86,6 +86,8 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('business hours and of
     open.push(console_);
     const { socket, conversation } = await widget();
     const id = conversation.conversationId;
+    // The widget learns on start that the team is away, and until when (its header says so).
+    expect(conversation.availability).toEqual({ openNow: false, nextOpening: `${day(2)}T00:00:00.000Z`, back: expect.stringMatching(/^\w+ at 00:00 \(UTC\)$/) });
 
     const queued = waitForEvent(socket, 'handoff:queued', { timeout: 10_000 });
     await requestOk(socket, 'handoff:request', {});

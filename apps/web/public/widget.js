@@ -126,8 +126,12 @@
   });
   const header = el('header', { class: 'header' });
   const heading = el('h2', { class: 'title' }, title);
+  // Outside business hours: "We're away · back Monday at 09:00" under the title.
+  const away = el('p', { class: 'availability', hidden: '' });
   const closeButton = el('button', { type: 'button', class: 'close', 'aria-label': 'Close chat' }, '\u00D7');
-  header.append(heading, closeButton);
+  const titles = el('div', { class: 'titles' });
+  titles.append(heading, away);
+  header.append(titles, closeButton);
   const connection = el('p', { class: 'connection', role: 'status' }, 'Connecting…');
   const log = el('ol', {
     class: 'log',
@@ -438,6 +442,7 @@
     }
     if (ack.data.token) state.token = ack.data.token;
     state.conversationId = ack.data.conversationId;
+    showAvailability(ack.data.availability);
     setStatus(ack.data.status);
     save();
     for (const view of ack.data.messages) renderView(view);
@@ -445,6 +450,13 @@
     connection.textContent = '';
     connection.hidden = true;
     flush();
+  }
+
+  /** Business hours: while the team is away, say so and when it is back (nothing without business hours). */
+  function showAvailability(availability) {
+    const isAway = Boolean(availability && !availability.openNow);
+    away.hidden = !isAway;
+    away.textContent = isAway ? (availability.back ? `We're away · back ${availability.back}` : "We're away") : '';
   }
 
   function setStatus(status) {

@@ -177,3 +177,18 @@ export function describeOpening(hours: BusinessHours, opening: number, now: numb
   const when = sameDay ? `today at ${time}` : `${day} at ${time}`;
   return hours.timeZone === 'UTC' ? `${when} (UTC)` : `${when} (${hours.timeZone} time)`;
 }
+
+/** Whether the team is in at `now`, and if not when it is back (as an instant and in words). */
+export interface Availability {
+  openNow: boolean;
+  /** ISO time of the next opening; null when open now or none within 400 days. */
+  nextOpening: string | null;
+  /** `describeOpening` of it ("Monday at 09:00 (Europe/Berlin time)"), or null. */
+  back: string | null;
+}
+
+export function availabilityAt(hours: BusinessHours, now: number): Availability {
+  if (isOpen(hours, now)) return { openNow: true, nextOpening: null, back: null };
+  const next = nextOpening(hours, now);
+  return { openNow: false, nextOpening: next === null ? null : new Date(next).toISOString(), back: next === null ? null : describeOpening(hours, next, now) };
+}

@@ -120,6 +120,11 @@ export interface StartConversationResult {
   lastSeq: number;
   /** Messages with seq > lastSeq (all of them for a new conversation: none). */
   messages: MessageView[];
+  /**
+   * Only with business hours set (BUSINESS_HOURS): whether the team is in now, and if not when it is back (`back`:
+   * "Monday at 09:00 (Europe/Berlin time)"). The widget shows "We're away" with it.
+   */
+  availability?: { openNow: boolean; nextOpening: string | null; back: string | null };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
-import { APP_CONFIG, AppConfig } from '@app/config';
+import { APP_CONFIG, AppConfig, availabilityAt } from '@app/config';
 import {
   BusyError,
   ConversationClosedError,
@@ -91,7 +91,14 @@ export class ConversationService {
       status: conversation.status,
       lastSeq: conversation.lastSeq,
       messages: messages.map(toMessageView),
+      ...this.availability(),
     };
+  }
+
+  /** With business hours set: whether the team is in now (for the widget's header). */
+  private availability(): Pick<StartConversationResult, 'availability'> {
+    const hours = this.config.businessHours;
+    return hours ? { availability: availabilityAt(hours, Date.now()) } : {};
   }
 
   /** Links a conversation resumed by token to a signed-in customer, as {@link start} does (the REST channel's way). */
@@ -118,7 +125,7 @@ export class ConversationService {
     const conversation = await this.conversations.create({ tokenHash: hashToken(token), locale, customer });
     // Whether the customer is identified, never who: their id or email is personal data.
     this.logger.log({ event: 'conversation.created', conversationId: conversation.id, identified: customer !== null });
-    return { conversationId: conversation.id, token, resumed: false, status: conversation.status, lastSeq: 0, messages: [] };
+    return { conversationId: conversation.id, token, resumed: false, status: conversation.status, lastSeq: 0, messages: [], ...this.availability() };
   }
 
   /**

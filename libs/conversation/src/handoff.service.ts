@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '@app/auth';
-import { APP_CONFIG, AppConfig, describeOpening, isOpen, nextOpening } from '@app/config';
+import { APP_CONFIG, AppConfig, availabilityAt } from '@app/config';
 import {
   AgentMessageResult,
   AuthUser,
@@ -112,9 +112,9 @@ export class HandoffService {
     if (current && current.status !== 'bot' && current.status !== 'closed') return { status: current.status };
     // Asked before the transaction, so the row lock is not held across that round trip.
     const agentsOnline = await this.emitter.agentsOnline();
-    const now = Date.now();
     const hours = this.config.businessHours;
-    const openNow = hours === null || isOpen(hours, now);
+    const availability = hours === null ? null : availabilityAt(hours, Date.now());
+    const openNow = availability === null || availability.openNow;
     const result = await this.tx.run(async (m) => {
       const conversation = await this.conversations.lockForUpdate(m, conversationId);
       if (!conversation) throw new ConversationNotFoundError();
@@ -123,8 +123,7 @@ export class HandoffService {
       await this.handoffs.markRequested(m, conversationId);
       await this.slots.delete(m, conversationId);
       // Outside business hours the customer is told when people are back; in them, whether anyone is online now.
-      const next = openNow ? null : nextOpening(hours!, now);
-      const text = !openNow ? handoffClosedText(next === null ? null : describeOpening(hours!, next, now)) : agentsOnline === 0 ? HANDOFF_AWAY_TEXT : HANDOFF_TEXT;
+      const text = !openNow ? handoffClosedText(availability!.back) : agentsOnline === 0 ? HANDOFF_AWAY_TEXT : HANDOFF_TEXT;
       // Nobody can answer now: offer to answer by email too, unless the customer's email is known already.
       const offer = (!openNow || agentsOnline === 0) && !conversation.customerEmail && !conversation.contactEmail;
       const message = await appendSystemMessage(m, this.conversations, this.messages, conversationId, offer ? `${text} ${CONTACT_OFFER_TEXT}` : text, offer ? [CONTACT_BUTTON] : null);
