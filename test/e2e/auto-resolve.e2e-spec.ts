@@ -63,7 +63,10 @@ describe.each<[TestDatabase]>([['pglite'], ['postgres']])('auto-resolve on %s', 
     expect(await statusOf(active.id)).toBe('bot');
     expect(await statusOf(young.id)).toBe('bot');
     expect((await callApi<HandoffView[]>(t.url, 'GET', '/api/handoffs', agent.token)).body.map((h) => h.conversationId)).toEqual([]);
-    const audit = await t.dataSource.query(`SELECT actor_id, target_id, reason FROM audit_log WHERE action = 'conversation.resolve' ORDER BY target_id`);
+    const audit = await t.dataSource.query(
+      `SELECT actor_id, target_id, reason FROM audit_log WHERE action = 'conversation.resolve' AND target_id = ANY($1) ORDER BY target_id`,
+      [[waiting.id, held.id, active.id, young.id]],
+    );
     expect(audit).toEqual(
       [waiting.id, held.id].sort().map((id) => ({ actor_id: null, target_id: id, reason: 'auto-resolve: no message for CONVERSATION_AUTO_RESOLVE_HOURS' })),
     );

@@ -68,6 +68,8 @@ export interface AppConfig {
     readonly restReplyWaitMs: number;
     /** Conversations idle this many hours are resolved (CONVERSATION_AUTO_RESOLVE_HOURS); 0: never. */
     readonly autoResolveHours: number;
+    /** Resolved conversations idle this many days are erased (CONVERSATION_RETENTION_DAYS); 0: never. */
+    readonly retentionDays: number;
   };
   /** The fulfillment webhook of templates marked `webhook` (docs/fulfillment.md); url null: off. */
   readonly fulfillment: { readonly url: string | null; readonly secret: string | null; readonly timeoutMs: number };

@@ -214,6 +214,17 @@ export class EnvDto {
   @Max(8760)
   CONVERSATION_AUTO_RESOLVE_HOURS: number = 0;
 
+  /**
+   * Retention: a resolved (closed) conversation whose last activity is older than this many days is erased with what
+   * was derived from it, as an admin's erasure does (imported transcripts are kept: they are training data the admin
+   * brought in). 0: kept until erased by hand.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  CONVERSATION_RETENTION_DAYS: number = 0;
+
   /** REST channel: how long `POST /api/channels/rest/messages` waits for the bot's reply before answering without it. */
   @Type(() => Number)
   @IsInt()

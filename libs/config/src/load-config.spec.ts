@@ -108,6 +108,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ CONVERSATION_AUTO_RESOLVE_HOURS: '168' }).chat.autoResolveHours).toBe(168);
     expect(() => loadConfig({ CONVERSATION_AUTO_RESOLVE_HOURS: '8761' })).toThrow(/CONVERSATION_AUTO_RESOLVE_HOURS/);
     expect(() => loadConfig({ CONVERSATION_AUTO_RESOLVE_HOURS: '1.5' })).toThrow(/CONVERSATION_AUTO_RESOLVE_HOURS/);
+    expect(loadConfig({}).chat.retentionDays).toBe(0);
+    expect(loadConfig({ CONVERSATION_RETENTION_DAYS: '365' }).chat.retentionDays).toBe(365);
+    expect(() => loadConfig({ CONVERSATION_RETENTION_DAYS: '-1' })).toThrow(/CONVERSATION_RETENTION_DAYS/);
   });
 
   it('ignores variables it does not know', () => {

@@ -80,6 +80,7 @@ function toAppConfig(dto: EnvDto): AppConfig {
       maxQueueAgeMs: dto.CHAT_MAX_QUEUE_AGE_MS,
       restReplyWaitMs: dto.CHAT_REST_REPLY_WAIT_MS,
       autoResolveHours: dto.CONVERSATION_AUTO_RESOLVE_HOURS,
+      retentionDays: dto.CONVERSATION_RETENTION_DAYS,
     },
     fulfillment: { url: dto.FULFILLMENT_URL ?? null, secret: dto.FULFILLMENT_SECRET ?? null, timeoutMs: dto.FULFILLMENT_TIMEOUT_MS },
     identity: { secret: dto.WIDGET_IDENTITY_SECRET ?? null },

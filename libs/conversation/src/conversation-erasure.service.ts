@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '@app/auth';
 import { AuthUser, ConversationNotFoundError } from '@app/contracts';
-import { ConversationRepository, TrainingExampleRepository, TransactionService } from '@app/database';
+import { ConversationEntity, ConversationRepository, TrainingExampleRepository, TransactionService } from '@app/database';
 import { ChatEmitter } from './chat-emitter';
 
 /** What an erasure removed. */
@@ -32,9 +32,27 @@ export class ConversationErasureService {
   ) {}
 
   async erase(conversationId: string, actor: AuthUser, reason?: string): Promise<ErasureResult> {
+    return (await this.eraseIf(conversationId, actor, reason, () => true))!;
+  }
+
+  /**
+   * Retention (CONVERSATION_RETENTION_DAYS): erases the conversation if it is still resolved with no activity since
+   * `before` (checked under its lock); null when it is not (any more), or is gone. Audited without an actor.
+   */
+  async eraseExpired(conversationId: string, before: Date): Promise<ErasureResult | null> {
+    try {
+      return await this.eraseIf(conversationId, null, 'retention: CONVERSATION_RETENTION_DAYS', (c) => c.status === 'closed' && c.updatedAt < before);
+    } catch (error) {
+      if (error instanceof ConversationNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  private async eraseIf(conversationId: string, actor: AuthUser | null, reason: string | undefined, ok: (c: ConversationEntity) => boolean): Promise<ErasureResult | null> {
     const result = await this.tx.run(async (m) => {
       const conversation = await this.conversations.lockForUpdate(m, conversationId);
       if (!conversation) throw new ConversationNotFoundError();
+      if (!ok(conversation)) return null;
       const trainingExamples = await this.examples.deleteForConversation(m, conversationId);
       const { messages } = await this.conversations.delete(m, conversationId);
       await this.audit.record(
@@ -51,8 +69,9 @@ export class ConversationErasureService {
       );
       return { conversationId, messages, trainingExamples };
     });
+    if (!result) return null;
     this.emitter.conversationDeleted(conversationId);
-    this.logger.log({ event: 'conversation.deleted', ...result, userId: actor.id });
+    this.logger.log({ event: 'conversation.deleted', ...result, userId: actor?.id ?? null });
     return result;
   }
 }

@@ -7,6 +7,7 @@ import { HandoffService } from './handoff.service';
 import { NotesService } from './notes.service';
 import { ContactService } from './contact.service';
 import { AutoResolver } from './auto-resolver.service';
+import { RetentionJob } from './retention.service';
 import { ReplyDraftService } from './reply-draft.service';
 import { RestChannelService } from './rest-channel.service';
 import { TurnMetrics } from './turn-metrics.service';
@@ -29,8 +30,8 @@ export class ConversationModule {
       // Global: the transports (widget gateway, agent console, REST) all use these use cases.
       global: true,
       imports: options.imports ?? [],
-      providers: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, NotesService, ContactService, AutoResolver, ...options.bindings],
-      exports: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, NotesService, ContactService, AutoResolver],
+      providers: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnSweeper, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, NotesService, ContactService, AutoResolver, RetentionJob, ...options.bindings],
+      exports: [AdmissionService, CsatService, ConversationService, ConversationErasureService, TurnService, TurnMetrics, HandoffService, ReplyDraftService, RestChannelService, NotesService, ContactService, AutoResolver, RetentionJob],
     };
   }
 }

@@ -21,3 +21,4 @@ export * from './notes.service';
 export * from './contact.service';
 export * from './system-message';
 export * from './auto-resolver.service';
+export * from './retention.service';

@@ -14,7 +14,7 @@ export abstract class IntervalJob<T> implements OnApplicationBootstrap, BeforeAp
   /** `name` prefixes the log events: `<name>_skipped`, `<name>_failed`. */
   protected constructor(
     protected readonly logger: Logger,
-    private readonly name: string,
+    protected readonly name: string,
   ) {}
 
   protected abstract everyMs(): number;
@@ -43,5 +43,39 @@ export abstract class IntervalJob<T> implements OnApplicationBootstrap, BeforeAp
       })
       .finally(() => (this.running = null));
     return this.running;
+  }
+}
+
+/**
+ * An {@link IntervalJob} over the conversations past an age (auto-resolve, retention): each round it finds up to
+ * `batch` of those older than `ageMs()` (0 or less: off) and acts on each, which checks again under the
+ * conversation's lock; it counts those it changed.
+ */
+export abstract class AgeSweep extends IntervalJob<number> {
+  protected constructor(
+    logger: Logger,
+    name: string,
+    private readonly roundMs: number,
+    private readonly batch: number,
+  ) {
+    super(logger, name);
+  }
+
+  protected abstract ageMs(): number;
+  protected abstract find(before: Date, limit: number): Promise<string[]>;
+  protected abstract act(id: string, before: Date): Promise<boolean>;
+
+  protected everyMs(): number {
+    return this.ageMs() > 0 ? this.roundMs : 0;
+  }
+
+  protected async run(): Promise<number> {
+    const age = this.ageMs();
+    if (age <= 0) return 0;
+    const before = new Date(Date.now() - age);
+    let changed = 0;
+    for (const id of await this.find(before, this.batch)) if (await this.act(id, before)) changed++;
+    if (changed > 0) this.logger.log({ event: this.name, conversations: changed, before: before.toISOString() });
+    return changed;
   }
 }

@@ -6,6 +6,7 @@ import { AppUserEntity } from './app-user.entity';
 @Index('IDX_conversation_updated_at', ['updatedAt', 'id'])
 @Index('IDX_conversation_owed', ['updatedAt'], { where: `"status" = 'bot' AND "last_customer_seq" > "answered_seq"` })
 @Index('IDX_conversation_handoff', ['handoffRequestedAt'], { where: `"status" IN ('handoff_requested', 'agent')` })
+@Index('IDX_conversation_closed', ['updatedAt'], { where: `"status" = 'closed'` })
 @Index('IDX_conversation_open_idle', ['updatedAt'], { where: `"status" <> 'closed'` })
 @Index('IDX_conversation_customer', ['customerId'], { where: `"customer_id" IS NOT NULL` })
 @Check('CHK_conversation_status', `"status" IN ('bot', 'handoff_requested', 'agent', 'closed')`)

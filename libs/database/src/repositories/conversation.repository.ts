@@ -64,6 +64,16 @@ export class ConversationRepository {
     return rows.map((r: { id: string }) => r.id);
   }
 
+  /** Resolved conversations (not imported transcripts) with no activity since `before`, oldest first (retention). */
+  async expired(before: Date, limit: number): Promise<string[]> {
+    const rows = await this.dataSource.query(
+      `SELECT "id" FROM "conversation" WHERE "status" = 'closed' AND "updated_at" < $1 AND "metadata"->>'source' IS DISTINCT FROM 'transcript_import'
+        ORDER BY "updated_at" LIMIT $2`,
+      [before, limit],
+    );
+    return rows.map((r: { id: string }) => r.id);
+  }
+
   /** Stores the email the customer left for an answer; call while holding {@link lockForUpdate}. */
   async setContactEmail(manager: EntityManager, id: string, email: string): Promise<void> {
     await manager.query(`UPDATE "conversation" SET "contact_email" = $2, "updated_at" = now() WHERE "id" = $1`, [id, email]);
