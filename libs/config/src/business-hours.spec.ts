@@ -1,4 +1,4 @@
-import { BusinessHours, describeOpening, isOpen, nextOpening, parseClosedDates, parseOpeningWindows } from './business-hours';
+import { availabilityAt, BusinessHours, describeOpening, isOpen, nextOpening, parseClosedDates, parseOpeningWindows } from './business-hours';
 
 const hours = (spec: string, timeZone = 'UTC', closed = ''): BusinessHours => ({ timeZone, windows: parseOpeningWindows(spec), closedDates: parseClosedDates(closed) });
 const at = (iso: string) => Date.parse(iso);
@@ -76,5 +76,12 @@ describe('business hours', () => {
     const xmas = hours('mon-fri 09:00-17:00', 'UTC', '2026-12-24,2026-12-25,2026-12-28,2026-12-29,2026-12-30,2026-12-31');
     const eve = at('2026-12-23T18:00:00Z');
     expect(describeOpening(xmas, nextOpening(xmas, eve)!, eve)).toBe('Friday, January 1 at 09:00 (UTC)');
+  });
+
+  it('answers availability once per minute, exactly: the state changes on the minute a window closes', () => {
+    const office = hours('mon-fri 09:00-17:00');
+    expect(availabilityAt(office, at('2026-12-07T16:59:00Z'))).toEqual({ openNow: true, nextOpening: null, back: null });
+    expect(availabilityAt(office, at('2026-12-07T16:59:59Z')).openNow).toBe(true);
+    expect(availabilityAt(office, at('2026-12-07T17:00:00Z'))).toEqual({ openNow: false, nextOpening: '2026-12-08T09:00:00.000Z', back: 'Tuesday at 09:00 (UTC)' });
   });
 });

@@ -91,7 +91,6 @@ export function checkTimeZone(timeZone: string): void {
 
 interface LocalTime {
   date: string;
-  day: number;
   minute: number;
 }
 
@@ -99,11 +98,11 @@ const partsFormats = new Map<string, Intl.DateTimeFormat>();
 function localTime(instant: number, timeZone: string): LocalTime {
   let format = partsFormats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', weekday: 'short' });
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
     partsFormats.set(timeZone, format);
   }
   const p = Object.fromEntries(format.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
-  return { date: `${p.year}-${p.month}-${p.day}`, day: WEEKDAYS.indexOf(p.weekday.toLowerCase() as Weekday), minute: Number(p.hour) * 60 + Number(p.minute) };
+  return { date: `${p.year}-${p.month}-${p.day}`, minute: Number(p.hour) * 60 + Number(p.minute) };
 }
 
 /** Shifts a `YYYY-MM-DD` date by whole days. */
@@ -127,7 +126,7 @@ function instantOf(date: string, minute: number, timeZone: string): number {
   };
   const before = wall - offsetAt(wall - 86_400_000);
   const after = wall - offsetAt(wall + 86_400_000);
-  const reads = (t: number) => Date.UTC(y, m - 1, d, 0, minute) === t + offsetAt(t);
+  const reads = (t: number) => wall === t + offsetAt(t);
   const real = [before, after].filter(reads);
   return real.length > 0 ? Math.min(...real) : Math.max(before, after);
 }
@@ -187,7 +186,23 @@ export interface Availability {
   back: string | null;
 }
 
+/**
+ * The team's availability at `now`. Every window opens and closes on a whole minute, so the answer is the same all
+ * through a minute: it is computed once per minute per schedule (a closed team's next opening takes about 0.7 ms of
+ * `Intl` arithmetic, and every widget start asks).
+ */
 export function availabilityAt(hours: BusinessHours, now: number): Availability {
+  const minute = Math.floor(now / 60_000);
+  const cached = availabilityCache.get(hours);
+  if (cached?.minute === minute) return cached.value;
+  const value = computeAvailability(hours, minute * 60_000);
+  availabilityCache.set(hours, { minute, value });
+  return value;
+}
+
+const availabilityCache = new WeakMap<BusinessHours, { minute: number; value: Availability }>();
+
+function computeAvailability(hours: BusinessHours, now: number): Availability {
   if (isOpen(hours, now)) return { openNow: true, nextOpening: null, back: null };
   const next = nextOpening(hours, now);
   return { openNow: false, nextOpening: next === null ? null : new Date(next).toISOString(), back: next === null ? null : describeOpening(hours, next, now) };
