@@ -60,8 +60,9 @@ export interface HandoffChangeResult {
 interface HandChange {
   status: 'agent' | 'bot' | 'closed';
   change: Exclude<HandoffChange, 'new'>;
-  /** The audit action. */
+  /** The audit action, and why when no person asked for it. */
   action: 'handoff.take' | 'handoff.release' | 'conversation.resolve';
+  reason?: string;
   unchanged: (c: ConversationEntity) => boolean;
   text: string;
   /** Buttons under the system message, given the conversation before the change. */
@@ -185,10 +186,7 @@ export class HandoffService {
       unchanged: () => false,
       text: RESOLVED_TEXT,
       buttons: (c) => (c.status === 'agent' ? CSAT_BUTTONS : null),
-      apply: async (m) => {
-        await this.handoffs.resolve(m, conversationId);
-        await this.slots.delete(m, conversationId);
-      },
+      apply: (m) => this.close(m, conversationId),
     });
   }
 
@@ -203,18 +201,22 @@ export class HandoffService {
         status: 'closed',
         change: 'resolved',
         action: 'conversation.resolve',
+        reason: 'auto-resolve: no message for CONVERSATION_AUTO_RESOLVE_HOURS',
         unchanged: (c) => c.updatedAt.getTime() >= idleSince.getTime(),
         text: AUTO_RESOLVED_TEXT,
-        apply: async (m) => {
-          await this.handoffs.resolve(m, conversationId);
-          await this.slots.delete(m, conversationId);
-        },
+        apply: (m) => this.close(m, conversationId),
       });
       return result.changed;
     } catch (error) {
       if (error instanceof ConversationClosedError || error instanceof ConversationNotFoundError) return false;
       throw error;
     }
+  }
+
+  /** Resolving, by an agent or by auto-resolve: closed for good, and an open slot question with it. */
+  private async close(m: EntityManager, conversationId: string): Promise<void> {
+    await this.handoffs.resolve(m, conversationId);
+    await this.slots.delete(m, conversationId);
   }
 
   /**
@@ -235,8 +237,7 @@ export class HandoffService {
       const message = await appendSystemMessage(m, this.conversations, this.messages, conversationId, to.text, to.buttons?.(conversation) ?? null);
       await to.apply(m);
       const after = { status: to.status, assignedAgentId: to.status === 'agent' ? agent!.id : null };
-      const reason = agent ? undefined : 'auto-resolve: no message for CONVERSATION_AUTO_RESOLVE_HOURS';
-      await this.audit.record({ actor: agent, action: to.action, targetType: 'conversation', targetId: conversationId, before: auditState(before), after, reason }, m);
+      await this.audit.record({ actor: agent, action: to.action, targetType: 'conversation', targetId: conversationId, before: auditState(before), after, reason: to.reason }, m);
       return { before, message };
     });
     const view = await this.get(conversationId);

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiTokenService, AuthenticatedRequest, AuthGuard, AuthService, CurrentUser } from '@app/auth';
+import { ApiTokenService, AuthenticatedRequest, AuthGuard, AuthService, CurrentUser, Roles, RolesGuard } from '@app/auth';
 import type { ApiTokenCreated, ApiTokenView, AuthUser, LoginResult } from '@app/contracts';
 import { ChangePasswordDto, CreateApiTokenDto, LoginDto } from './agent.dto';
 
@@ -63,13 +63,14 @@ export class AuthController {
   }
 
   @Get('tokens/others')
-  @UseGuards(AuthGuard)
+  @UseGuards(AuthGuard, RolesGuard)
+  @Roles('admin')
   @ApiBearerAuth()
   @ApiOperation({ summary: "Admins: every other user's live API tokens (500 newest) with their owner, to find and revoke one" })
   @ApiOkResponse({ description: '[{ id, name, prefix, createdAt, expiresAt, lastUsedAt, owner: { id, email, name } }]' })
   @ApiForbiddenResponse({ description: 'FORBIDDEN: not an admin' })
-  otherTokens(@CurrentUser() user: AuthUser): Promise<ApiTokenView[]> {
-    return this.apiTokens.listOthers(user);
+  otherTokens(@CurrentUser() admin: AuthUser): Promise<ApiTokenView[]> {
+    return this.apiTokens.listOthers(admin.id);
   }
 
   @Post('tokens')
